@@ -1,0 +1,43 @@
+//! The command-line front end: parse, call a floor below, print text or `--json`.
+
+mod analyze;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// studiodesk: loudness metering, recording and the production desk for studios.
+#[derive(Debug, Parser)]
+#[command(name = "studiodesk", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Measure WAV files to EBU R128 / ITU-R BS.1770-4: loudness, range, peaks.
+    Analyze(analyze::AnalyzeArgs),
+}
+
+/// Run the command line; the exit code says whether everything asked for succeeded.
+pub fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Analyze(args) => analyze::run(args),
+    }
+}
+
+/// `null` in JSON for −∞ (silence) and NaN.
+pub(crate) fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+/// A level for people: one decimal, or "-inf" for silence.
+pub(crate) fn level(x: f64) -> String {
+    if x.is_finite() {
+        format!("{x:.1}")
+    } else {
+        "-inf".to_string()
+    }
+}

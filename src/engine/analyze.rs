@@ -1,0 +1,111 @@
+//! Offline analysis: files through the same meters that run live, as fast as the machine allows.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::meter::{Layout, LayoutChoice, LayoutError, LoudnessMeter, ProgrammeReading};
+
+use super::wav::{WavError, WavReader};
+
+/// Frames read and metered at a time.
+const BLOCK_FRAMES: usize = 16_384;
+
+/// Why a file could not be analysed.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzeError {
+    #[error(transparent)]
+    Wav(#[from] WavError),
+    #[error(transparent)]
+    Layout(#[from] LayoutError),
+}
+
+/// What `analyze` measured of one file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileAnalysis {
+    pub file: PathBuf,
+    pub sample_rate_hz: u32,
+    pub channels: usize,
+    pub layout: Layout,
+    pub duration_s: f64,
+    /// The whole programme (for [`Layout::Tracks`], all tracks weighted 1.0).
+    pub programme: ProgrammeReading,
+    /// One reading per track for [`Layout::Tracks`], else empty.
+    pub tracks: Vec<ProgrammeReading>,
+}
+
+/// Measure one file. `layout` overrides the layout the file implies. `progress` is told the
+/// number of bytes of sample data consumed after each block.
+pub fn analyze_file(
+    path: &Path,
+    layout: Option<LayoutChoice>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<FileAnalysis, AnalyzeError> {
+    let mut reader = WavReader::open(path)?;
+    let format = *reader.format();
+    let layout = match layout {
+        Some(choice) => choice.resolve(format.channels)?,
+        None => Layout::for_stream(format.channels, format.channel_mask),
+    };
+    let mut meter = LoudnessMeter::new(format.sample_rate_hz, &layout);
+    let mut block = vec![0.0f32; BLOCK_FRAMES * format.channels];
+    let bytes_per_frame = format.bytes_per_frame() as u64;
+    loop {
+        let frames = reader.read(&mut block)?;
+        if frames == 0 {
+            break;
+        }
+        meter.process(&block[..frames * format.channels]);
+        progress(frames as u64 * bytes_per_frame);
+    }
+    let programmes = meter.programmes();
+    let (programme, tracks) = if layout.is_tracks() {
+        (
+            meter.reading(programmes - 1),
+            (0..programmes - 1).map(|p| meter.reading(p)).collect(),
+        )
+    } else {
+        (meter.reading(0), Vec::new())
+    };
+    Ok(FileAnalysis {
+        file: path.to_path_buf(),
+        sample_rate_hz: format.sample_rate_hz,
+        channels: format.channels,
+        layout,
+        duration_s: format.frames as f64 / format.sample_rate_hz as f64,
+        programme,
+        tracks,
+    })
+}
+
+/// Measure several files on up to `threads` threads; results in the order of `paths`.
+pub fn analyze_files(
+    paths: &[PathBuf],
+    layout: Option<LayoutChoice>,
+    threads: usize,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Vec<Result<FileAnalysis, AnalyzeError>> {
+    let results: Vec<Mutex<Option<Result<FileAnalysis, AnalyzeError>>>> =
+        paths.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..threads.clamp(1, paths.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(path) = paths.get(i) else { break };
+                    let result = analyze_file(path, layout, progress);
+                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+                }
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .expect("every file was analysed")
+        })
+        .collect()
+}

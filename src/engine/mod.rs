@@ -1,0 +1,5 @@
+//! Audio in and out of the meters: file reading and the offline analysis driver. (The real-time
+//! engine, cpal devices and the recorder come here too.)
+
+pub mod analyze;
+pub mod wav;

@@ -1,0 +1,14 @@
+//! studiodesk's binary: picks the front end and turns errors into a message and an exit code.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match studiodesk::cli::run() {
+        Ok(code) => code,
+        Err(e) => {
+            let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
+            eprintln!("studiodesk: {}", chain.join(": "));
+            ExitCode::FAILURE
+        }
+    }
+}
