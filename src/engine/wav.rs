@@ -36,7 +36,13 @@ pub enum WavError {
 impl From<hound::Error> for WavError {
     fn from(e: hound::Error) -> Self {
         match e {
-            hound::Error::IoError(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+            // hound reads only the header here; running out of bytes is "Other" in its words.
+            hound::Error::IoError(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::UnexpectedEof | io::ErrorKind::Other
+                ) =>
+            {
                 WavError::Malformed("header cut short".into())
             }
             hound::Error::IoError(e) => WavError::Read(e),
@@ -131,7 +137,22 @@ impl WavReader {
     /// Open and validate `path`.
     pub fn open(path: &Path) -> Result<Self, WavError> {
         let mut file = File::open(path).map_err(WavError::Open)?;
-        let extra = read_fmt_extra(&mut file).map_err(WavError::Read)?;
+        let extra = read_fmt_extra(&mut file)?;
+        match extra {
+            Some(FmtExtra {
+                tag: TAG_FLOAT,
+                bits,
+                ..
+            }) if bits != 32 => {
+                return Err(WavError::Unsupported(format!("{bits}-bit float samples")));
+            }
+            Some(FmtExtra { tag, .. }) if ![TAG_PCM, TAG_FLOAT, TAG_EXTENSIBLE].contains(&tag) => {
+                return Err(WavError::Unsupported(format!(
+                    "format tag 0x{tag:04x} (only PCM and IEEE float)"
+                )));
+            }
+            _ => {}
+        }
         file.seek(SeekFrom::Start(0)).map_err(WavError::Read)?;
         let reader = hound::WavReader::new(BufReader::new(file))?;
         let spec = reader.spec();
@@ -220,22 +241,28 @@ impl WavReader {
     }
 }
 
+const TAG_PCM: u16 = 1;
+const TAG_FLOAT: u16 = 3;
+const TAG_EXTENSIBLE: u16 = 0xfffe;
+
 /// What the `fmt ` chunk holds beyond what `hound` reports.
 #[derive(Clone, Copy, Debug)]
 struct FmtExtra {
+    tag: u16,
+    bits: u16,
     block_align: u16,
     channel_mask: Option<u32>,
 }
 
 /// Walk the RIFF chunks to `fmt ` and read its block alignment and channel mask. `None` when the
-/// file is not a RIFF/WAVE file or has no `fmt ` chunk (hound then says what is wrong).
-fn read_fmt_extra(file: &mut File) -> io::Result<Option<FmtExtra>> {
+/// `fmt ` chunk is missing or odd (hound then says what is wrong).
+fn read_fmt_extra(file: &mut File) -> Result<Option<FmtExtra>, WavError> {
     let mut header = [0u8; 12];
     if file.read_exact(&mut header).is_err()
         || &header[0..4] != b"RIFF"
         || &header[8..12] != b"WAVE"
     {
-        return Ok(None);
+        return Err(WavError::NotWav("no RIFF/WAVE header".into()));
     }
     loop {
         let mut chunk = [0u8; 8];
@@ -244,7 +271,8 @@ fn read_fmt_extra(file: &mut File) -> io::Result<Option<FmtExtra>> {
         }
         let size = u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]) as usize;
         if &chunk[0..4] != b"fmt " {
-            file.seek(SeekFrom::Current((size + size % 2) as i64))?;
+            file.seek(SeekFrom::Current((size + size % 2) as i64))
+                .map_err(WavError::Read)?;
             continue;
         }
         if !(16..=1024).contains(&size) {
@@ -256,10 +284,12 @@ fn read_fmt_extra(file: &mut File) -> io::Result<Option<FmtExtra>> {
         }
         let tag = u16::from_le_bytes([body[0], body[1]]);
         let block_align = u16::from_le_bytes([body[12], body[13]]);
-        const EXTENSIBLE: u16 = 0xfffe;
-        let channel_mask = (tag == EXTENSIBLE && size >= 24)
+        let bits = u16::from_le_bytes([body[14], body[15]]);
+        let channel_mask = (tag == TAG_EXTENSIBLE && size >= 24)
             .then(|| u32::from_le_bytes([body[20], body[21], body[22], body[23]]));
         return Ok(Some(FmtExtra {
+            tag,
+            bits,
             block_align,
             channel_mask,
         }));
