@@ -2,6 +2,11 @@
 //! on seeded noise-and-tone and programme-like signals at several rates and channel counts:
 //! momentary and short-term read every 100 ms, integrated loudness within 0.02 LU, true peak within
 //! 0.2 dB, sample peak exactly.
+//!
+//! Where the true peaks differ by more (white noise reaching Nyquist, which neither interpolator
+//! passes whole), a 16× reference settles it: ours must be the closer of the two.
+
+mod common;
 
 use ebur128::{Channel, EbuR128, Mode};
 use studiodesk::meter::{Layout, LoudnessMeter};
@@ -67,10 +72,17 @@ fn compare(rate: u32, layout: &Layout, frames: &[f32], what: &str) {
     for c in 0..channels {
         let tp = 20.0 * (ours.peaks().true_peak(c) as f64).log10();
         let tp_ref = 20.0 * theirs.true_peak(c as u32).unwrap().log10();
-        assert!(
-            (tp - tp_ref).abs() < 0.2,
-            "{what} true peak ch {c}: {tp} vs {tp_ref}"
-        );
+        if (tp - tp_ref).abs() >= 0.2 {
+            let channel: Vec<f32> = frames.iter().skip(c).step_by(channels).copied().collect();
+            let truth = 20.0 * common::reference_true_peak(&channel).log10();
+            assert!(
+                (tp - truth).abs() < (tp_ref - truth).abs(),
+                "{what} true peak ch {c}: ours {tp:.3}, crate {tp_ref:.3}, 16× reference {truth:.3}"
+            );
+            eprintln!(
+                "{what} true peak ch {c}: ours {tp:.3}, crate {tp_ref:.3}, 16× reference {truth:.3}"
+            );
+        }
         assert_eq!(
             ours.peaks().sample_peak(c) as f64,
             theirs.sample_peak(c as u32).unwrap(),

@@ -9,8 +9,9 @@
 
 use super::clock::SubBlockClock;
 use super::history::History;
-use super::kweight::{KState, KWeighting, weigh_frames_any};
+use super::kweight::{KState, KWeighting, weigh};
 use super::layout::Layout;
+use super::simd::Isa;
 use super::units::energy_to_lufs;
 
 /// Sub-blocks in the momentary window (400 ms).
@@ -65,6 +66,7 @@ impl Programme {
 ///
 /// `new` allocates; `process` never does.
 pub struct Loudness {
+    isa: Isa,
     channels: usize,
     filter: KWeighting,
     states: Vec<KState>,
@@ -78,8 +80,13 @@ pub struct Loudness {
 }
 
 impl Loudness {
-    /// A meter for `layout` at `sample_rate_hz`.
+    /// A meter for `layout` at `sample_rate_hz`, on the fastest instruction set available.
     pub fn new(sample_rate_hz: u32, layout: &Layout) -> Self {
+        Self::with_isa(sample_rate_hz, layout, Isa::detect())
+    }
+
+    /// A meter that runs on `isa`.
+    pub fn with_isa(sample_rate_hz: u32, layout: &Layout, isa: Isa) -> Self {
         let channels = layout.channels();
         let weights = layout.weights();
         let programmes = if layout.is_tracks() {
@@ -95,6 +102,7 @@ impl Loudness {
             vec![Programme::new(weights)]
         };
         Loudness {
+            isa,
             channels,
             filter: KWeighting::new(sample_rate_hz as f64),
             states: vec![KState::default(); channels],
@@ -129,7 +137,13 @@ impl Loudness {
     pub fn process(&mut self, frames: &[f32]) {
         let mut rest = frames;
         while let Some((part, complete)) = self.clock.next_part(&mut rest, self.channels) {
-            weigh_frames_any(&self.filter, &mut self.states, &mut self.pending, part);
+            weigh(
+                self.isa,
+                &self.filter,
+                &mut self.states,
+                &mut self.pending,
+                part,
+            );
             if complete {
                 self.complete_subblock();
             }

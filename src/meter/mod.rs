@@ -18,6 +18,7 @@ pub mod layout;
 pub mod levels;
 pub mod loudness;
 pub mod peak;
+pub mod simd;
 pub mod spectrum;
 pub mod target;
 pub mod units;
@@ -28,6 +29,7 @@ pub use layout::{Layout, LayoutChoice, LayoutError};
 pub use levels::Levels;
 pub use loudness::Loudness;
 pub use peak::Peaks;
+pub use simd::Isa;
 pub use spectrum::Spectrum;
 pub use target::Target;
 
@@ -55,11 +57,16 @@ pub struct ProgrammeReading {
 }
 
 impl LoudnessMeter {
-    /// A meter for `layout` at `sample_rate_hz`.
+    /// A meter for `layout` at `sample_rate_hz`, on the fastest instruction set available.
     pub fn new(sample_rate_hz: u32, layout: &Layout) -> Self {
+        Self::with_isa(sample_rate_hz, layout, Isa::detect())
+    }
+
+    /// A meter that runs on `isa`.
+    pub fn with_isa(sample_rate_hz: u32, layout: &Layout, isa: Isa) -> Self {
         LoudnessMeter {
-            loudness: Loudness::new(sample_rate_hz, layout),
-            peaks: Peaks::new(sample_rate_hz, layout.channels()),
+            loudness: Loudness::with_isa(sample_rate_hz, layout, isa),
+            peaks: Peaks::with_isa(sample_rate_hz, layout.channels(), isa),
         }
     }
 
