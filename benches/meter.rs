@@ -6,10 +6,12 @@
 //!
 //! Signals: seeded noise and tone (every sample different, the worst case for any shortcut) and
 //! programme-like material (music-like level changes). Throughput is in frames per second.
+//! `studiodesk` runs on the instruction set detected at run time (AVX2+FMA where present),
+//! `studiodesk-baseline` on baseline x86-64 (SSE2).
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ebur128::{Channel, EbuR128, Mode};
-use studiodesk::meter::{Layout, LoudnessMeter};
+use studiodesk::meter::{Isa, Layout, LoudnessMeter};
 use studiodesk::signals::{noise_and_tone, programme};
 
 const RATE: u32 = 48_000;
@@ -53,22 +55,30 @@ fn bench_signal(c: &mut Criterion, signal_name: &str, make: fn(u32, usize, f64, 
             group.throughput(Throughput::Elements(frames));
             group.sample_size(10);
             let block = block_frames * channels;
-            group.bench_function(BenchmarkId::from_parameter("studiodesk"), |b| {
-                b.iter_batched_ref(
-                    || LoudnessMeter::new(RATE, &layout),
-                    |m| {
-                        for chunk in signal.chunks(block) {
-                            m.process(chunk);
-                            if read {
-                                let l = m.loudness();
-                                std::hint::black_box((l.momentary_lufs(0), l.short_term_lufs(0)));
+            for (name, isa) in [
+                ("studiodesk", Isa::detect()),
+                ("studiodesk-baseline", Isa::baseline()),
+            ] {
+                group.bench_function(BenchmarkId::from_parameter(name), |b| {
+                    b.iter_batched_ref(
+                        || LoudnessMeter::with_isa(RATE, &layout, isa),
+                        |m| {
+                            for chunk in signal.chunks(block) {
+                                m.process(chunk);
+                                if read {
+                                    let l = m.loudness();
+                                    std::hint::black_box((
+                                        l.momentary_lufs(0),
+                                        l.short_term_lufs(0),
+                                    ));
+                                }
                             }
-                        }
-                        std::hint::black_box(m.reading(0))
-                    },
-                    BatchSize::LargeInput,
-                )
-            });
+                            std::hint::black_box(m.reading(0))
+                        },
+                        BatchSize::LargeInput,
+                    )
+                });
+            }
             group.bench_function(BenchmarkId::from_parameter("ebur128"), |b| {
                 b.iter_batched_ref(
                     || crate_meter(&layout),

@@ -9,7 +9,7 @@
 mod common;
 
 use ebur128::{Channel, EbuR128, Mode};
-use studiodesk::meter::{Layout, LoudnessMeter};
+use studiodesk::meter::{Isa, Layout, LoudnessMeter};
 use studiodesk::signals::{noise_and_tone, programme};
 
 fn crate_meter(rate: u32, layout: &Layout) -> EbuR128 {
@@ -32,9 +32,16 @@ fn crate_meter(rate: u32, layout: &Layout) -> EbuR128 {
     r
 }
 
+/// Compare on both instruction sets this machine has (baseline SSE2 and, where present, AVX2+FMA).
 fn compare(rate: u32, layout: &Layout, frames: &[f32], what: &str) {
+    for isa in [Isa::baseline(), Isa::detect()] {
+        compare_on(isa, rate, layout, frames, &format!("{what} ({isa})"));
+    }
+}
+
+fn compare_on(isa: Isa, rate: u32, layout: &Layout, frames: &[f32], what: &str) {
     let channels = layout.channels();
-    let mut ours = LoudnessMeter::new(rate, layout);
+    let mut ours = LoudnessMeter::with_isa(rate, layout, isa);
     let mut theirs = crate_meter(rate, layout);
     let block = (rate as usize).div_ceil(10) * channels;
     let mut compared = 0;

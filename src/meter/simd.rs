@@ -46,6 +46,12 @@ impl std::fmt::Display for Isa {
     }
 }
 
+/// `a × b + c` in `f64`, fused when `FMA` (only call with `FMA` inside AVX2+FMA code).
+#[inline(always)]
+pub fn madd64<const FMA: bool>(a: f64, b: f64, c: f64) -> f64 {
+    if FMA { a.mul_add(b, c) } else { a * b + c }
+}
+
 /// `a × b + c` in `f32`, fused when `FMA` (only call with `FMA` inside AVX2+FMA code).
 #[inline(always)]
 pub fn madd32<const FMA: bool>(a: f32, b: f32, c: f32) -> f32 {
