@@ -132,7 +132,56 @@ fn every_format_measures_the_same_tone() {
         assert_eq!(f["target"]["max_true_peak_dbtp"].as_f64(), Some(-1.0));
         assert!(num(f, "gain_to_target_db").abs() < tolerance);
         assert_eq!(f["passes"], Value::Bool(true));
+        assert!((num(f, "correlation") - 1.0).abs() < 1e-6, "{f}");
+        let per_channel = f["per_channel"].as_array().unwrap();
+        assert_eq!(per_channel.len(), 2);
+        for c in per_channel {
+            // A sine's RMS is 3.01 dB under its peak.
+            assert!((num(c, "rms_dbfs") + 26.0103).abs() < 0.01, "{c}");
+            assert!(num(c, "dc_offset").abs() < 1e-4, "{c}");
+            assert!((num(c, "sample_peak_dbfs") + 23.0).abs() < 0.01, "{c}");
+        }
     }
+}
+
+/// 64 channels, the most a file may have, metered as tracks; 65 are refused.
+#[test]
+fn sixty_four_tracks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("64.wav");
+    let frames: Vec<f32> = (0..24_000)
+        .flat_map(|i| {
+            (0..64).map(move |c| {
+                let dbfs = -10.0 - c as f64 * 0.5;
+                (10f64.powf(dbfs / 20.0)
+                    * (std::f64::consts::TAU * 1000.0 * i as f64 / 48_000.0).sin())
+                    as f32
+            })
+        })
+        .collect();
+    write_wav(&path, 48_000, 64, 16, false, &frames);
+    let out = studiodesk(&["analyze", "--json", "--layout", "tracks", s(&path)]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let f = &json(&out)[0];
+    let tracks = f["tracks"].as_array().unwrap();
+    assert_eq!(tracks.len(), 64);
+    for (c, t) in tracks.iter().enumerate() {
+        // A mono 1 kHz sine at X dBFS reads X − 3.01 LUFS.
+        let expected = -10.0 - c as f64 * 0.5 - 3.0103;
+        assert!(
+            (num(t, "integrated_lufs") - expected).abs() < 0.05,
+            "track {c}: {t}"
+        );
+    }
+    let wide = dir.path().join("65.wav");
+    write_wav(&wide, 48_000, 65, 16, false, &vec![0.0; 65 * 100]);
+    let out = studiodesk(&["analyze", s(&wide)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("65 channels"));
 }
 
 #[test]

@@ -8,7 +8,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use crate::engine::analyze::{FileAnalysis, analyze_files};
+use crate::engine::analyze::{ChannelAnalysis, FileAnalysis, analyze_files};
 use crate::meter::{LayoutChoice, ProgrammeReading, Target};
 
 use super::{finite, level};
@@ -60,6 +60,25 @@ impl From<&ProgrammeReading> for ReadingJson {
 }
 
 #[derive(Serialize)]
+struct ChannelJson {
+    sample_peak_dbfs: Option<f64>,
+    true_peak_dbtp: Option<f64>,
+    rms_dbfs: Option<f64>,
+    dc_offset: f64,
+}
+
+impl From<&ChannelAnalysis> for ChannelJson {
+    fn from(c: &ChannelAnalysis) -> Self {
+        ChannelJson {
+            sample_peak_dbfs: finite(c.sample_peak_dbfs),
+            true_peak_dbtp: finite(c.true_peak_dbtp),
+            rms_dbfs: finite(c.rms_dbfs),
+            dc_offset: c.dc_offset,
+        }
+    }
+}
+
+#[derive(Serialize)]
 struct TargetJson {
     name: &'static str,
     target_lufs: f64,
@@ -84,6 +103,10 @@ struct FileJson {
     passes: Option<bool>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tracks: Vec<ReadingJson>,
+    /// Left/right correlation, for layouts with a front pair.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    correlation: Option<f64>,
+    per_channel: Vec<ChannelJson>,
 }
 
 #[derive(Serialize)]
@@ -111,6 +134,8 @@ impl FileJson {
             gain_to_target_db: target.map(|t| t.gain_to_target_db(p.integrated_lufs)),
             passes: target.map(|t| t.passes(p.integrated_lufs, p.true_peak_dbtp)),
             tracks: a.tracks.iter().map(ReadingJson::from).collect(),
+            correlation: a.correlation,
+            per_channel: a.channels_detail.iter().map(ChannelJson::from).collect(),
         }
     }
 }
@@ -207,6 +232,20 @@ fn print_text(
         )
     };
     print_reading(out, "  ", &a.programme)?;
+    if let Some(r) = a.correlation {
+        writeln!(out, "  correlation L/R {r:+.2}")?;
+    }
+    for (i, c) in a.channels_detail.iter().enumerate() {
+        writeln!(
+            out,
+            "  ch {:>2}: peak {:>6} dBFS   true peak {:>6} dBTP   RMS {:>6} dBFS   DC {:+.4}",
+            i + 1,
+            level(c.sample_peak_dbfs),
+            level(c.true_peak_dbtp),
+            level(c.rms_dbfs),
+            c.dc_offset
+        )?;
+    }
     for (i, track) in a.tracks.iter().enumerate() {
         writeln!(out, "  track {}:", i + 1)?;
         print_reading(out, "    ", track)?;

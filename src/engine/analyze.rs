@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::meter::{Layout, LayoutChoice, LayoutError, LoudnessMeter, ProgrammeReading};
+use crate::meter::units::gain_to_db;
+use crate::meter::{
+    Correlation, Layout, LayoutChoice, LayoutError, Levels, LoudnessMeter, ProgrammeReading,
+};
 
 use super::wav::{WavError, WavReader};
 
@@ -20,6 +23,20 @@ pub enum AnalyzeError {
     Layout(#[from] LayoutError),
 }
 
+/// Window of the level and correlation meters, in ms (only their whole-file values are reported).
+const WINDOW_MS: usize = 400;
+
+/// What `analyze` measured of one channel.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ChannelAnalysis {
+    pub sample_peak_dbfs: f64,
+    pub true_peak_dbtp: f64,
+    /// Unweighted RMS over the whole file, in dBFS (full-scale sine = −3.01).
+    pub rms_dbfs: f64,
+    /// Mean sample value over the whole file (linear, full scale = 1.0).
+    pub dc_offset: f64,
+}
+
 /// What `analyze` measured of one file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileAnalysis {
@@ -32,6 +49,11 @@ pub struct FileAnalysis {
     pub programme: ProgrammeReading,
     /// One reading per track for [`Layout::Tracks`], else empty.
     pub tracks: Vec<ProgrammeReading>,
+    /// Peaks, RMS and DC offset of every channel.
+    pub channels_detail: Vec<ChannelAnalysis>,
+    /// Correlation of the front left and right channels over the whole file (−1…+1), for
+    /// layouts that have them.
+    pub correlation: Option<f64>,
 }
 
 /// Measure one file. `layout` overrides the layout the file implies. `progress` is told the
@@ -47,7 +69,15 @@ pub fn analyze_file(
         Some(choice) => choice.resolve(format.channels)?,
         None => Layout::for_stream(format.channels, format.channel_mask),
     };
-    let mut meter = LoudnessMeter::new(format.sample_rate_hz, &layout);
+    let rate = format.sample_rate_hz;
+    let mut meter = LoudnessMeter::new(rate, &layout);
+    let mut levels = Levels::new(rate, format.channels, WINDOW_MS);
+    let front_pair = matches!(
+        layout,
+        Layout::Stereo | Layout::Surround50 | Layout::Surround51 | Layout::Surround71
+    );
+    let pairs: &[(usize, usize)] = if front_pair { &[(0, 1)] } else { &[] };
+    let mut correlation = Correlation::new(rate, format.channels, pairs, WINDOW_MS);
     let mut block = vec![0.0f32; BLOCK_FRAMES * format.channels];
     let bytes_per_frame = format.bytes_per_frame() as u64;
     loop {
@@ -55,7 +85,10 @@ pub fn analyze_file(
         if frames == 0 {
             break;
         }
-        meter.process(&block[..frames * format.channels]);
+        let block = &block[..frames * format.channels];
+        meter.process(block);
+        levels.process(block);
+        correlation.process(block);
         progress(frames as u64 * bytes_per_frame);
     }
     let programmes = meter.programmes();
@@ -75,6 +108,15 @@ pub fn analyze_file(
         duration_s: format.frames as f64 / format.sample_rate_hz as f64,
         programme,
         tracks,
+        channels_detail: (0..format.channels)
+            .map(|c| ChannelAnalysis {
+                sample_peak_dbfs: gain_to_db(meter.peaks().sample_peak(c) as f64),
+                true_peak_dbtp: gain_to_db(meter.peaks().true_peak(c) as f64),
+                rms_dbfs: levels.total_rms_dbfs(c),
+                dc_offset: levels.total_dc_offset(c),
+            })
+            .collect(),
+        correlation: front_pair.then(|| correlation.total_correlation(0)),
     })
 }
 

@@ -1,7 +1,7 @@
 //! Stereo correlation (phase) meter: `Σxy / sqrt(Σx² Σy²)` over a sliding window, −1…+1.
 //! +1 is mono-compatible (identical channels), 0 unrelated, −1 one channel inverted.
 
-use super::window::SlidingSums;
+use super::window::{SlidingSums, frame_sums};
 
 /// Sub-block of the sliding window, in ms.
 const SUBBLOCK_MS: usize = 50;
@@ -45,13 +45,10 @@ impl Correlation {
         let (channels, pairs) = (self.channels, &self.pairs);
         self.sums.feed(frames, channels, |part, sums| {
             for (&(l, r), s) in pairs.iter().zip(sums.chunks_exact_mut(3)) {
-                let (mut xy, mut xx, mut yy) = (0.0f64, 0.0f64, 0.0f64);
-                for frame in part.chunks_exact(channels) {
+                let [xy, xx, yy] = frame_sums(part, channels, |frame| {
                     let (x, y) = (frame[l] as f64, frame[r] as f64);
-                    xy += x * y;
-                    xx += x * x;
-                    yy += y * y;
-                }
+                    [x * y, x * x, y * y]
+                });
                 s[0] += xy;
                 s[1] += xx;
                 s[2] += yy;

@@ -4,7 +4,7 @@
 //! −3.01 dBFS (add 3.01 dB for the AES17 sine-referenced convention).
 
 use super::units::power_to_db;
-use super::window::SlidingSums;
+use super::window::{SlidingSums, frame_sums};
 
 /// Sub-block of the sliding window, in ms.
 const SUBBLOCK_MS: usize = 50;
@@ -37,12 +37,10 @@ impl Levels {
         let channels = self.channels;
         self.sums.feed(frames, channels, |part, sums| {
             for (c, pair) in sums.chunks_exact_mut(2).enumerate() {
-                let (mut s, mut s2) = (0.0f64, 0.0f64);
-                for frame in part.chunks_exact(channels) {
+                let [s, s2] = frame_sums(part, channels, |frame| {
                     let x = frame[c] as f64;
-                    s += x;
-                    s2 += x * x;
-                }
+                    [x, x * x]
+                });
                 pair[0] += s;
                 pair[1] += s2;
             }

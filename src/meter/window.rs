@@ -103,3 +103,35 @@ impl SlidingSums {
         }
     }
 }
+
+/// Sums of `K` per-frame terms over interleaved frames, in four interleaved accumulators so that
+/// the additions form four independent dependency chains instead of one.
+#[inline(always)]
+pub fn frame_sums<const K: usize>(
+    part: &[f32],
+    channels: usize,
+    terms: impl Fn(&[f32]) -> [f64; K],
+) -> [f64; K] {
+    const LANES: usize = 4;
+    let mut lanes = [[0.0f64; K]; LANES];
+    let mut groups = part.chunks_exact(LANES * channels);
+    for group in &mut groups {
+        for (lane, frame) in lanes.iter_mut().zip(group.chunks_exact(channels)) {
+            for (sum, term) in lane.iter_mut().zip(terms(frame)) {
+                *sum += term;
+            }
+        }
+    }
+    let mut total = [0.0f64; K];
+    for frame in groups.remainder().chunks_exact(channels) {
+        for (sum, term) in total.iter_mut().zip(terms(frame)) {
+            *sum += term;
+        }
+    }
+    for lane in lanes {
+        for (sum, term) in total.iter_mut().zip(lane) {
+            *sum += term;
+        }
+    }
+    total
+}
