@@ -149,6 +149,144 @@ pub fn programme(rate_hz: u32, channels: usize, seconds: f64, seed: u64) -> Vec<
     out
 }
 
+/// Sample rate of the demo session, in Hz (the session plays it resampled to its own rate).
+pub const DEMO_RATE_HZ: u32 = 32_000;
+/// Length of the demo session, in seconds: five bars of 4/4 at 120 BPM.
+pub const DEMO_SECONDS: f64 = 10.0;
+
+/// The built-in demo session: eight mono tracks of a short band take at 120 BPM (A minor, F, C,
+/// G), as a multitrack recorder would capture them: kick, snare, bass, keys, guitar left and
+/// right, a lead vocal-like line and a room microphone. Returns `(name, samples)` per track at
+/// [`DEMO_RATE_HZ`].
+pub fn demo_session() -> Vec<(&'static str, Vec<f32>)> {
+    let rate = DEMO_RATE_HZ as f64;
+    let n = (DEMO_SECONDS * rate) as usize;
+    let beat = 0.5;
+    let mut rng = Rng::new(120);
+    let t = |i: usize| i as f64 / rate;
+    // Chord roots per bar (Hz): A2, F2, C3, G2, A2.
+    let roots = [110.0, 87.31, 130.81, 98.0, 110.0];
+    let root_at = |time: f64| roots[((time / (4.0 * beat)) as usize).min(roots.len() - 1)];
+
+    // Kick: pitch sweep 120 → 45 Hz, on beats 1 and 3.
+    let kick: Vec<f64> = (0..n)
+        .map(|i| {
+            let since = t(i) % (2.0 * beat);
+            let phase = 2.0 * PI * (45.0 * since + 75.0 * 0.03 * (1.0 - (-since / 0.03).exp()));
+            0.5 * phase.sin() * (-since / 0.25).exp()
+        })
+        .collect();
+    // Snare: noise and a 190 Hz body on beats 2 and 4.
+    let snare: Vec<f64> = (0..n)
+        .map(|i| {
+            let since = (t(i) + beat) % (2.0 * beat);
+            let body = (2.0 * PI * 190.0 * since).sin() * (-since / 0.06).exp();
+            let noise = rng.gaussian() * (-since / 0.12).exp();
+            0.18 * body + 0.12 * noise
+        })
+        .collect();
+    // Bass: eighth notes on the root, four harmonics, each note plucked.
+    let bass: Vec<f64> = (0..n)
+        .map(|i| {
+            let time = t(i);
+            let since = time % (beat / 2.0);
+            let f = root_at(time) / 2.0;
+            let tone: f64 = (1..=4)
+                .map(|h| (2.0 * PI * f * h as f64 * time).sin() / h as f64)
+                .sum();
+            0.16 * tone * (0.4 + 0.6 * (-since / 0.15).exp())
+        })
+        .collect();
+    // Keys: a sustained triad per bar, slightly detuned pairs.
+    let keys: Vec<f64> = (0..n)
+        .map(|i| {
+            let time = t(i);
+            let since = time % (4.0 * beat);
+            let r = root_at(time) * 2.0;
+            let chord = [r, r * 1.189, r * 1.498];
+            let tone: f64 = chord
+                .iter()
+                .map(|f| (2.0 * PI * f * time).sin() + (2.0 * PI * f * 1.003 * time).sin())
+                .sum();
+            0.035 * tone * (since / 0.02).min(1.0) * (-since / 3.0).exp()
+        })
+        .collect();
+    // Guitars: Karplus–Strong plucks, left on eighths, right on the offbeat quarters.
+    let pluck = |offset: f64, every: f64, octave: f64, seed: u64| -> Vec<f64> {
+        let mut rng = Rng::new(seed);
+        let mut out = vec![0.0; n];
+        let mut line: Vec<f64> = Vec::new();
+        let mut pos = 0;
+        let mut next_note = offset;
+        for (i, sample) in out.iter_mut().enumerate() {
+            let time = t(i);
+            if time >= next_note {
+                let period = (rate / (root_at(time) * octave)).round() as usize;
+                line = (0..period).map(|_| rng.uniform() * 2.0 - 1.0).collect();
+                pos = 0;
+                next_note += every;
+            }
+            if !line.is_empty() {
+                let next = (pos + 1) % line.len();
+                let y = 0.996 * 0.5 * (line[pos] + line[next]);
+                *sample = 0.3 * line[pos];
+                line[pos] = y;
+                pos = next;
+            }
+        }
+        out
+    };
+    let guitar_l = pluck(0.0, beat / 2.0, 2.0, 7);
+    let guitar_r = pluck(beat / 2.0, beat, 3.0, 8);
+    // Vocal: a sung line with vibrato and a few harmonics, phrases of three beats.
+    let melody = [
+        440.0, 523.25, 493.88, 440.0, 392.0, 440.0, 523.25, 587.33, 523.25, 493.88,
+    ];
+    let mut phase = 0.0;
+    let vocal: Vec<f64> = (0..n)
+        .map(|i| {
+            let time = t(i);
+            let note = melody[((time / (2.0 * beat)) as usize).min(melody.len() - 1)];
+            let f = note * (1.0 + 0.006 * (2.0 * PI * 5.5 * time).sin());
+            phase += 2.0 * PI * f / rate;
+            let voice = phase.sin() + 0.5 * (2.0 * phase).sin() + 0.25 * (3.0 * phase).sin();
+            let in_phrase = time % (4.0 * beat) < 3.0 * beat;
+            let since = time % (2.0 * beat);
+            let env = if in_phrase {
+                (since / 0.05).min(1.0)
+            } else {
+                0.0
+            };
+            0.2 * voice * env
+        })
+        .collect();
+    // Room: the drums 8 ms late and dulled, plus air.
+    let delay = (0.008 * rate) as usize;
+    let mut dull = 0.0;
+    let room: Vec<f64> = (0..n)
+        .map(|i| {
+            let src = if i >= delay {
+                kick[i - delay] + snare[i - delay]
+            } else {
+                0.0
+            };
+            dull += 0.15 * (src - dull);
+            0.5 * dull + 0.003 * rng.gaussian()
+        })
+        .collect();
+    let to_f32 = |v: Vec<f64>| v.into_iter().map(|x| x as f32).collect();
+    vec![
+        ("kick", to_f32(kick)),
+        ("snare", to_f32(snare)),
+        ("bass", to_f32(bass)),
+        ("keys", to_f32(keys)),
+        ("guitar-l", to_f32(guitar_l)),
+        ("guitar-r", to_f32(guitar_r)),
+        ("vocal", to_f32(vocal)),
+        ("room", to_f32(room)),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,6 +297,17 @@ mod tests {
         assert_eq!(s.len(), 48_000);
         assert!((s[0] as f64 - amplitude(-6.0)).abs() < 1e-6);
         assert_eq!(s[0], s[1]);
+    }
+
+    #[test]
+    fn demo_session_has_eight_tracks_in_range() {
+        let demo = demo_session();
+        assert_eq!(demo.len(), 8);
+        for (name, track) in &demo {
+            assert_eq!(track.len(), (DEMO_SECONDS * DEMO_RATE_HZ as f64) as usize);
+            let peak = track.iter().fold(0.0f32, |m, x| m.max(x.abs()));
+            assert!(peak > 0.05 && peak < 1.0, "{name}: peak {peak}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 use std::io::Cursor;
 use std::path::Path;
 
-use studiodesk::signals::{programme, sine, true_peak_case};
+use studiodesk::signals::{DEMO_RATE_HZ, demo_session, programme, sine, true_peak_case};
 
 /// How a fixture stores its samples.
 #[derive(Clone, Copy)]
@@ -17,7 +17,7 @@ enum Store {
 }
 
 struct Fixture {
-    name: &'static str,
+    name: String,
     rate: u32,
     channels: u16,
     store: Store,
@@ -36,36 +36,47 @@ fn fixtures() -> Vec<Fixture> {
             .flat_map(|i| channels.iter().map(move |c| c[i]))
             .collect()
     };
-    vec![
+    let demo = demo_session()
+        .into_iter()
+        .enumerate()
+        .map(|(i, (name, samples))| Fixture {
+            name: format!("demo/{:02}-{name}.wav", i + 1),
+            rate: DEMO_RATE_HZ,
+            channels: 1,
+            store: Store::I16,
+            frames: samples,
+        });
+    let references = vec![
         Fixture {
-            name: "tone-1k-20dbfs-48k-stereo-16bit.wav",
+            name: "tone-1k-20dbfs-48k-stereo-16bit.wav".into(),
             rate: 48_000,
             channels: 2,
             store: Store::I16,
             frames: sine(48_000, 2, 1000.0, -20.0, 2.0, 0.0),
         },
         Fixture {
-            name: "programme-44k1-stereo-16bit.wav",
+            name: "programme-44k1-stereo-16bit.wav".into(),
             rate: 44_100,
             channels: 2,
             store: Store::I16,
             frames: programme(44_100, 2, 4.0, 2026),
         },
         Fixture {
-            name: "true-peak-case19-48k-stereo-float.wav",
+            name: "true-peak-case19-48k-stereo-float.wav".into(),
             rate: 48_000,
             channels: 2,
             store: Store::F32,
             frames: true_peak_case(48_000, 4.0, 45.0, 1.41),
         },
         Fixture {
-            name: "ebu3341-case6-48k-5.1-24bit.wav",
+            name: "ebu3341-case6-48k-5.1-24bit.wav".into(),
             rate: 48_000,
             channels: 6,
             store: Store::I24,
             frames: case6,
         },
-    ]
+    ];
+    references.into_iter().chain(demo).collect()
 }
 
 fn encode(f: &Fixture) -> Vec<u8> {
@@ -99,8 +110,9 @@ fn test_audio_fixtures_are_reproducible() {
     let write = std::env::var_os("STUDIODESK_WRITE_FIXTURES").is_some();
     for f in fixtures() {
         let bytes = encode(&f);
-        let path = dir.join(f.name);
+        let path = dir.join(&f.name);
         if write {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, &bytes).unwrap();
         }
         let committed = std::fs::read(&path).unwrap_or_else(|e| {
