@@ -2,4 +2,8 @@
 //! engine, cpal devices and the recorder come here too.)
 
 pub mod analyze;
+pub mod processor;
+pub mod recorder;
+pub mod session;
+pub mod snapshot;
 pub mod wav;

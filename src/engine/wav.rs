@@ -254,44 +254,135 @@ struct FmtExtra {
     channel_mask: Option<u32>,
 }
 
-/// Walk the RIFF chunks to `fmt ` and read its block alignment and channel mask. `None` when the
-/// `fmt ` chunk is missing or odd (hound then says what is wrong).
-fn read_fmt_extra(file: &mut File) -> Result<Option<FmtExtra>, WavError> {
+/// Position of a chunk in a RIFF/WAVE file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chunk {
+    /// Offset of the chunk's 8-byte header.
+    pub header_at: u64,
+    /// Size the header gives for the body, in bytes.
+    pub size: u32,
+}
+
+impl Chunk {
+    /// Offset of the body.
+    pub fn body_at(&self) -> u64 {
+        self.header_at + 8
+    }
+}
+
+/// Check the RIFF/WAVE header and walk the chunks from the start of `file` to the first one named
+/// `id`. `Ok(None)` when the file ends first (or a chunk claims to run past the end of the file).
+pub fn find_chunk(file: &mut File, id: &[u8; 4]) -> Result<Option<Chunk>, WavError> {
     let mut header = [0u8; 12];
+    file.seek(SeekFrom::Start(0)).map_err(WavError::Read)?;
     if file.read_exact(&mut header).is_err()
         || &header[0..4] != b"RIFF"
         || &header[8..12] != b"WAVE"
     {
         return Err(WavError::NotWav("no RIFF/WAVE header".into()));
     }
+    let mut at = 12u64;
     loop {
         let mut chunk = [0u8; 8];
         if file.read_exact(&mut chunk).is_err() {
             return Ok(None);
         }
-        let size = u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]) as usize;
-        if &chunk[0..4] != b"fmt " {
-            file.seek(SeekFrom::Current((size + size % 2) as i64))
-                .map_err(WavError::Read)?;
-            continue;
+        let size = u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]);
+        if &chunk[0..4] == id {
+            return Ok(Some(Chunk {
+                header_at: at,
+                size,
+            }));
         }
-        if !(16..=1024).contains(&size) {
-            return Ok(None);
-        }
-        let mut body = vec![0u8; size];
-        if file.read_exact(&mut body).is_err() {
-            return Ok(None);
-        }
-        let tag = u16::from_le_bytes([body[0], body[1]]);
-        let block_align = u16::from_le_bytes([body[12], body[13]]);
-        let bits = u16::from_le_bytes([body[14], body[15]]);
-        let channel_mask = (tag == TAG_EXTENSIBLE && size >= 24)
-            .then(|| u32::from_le_bytes([body[20], body[21], body[22], body[23]]));
-        return Ok(Some(FmtExtra {
-            tag,
-            bits,
-            block_align,
-            channel_mask,
-        }));
+        at += 8 + size as u64 + (size % 2) as u64;
+        file.seek(SeekFrom::Start(at)).map_err(WavError::Read)?;
     }
+}
+
+/// Read the `fmt ` chunk's tag, bits, block alignment and channel mask. `None` when the chunk is
+/// missing or odd (hound then says what is wrong).
+fn read_fmt_extra(file: &mut File) -> Result<Option<FmtExtra>, WavError> {
+    let Some(chunk) = find_chunk(file, b"fmt ")? else {
+        return Ok(None);
+    };
+    let size = chunk.size as usize;
+    if !(16..=1024).contains(&size) {
+        return Ok(None);
+    }
+    let mut body = vec![0u8; size];
+    if file.read_exact(&mut body).is_err() {
+        return Ok(None);
+    }
+    let tag = u16::from_le_bytes([body[0], body[1]]);
+    let block_align = u16::from_le_bytes([body[12], body[13]]);
+    let bits = u16::from_le_bytes([body[14], body[15]]);
+    let channel_mask = (tag == TAG_EXTENSIBLE && size >= 24)
+        .then(|| u32::from_le_bytes([body[20], body[21], body[22], body[23]]));
+    Ok(Some(FmtExtra {
+        tag,
+        bits,
+        block_align,
+        channel_mask,
+    }))
+}
+
+/// What [`repair`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Repair {
+    /// Whole frames the header now declares.
+    pub frames: u64,
+    /// Frames the header declared before.
+    pub frames_before: u64,
+    /// Bytes of an incomplete last frame left out.
+    pub partial_bytes: u64,
+}
+
+/// Rewrite the RIFF and `data` sizes of a WAV cut short (a crash, a full disk) so that every whole
+/// frame on disk is readable again. Safe on a healthy file (it then changes nothing).
+pub fn repair(path: &Path) -> Result<Repair, WavError> {
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(WavError::Open)?;
+    let extra = read_fmt_extra(&mut file)?
+        .ok_or_else(|| WavError::Malformed("no readable fmt chunk".into()))?;
+    let block_align = extra.block_align as u64;
+    if block_align == 0 {
+        return Err(WavError::Malformed("block alignment of 0".into()));
+    }
+    let data = find_chunk(&mut file, b"data")?
+        .ok_or_else(|| WavError::Malformed("no data chunk".into()))?;
+    let file_len = file.metadata().map_err(WavError::Read)?.len();
+    let on_disk = file_len.saturating_sub(data.body_at());
+    // The data runs to the end of the file unless another chunk follows the declared size (a
+    // recorder that crashed after a header checkpoint leaves audio there, not a chunk header).
+    let declared = data.size as u64;
+    let followed_by_chunk = declared < on_disk && {
+        let mut next = [0u8; 8];
+        file.seek(SeekFrom::Start(data.body_at() + declared + declared % 2))
+            .map_err(WavError::Read)?;
+        file.read_exact(&mut next).is_ok()
+            && next[..4]
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || *b == b' ')
+            && u32::from_le_bytes([next[4], next[5], next[6], next[7]]) as u64 <= on_disk - declared
+    };
+    let available = if followed_by_chunk { declared } else { on_disk };
+    let whole = (available / block_align).min(u32::MAX as u64 / block_align) * block_align;
+    let riff_size = (data.body_at() + whole - 8).min(u32::MAX as u64) as u32;
+    use std::io::Write;
+    file.seek(SeekFrom::Start(4)).map_err(WavError::Read)?;
+    file.write_all(&riff_size.to_le_bytes())
+        .map_err(WavError::Read)?;
+    file.seek(SeekFrom::Start(data.header_at + 4))
+        .map_err(WavError::Read)?;
+    file.write_all(&(whole as u32).to_le_bytes())
+        .map_err(WavError::Read)?;
+    file.sync_all().map_err(WavError::Read)?;
+    Ok(Repair {
+        frames: whole / block_align,
+        frames_before: data.size as u64 / block_align,
+        partial_bytes: available - whole,
+    })
 }

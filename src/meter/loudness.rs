@@ -94,13 +94,24 @@ impl Loudness {
                 .map(|track| {
                     let mut one = vec![0.0; channels];
                     one[track] = 1.0;
-                    Programme::new(one)
+                    one
                 })
-                .chain(std::iter::once(Programme::new(weights)))
+                .chain(std::iter::once(weights))
                 .collect()
         } else {
-            vec![Programme::new(weights)]
+            vec![weights]
         };
+        Self::with_programmes(sample_rate_hz, channels, programmes, isa)
+    }
+
+    /// A meter of `channels` interleaved channels measuring one programme per entry of
+    /// `programmes`, each a BS.1770 power weight per channel (0.0 leaves a channel out).
+    pub fn with_programmes(
+        sample_rate_hz: u32,
+        channels: usize,
+        programmes: Vec<Vec<f64>>,
+        isa: Isa,
+    ) -> Self {
         Loudness {
             isa,
             channels,
@@ -109,7 +120,13 @@ impl Loudness {
             pending: vec![0.0; channels],
             clock: SubBlockClock::new((sample_rate_hz as usize + 5) / 10),
             subblocks: 0,
-            programmes,
+            programmes: programmes
+                .into_iter()
+                .map(|weights| {
+                    debug_assert_eq!(weights.len(), channels);
+                    Programme::new(weights)
+                })
+                .collect(),
         }
     }
 

@@ -97,6 +97,11 @@ impl LoudnessMeter {
         &self.peaks
     }
 
+    /// Sample peak of channel `c` since the last call (see [`Peaks::take_recent_sample_peak`]).
+    pub fn take_recent_sample_peak(&mut self, c: usize) -> f32 {
+        self.peaks.take_recent_sample_peak(c)
+    }
+
     /// Reading of programme `p`: its loudness, and the peaks of the channels it covers (channel `p`
     /// for a track, all channels for the last programme).
     pub fn reading(&self, p: usize) -> ProgrammeReading {

@@ -100,6 +100,8 @@ pub struct Peaks {
     window: Vec<f32>,
     sample_peak: Vec<f32>,
     true_peak: Vec<f32>,
+    /// Sample peak since the last [`Peaks::take_recent_sample_peak`] of each channel.
+    recent: Vec<f32>,
 }
 
 impl Peaks {
@@ -124,6 +126,7 @@ impl Peaks {
             window: vec![0.0; channels * (TAPS - 1 + CHUNK_FRAMES)],
             sample_peak: vec![0.0; channels],
             true_peak: vec![0.0; channels],
+            recent: vec![0.0; channels],
         }
     }
 
@@ -132,6 +135,7 @@ impl Peaks {
         self.window.fill(0.0);
         self.sample_peak.fill(0.0);
         self.true_peak.fill(0.0);
+        self.recent.fill(0.0);
     }
 
     /// Number of interleaved channels `process` expects.
@@ -154,6 +158,7 @@ impl Peaks {
                 let used = &window[..TAPS - 1 + n];
                 let peak = abs_max(&used[TAPS - 1..]);
                 self.sample_peak[c] = max_f32(self.sample_peak[c], peak);
+                self.recent[c] = max_f32(self.recent[c], peak);
                 let tp = max_f32(self.true_peak[c], peak);
                 self.true_peak[c] = skipping_peak(self.isa, &self.folded, self.l1_max, used, n, tp);
                 window.copy_within(n..n + TAPS - 1, 0);
@@ -174,6 +179,12 @@ impl Peaks {
     /// Largest sample peak over all channels (linear).
     pub fn max_sample_peak(&self) -> f32 {
         self.sample_peak.iter().copied().fold(0.0, max_f32)
+    }
+
+    /// Sample peak of channel `c` since the last call for that channel (linear); a live meter
+    /// reads this at its refresh rate and draws its own hold and fall.
+    pub fn take_recent_sample_peak(&mut self, c: usize) -> f32 {
+        std::mem::take(&mut self.recent[c])
     }
 
     /// Largest true peak over all channels (linear).

@@ -1,0 +1,370 @@
+//! The recorder: a writer thread that drains the processor's record ring into one WAV per armed
+//! track, faster than real time.
+//!
+//! No data lost: the ring holds [`RECORD_RING_S`](super::session::RECORD_RING_S) seconds, so the
+//! writer may stall that long before the processor has to drop (and count) frames; headers are
+//! checkpointed at least every [`CHECKPOINT`] so a killed process leaves playable files that lose
+//! at most the last checkpoint interval (and `studiodesk repair` recovers even that); files roll
+//! over to a new part before the 4 GiB limit of the WAV format.
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use ringbuf::HeapCons;
+use ringbuf::traits::Consumer;
+
+use super::processor::TrackInput;
+use super::snapshot::Counters;
+
+/// Longest time between two header checkpoints.
+pub const CHECKPOINT: Duration = Duration::from_millis(500);
+/// Largest WAV file written before rolling over to the next part, in bytes (4 GiB less headroom).
+pub const MAX_FILE_BYTES: u64 = (4 << 30) - (16 << 20);
+/// Frames drained from the ring at a time.
+const DRAIN_FRAMES: usize = 8192;
+/// Pause when the ring is empty.
+const IDLE: Duration = Duration::from_millis(5);
+
+/// Sample format of recorded files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RecordFormat {
+    /// 32-bit IEEE float.
+    F32,
+    /// 24-bit integer.
+    S24,
+}
+
+/// Why recording failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("cannot create {path}: {source}")]
+    Create {
+        path: PathBuf,
+        #[source]
+        source: hound::Error,
+    },
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: hound::Error,
+    },
+    #[error("output folder {path}: {source}")]
+    Folder {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the recorder thread stopped unexpectedly")]
+    Panicked,
+}
+
+/// One armed track of a take.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TakeTrack {
+    pub name: String,
+    pub input: TrackInput,
+}
+
+/// What to record and where.
+#[derive(Clone, Debug)]
+pub struct TakeSpec {
+    pub dir: PathBuf,
+    /// Session name, the first part of every file name.
+    pub session: String,
+    pub take: u32,
+    pub tracks: Vec<TakeTrack>,
+    pub sample_rate_hz: u32,
+    /// Interleaved channels in the ring (the processor's input channels).
+    pub input_channels: usize,
+    pub format: RecordFormat,
+    /// Roll over to a new part beyond this many bytes per file.
+    pub max_file_bytes: u64,
+}
+
+/// A file written, with the frames it holds.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct RecordedFile {
+    pub path: PathBuf,
+    pub frames: u64,
+}
+
+/// What a finished take left on disk.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TakeReport {
+    pub files: Vec<RecordedFile>,
+    /// Frames per track written in total.
+    pub frames: u64,
+}
+
+/// A recorder thread writing one take.
+pub struct Recorder {
+    thread: Option<JoinHandle<Result<TakeReport, RecordError>>>,
+    abort: Arc<AtomicBool>,
+}
+
+/// One track's file in progress.
+struct TrackFile {
+    index: usize,
+    input: TrackInput,
+    writer: hound::WavWriter<BufWriter<File>>,
+    path: PathBuf,
+    part: u32,
+    frames: u64,
+}
+
+impl Recorder {
+    /// Create the take's files (errors such as an unwritable folder come back here, before any
+    /// audio flows), then start the thread that fills them from `ring`. The processor must be told
+    /// to record (`Command::Record(true)`) after this returns.
+    pub fn start(
+        spec: TakeSpec,
+        ring: HeapCons<f32>,
+        counters: Arc<Counters>,
+    ) -> Result<Recorder, RecordError> {
+        std::fs::create_dir_all(&spec.dir).map_err(|source| RecordError::Folder {
+            path: spec.dir.clone(),
+            source,
+        })?;
+        let files = (0..spec.tracks.len())
+            .map(|index| open_part(&spec, index, 1))
+            .collect::<Result<Vec<_>, _>>()?;
+        // A new take: nothing pushed, not closed (the processor is not recording yet).
+        counters.take_frames.store(0, Ordering::Release);
+        counters.take_closed.store(false, Ordering::Release);
+        let abort = Arc::new(AtomicBool::new(false));
+        let thread_abort = Arc::clone(&abort);
+        let thread = std::thread::Builder::new()
+            .name("studiodesk-recorder".into())
+            .spawn(move || write_take(spec, files, ring, counters, thread_abort))
+            .map_err(|source| RecordError::Folder {
+                path: PathBuf::from("(thread)"),
+                source,
+            })?;
+        Ok(Recorder {
+            thread: Some(thread),
+            abort,
+        })
+    }
+
+    /// Wait until the take is closed (`Command::Record(false)` applied) and every frame pushed
+    /// is on disk, then finalise the files.
+    pub fn finish(mut self) -> Result<TakeReport, RecordError> {
+        self.join()
+    }
+
+    /// Stop without waiting for the processor (its stream is gone): write what is in the ring,
+    /// finalise, report.
+    pub fn abort(mut self) -> Result<TakeReport, RecordError> {
+        self.abort.store(true, Ordering::Release);
+        self.join()
+    }
+
+    fn join(&mut self) -> Result<TakeReport, RecordError> {
+        match self.thread.take() {
+            Some(thread) => thread.join().unwrap_or(Err(RecordError::Panicked)),
+            None => Ok(TakeReport::default()),
+        }
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        if self.thread.is_some() {
+            self.abort.store(true, Ordering::Release);
+            let _ = self.join();
+        }
+    }
+}
+
+fn file_name(spec: &TakeSpec, index: usize, track: &TakeTrack, part: u32) -> PathBuf {
+    let safe: String = track
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let part = if part > 1 {
+        format!("_part{part}")
+    } else {
+        String::new()
+    };
+    spec.dir.join(format!(
+        "{}_take{:03}_{:02}-{}{}.wav",
+        spec.session,
+        spec.take,
+        index + 1,
+        safe,
+        part
+    ))
+}
+
+fn open_part(spec: &TakeSpec, index: usize, part: u32) -> Result<TrackFile, RecordError> {
+    let track = &spec.tracks[index];
+    let path = file_name(spec, index, track, part);
+    let channels = match track.input {
+        TrackInput::Mono(_) => 1,
+        TrackInput::Stereo(_) => 2,
+    };
+    let (bits, sample_format) = match spec.format {
+        RecordFormat::F32 => (32, hound::SampleFormat::Float),
+        RecordFormat::S24 => (24, hound::SampleFormat::Int),
+    };
+    let wav_spec = hound::WavSpec {
+        channels,
+        sample_rate: spec.sample_rate_hz,
+        bits_per_sample: bits,
+        sample_format,
+    };
+    let writer =
+        hound::WavWriter::create(&path, wav_spec).map_err(|source| RecordError::Create {
+            path: path.clone(),
+            source,
+        })?;
+    Ok(TrackFile {
+        index,
+        input: track.input,
+        writer,
+        path,
+        part,
+        frames: 0,
+    })
+}
+
+fn write_take(
+    spec: TakeSpec,
+    mut files: Vec<TrackFile>,
+    mut ring: HeapCons<f32>,
+    counters: Arc<Counters>,
+    abort: Arc<AtomicBool>,
+) -> Result<TakeReport, RecordError> {
+    let channels = spec.input_channels;
+    let mut buffer = vec![0.0f32; DRAIN_FRAMES * channels];
+    let mut done: Vec<RecordedFile> = Vec::new();
+    let mut written = 0u64;
+    let mut last_checkpoint = Instant::now();
+    loop {
+        let popped = ring.pop_slice(&mut buffer);
+        if popped > 0 {
+            let frames = &buffer[..popped / channels * channels];
+            for file in &mut files {
+                write_frames(&spec, file, frames, channels, &mut done)?;
+            }
+            let n = (popped / channels) as u64;
+            written += n;
+            Counters::bump(&counters.frames_recorded, n);
+        } else {
+            let closed = counters.take_closed.load(Ordering::Acquire);
+            let pushed = counters.take_frames.load(Ordering::Acquire);
+            if (closed && written >= pushed) || abort.load(Ordering::Acquire) {
+                // One last look: frames pushed just before the abort.
+                if abort.load(Ordering::Acquire) && ring.pop_slice(&mut buffer) > 0 {
+                    continue;
+                }
+                break;
+            }
+            std::thread::sleep(IDLE);
+        }
+        if last_checkpoint.elapsed() >= CHECKPOINT {
+            for file in &mut files {
+                file.writer.flush().map_err(|source| RecordError::Write {
+                    path: file.path.clone(),
+                    source,
+                })?;
+            }
+            last_checkpoint = Instant::now();
+        }
+    }
+    for file in files {
+        done.push(finalize(file)?);
+    }
+    done.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(TakeReport {
+        files: done,
+        frames: written,
+    })
+}
+
+fn write_frames(
+    spec: &TakeSpec,
+    file: &mut TrackFile,
+    frames: &[f32],
+    channels: usize,
+    done: &mut Vec<RecordedFile>,
+) -> Result<(), RecordError> {
+    let inputs = match file.input {
+        TrackInput::Mono(c) => c..c + 1,
+        TrackInput::Stereo(c) => c..c + 2,
+    };
+    let bytes_per_frame = inputs.len() as u64
+        * if spec.format == RecordFormat::F32 {
+            4
+        } else {
+            3
+        };
+    for frame in frames.chunks_exact(channels) {
+        if (file.frames + 1) * bytes_per_frame > spec.max_file_bytes {
+            let next = open_part(spec, file.index, file.part + 1)?;
+            let full = std::mem::replace(file, next);
+            done.push(finalize(full)?);
+        }
+        for &x in &frame[inputs.clone()] {
+            let result = match spec.format {
+                RecordFormat::F32 => file.writer.write_sample(x),
+                RecordFormat::S24 => file
+                    .writer
+                    .write_sample((x.clamp(-1.0, 1.0) * 8_388_607.0).round() as i32),
+            };
+            result.map_err(|source| RecordError::Write {
+                path: file.path.clone(),
+                source,
+            })?;
+        }
+        file.frames += 1;
+    }
+    Ok(())
+}
+
+fn finalize(file: TrackFile) -> Result<RecordedFile, RecordError> {
+    let TrackFile {
+        writer,
+        path,
+        frames,
+        ..
+    } = file;
+    writer.finalize().map_err(|source| RecordError::Write {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(RecordedFile { path, frames })
+}
+
+/// The path a take's first file for `track` will have (for front ends that announce it).
+pub fn planned_path(spec: &TakeSpec, index: usize) -> Option<PathBuf> {
+    spec.tracks.get(index).map(|t| file_name(spec, index, t, 1))
+}
+
+/// True when `dir` can take new files (exists or can be made, and is writable).
+pub fn check_folder(dir: &Path) -> Result<(), RecordError> {
+    std::fs::create_dir_all(dir).map_err(|source| RecordError::Folder {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let probe = dir.join(".studiodesk-write-test");
+    File::create(&probe)
+        .and_then(|_| std::fs::remove_file(&probe))
+        .map_err(|source| RecordError::Folder {
+            path: dir.to_path_buf(),
+            source,
+        })
+}

@@ -1,0 +1,348 @@
+//! The processor and recorder driven offline (as fast as possible), exactly the code a live
+//! stream runs: recording is sample-exact, the mix follows fader, pan, mute and solo, the meters
+//! read the levels that went in, and nothing in the audio path allocates.
+
+use std::alloc::{GlobalAlloc, Layout as AllocLayout, System};
+use std::cell::Cell;
+
+use ringbuf::traits::{Consumer, Observer};
+use studiodesk::engine::processor::{Command, ProcessorConfig, Track};
+use studiodesk::engine::recorder::{MAX_FILE_BYTES, RecordFormat, Recorder, TakeSpec, TakeTrack};
+use studiodesk::engine::session::build;
+use studiodesk::signals::Rng;
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: AllocLayout) -> *mut u8 {
+        ALLOCATIONS.with(|a| a.set(a.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: AllocLayout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: AllocLayout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|a| a.set(a.get() + 1));
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const RATE: u32 = 48_000;
+
+fn config(channels: usize) -> ProcessorConfig {
+    ProcessorConfig {
+        sample_rate_hz: RATE,
+        input_channels: channels,
+        max_block_frames: 1024,
+        tracks: (0..channels)
+            .map(|c| Track::mono(format!("in {}", c + 1), c))
+            .collect(),
+        master_gain_db: 0.0,
+    }
+}
+
+/// 8 channels, each a sine of its own frequency and level plus a little noise.
+fn source(channels: usize, frames: usize) -> Vec<f32> {
+    let mut rng = Rng::new(1);
+    (0..frames)
+        .flat_map(|i| {
+            let noise: Vec<f64> = (0..channels).map(|_| rng.gaussian()).collect();
+            (0..channels).map(move |c| {
+                let amp = 10f64.powf((-6.0 - 3.0 * c as f64) / 20.0);
+                let f = 100.0 * (c + 1) as f64;
+                (amp * (std::f64::consts::TAU * f * i as f64 / RATE as f64).sin() + 1e-3 * noise[c])
+                    as f32
+            })
+        })
+        .collect()
+}
+
+fn take_spec(dir: &std::path::Path, channels: usize, format: RecordFormat) -> TakeSpec {
+    TakeSpec {
+        dir: dir.to_path_buf(),
+        session: "test".into(),
+        take: 1,
+        tracks: (0..channels)
+            .map(|c| TakeTrack {
+                name: format!("in {}", c + 1),
+                input: studiodesk::engine::processor::TrackInput::Mono(c),
+            })
+            .collect(),
+        sample_rate_hz: RATE,
+        input_channels: channels,
+        format,
+        max_file_bytes: MAX_FILE_BYTES,
+    }
+}
+
+#[test]
+fn recording_is_sample_exact_and_meters_read_the_input() {
+    let channels = 8;
+    let input = source(channels, 4 * RATE as usize + 77);
+    let dir = tempfile::tempdir().unwrap();
+    let parts = build(config(channels), true, false);
+    let (mut processor, mut handle) = (parts.processor, parts.handle);
+    let recorder = Recorder::start(
+        take_spec(dir.path(), channels, RecordFormat::F32),
+        parts.record.unwrap(),
+        handle.shared_counters(),
+    )
+    .unwrap();
+    handle.send(Command::Record(true)).unwrap();
+    // Odd block sizes, as devices deliver them.
+    let mut at = 0;
+    for size in [256usize, 441, 1024, 4000, 1].iter().cycle() {
+        if at >= input.len() {
+            break;
+        }
+        let end = (at + size * channels).min(input.len());
+        processor.process(&input[at..end]);
+        at = end;
+    }
+    handle.send(Command::Record(false)).unwrap();
+    processor.process(&[]);
+    let report = recorder.finish().unwrap();
+    assert_eq!(report.files.len(), channels);
+    assert_eq!(report.frames, (input.len() / channels) as u64);
+    for (c, file) in report.files.iter().enumerate() {
+        let name = file.path.file_name().unwrap().to_string_lossy().to_string();
+        assert_eq!(name, format!("test_take001_{:02}-in_{}.wav", c + 1, c + 1));
+        let recorded: Vec<f32> = hound::WavReader::open(&file.path)
+            .unwrap()
+            .samples::<f32>()
+            .map(Result::unwrap)
+            .collect();
+        let expected: Vec<f32> = input.iter().skip(c).step_by(channels).copied().collect();
+        assert!(recorded == expected, "channel {c} differs");
+    }
+    let counters = handle.counters();
+    assert_eq!(counters.dropped_frames, 0);
+    assert_eq!(counters.frames_recorded, report.frames);
+
+    let snapshot = handle.latest().clone();
+    assert_eq!(snapshot.tracks.len(), channels);
+    for (c, t) in snapshot.tracks.iter().enumerate() {
+        // Sine peak (plus up to ~0.004 of noise), RMS 3.01 dB under it; loudness from the
+        // ebur128 crate on the same channel.
+        let peak = -6.0 - 3.0 * c as f64;
+        let channel: Vec<f32> = input.iter().skip(c).step_by(channels).copied().collect();
+        let mut reference = ebur128::EbuR128::new(1, RATE, ebur128::Mode::S).unwrap();
+        reference.add_frames_f32(&channel).unwrap();
+        let short_term = reference.loudness_shortterm().unwrap();
+        let sample_max = 20.0 * (channel.iter().fold(0.0f32, |m, x| m.max(x.abs())) as f64).log10();
+        assert!(
+            t.true_peak_dbtp >= sample_max && t.true_peak_dbtp < sample_max + 0.1,
+            "track {c}: {t:?}, sample peak {sample_max}"
+        );
+        assert!(
+            (t.rms_dbfs - (peak - 3.01)).abs() < 0.05,
+            "track {c}: {t:?}"
+        );
+        assert!(
+            (t.short_term_lufs - short_term).abs() < 0.05,
+            "track {c}: {t:?} vs {short_term}"
+        );
+        assert!(
+            (t.momentary_lufs - short_term).abs() < 0.1,
+            "track {c}: {t:?} vs {short_term}"
+        );
+        assert!(
+            t.peak_dbfs <= sample_max && t.peak_dbfs > peak - 0.1,
+            "track {c}: {t:?}"
+        );
+        assert_eq!(t.clips, 0);
+    }
+    assert!(snapshot.master.integrated_lufs.is_finite());
+    assert!(snapshot.t_s > 2.9);
+}
+
+/// A recording in 24-bit rolls over to a second part when the first is full, and the parts
+/// together hold every frame.
+#[test]
+fn files_roll_over_before_the_size_limit() {
+    let channels = 2;
+    let input = source(channels, RATE as usize);
+    let dir = tempfile::tempdir().unwrap();
+    let parts = build(config(channels), true, false);
+    let (mut processor, handle) = (parts.processor, parts.handle);
+    let mut spec = take_spec(dir.path(), channels, RecordFormat::S24);
+    spec.max_file_bytes = 3 * 20_000;
+    let recorder = Recorder::start(spec, parts.record.unwrap(), handle.shared_counters()).unwrap();
+    handle.send(Command::Record(true)).unwrap();
+    processor.process(&input);
+    handle.send(Command::Record(false)).unwrap();
+    processor.process(&[]);
+    let report = recorder.finish().unwrap();
+    // 48 000 frames at 20 000 frames per part: three parts per track.
+    assert_eq!(report.files.len(), 6);
+    for c in 0..channels {
+        let mut samples = Vec::new();
+        for file in report.files.iter().filter(|f| {
+            f.path
+                .to_string_lossy()
+                .contains(&format!("_{:02}-", c + 1))
+        }) {
+            let mut r = hound::WavReader::open(&file.path).unwrap();
+            assert_eq!(r.spec().bits_per_sample, 24);
+            samples.extend(r.samples::<i32>().map(Result::unwrap));
+        }
+        let expected: Vec<i32> = input
+            .iter()
+            .skip(c)
+            .step_by(channels)
+            .map(|x| (x * 8_388_607.0).round() as i32)
+            .collect();
+        assert!(samples == expected, "track {c}");
+    }
+}
+
+/// The mix: a mono track panned centre reaches both sides at −3 dB; muted, solo'd and faded
+/// tracks change the master as they should.
+#[test]
+fn the_master_follows_fader_pan_mute_and_solo() {
+    let channels = 2;
+    let parts = build(config(channels), false, true);
+    let (mut processor, handle, mut monitor) =
+        (parts.processor, parts.handle, parts.monitor.unwrap());
+    let block: Vec<f32> = (0..512).flat_map(|_| [0.5f32, 0.25]).collect();
+    let mut last_frame = |processor: &mut studiodesk::engine::processor::Processor| {
+        processor.process(&block);
+        processor.process(&block);
+        let mut out = vec![0.0f32; monitor.occupied_len()];
+        monitor.pop_slice(&mut out);
+        [out[out.len() - 2], out[out.len() - 1]]
+    };
+    let centre = std::f32::consts::FRAC_1_SQRT_2;
+    let [l, r] = last_frame(&mut processor);
+    assert!(
+        (l - 0.75 * centre).abs() < 1e-6 && (r - 0.75 * centre).abs() < 1e-6,
+        "{l} {r}"
+    );
+    handle
+        .send(Command::Pan {
+            track: 0,
+            pan: -1.0,
+        })
+        .unwrap();
+    handle.send(Command::Pan { track: 1, pan: 1.0 }).unwrap();
+    let [l, r] = last_frame(&mut processor);
+    assert!((l - 0.5).abs() < 1e-6 && (r - 0.25).abs() < 1e-6, "{l} {r}");
+    handle
+        .send(Command::Gain {
+            track: 0,
+            db: -6.0206,
+        })
+        .unwrap();
+    let [l, _] = last_frame(&mut processor);
+    assert!((l - 0.25).abs() < 1e-4, "{l}");
+    handle.send(Command::Solo { track: 1, on: true }).unwrap();
+    let [l, r] = last_frame(&mut processor);
+    assert!(l == 0.0 && (r - 0.25).abs() < 1e-6, "{l} {r}");
+    handle
+        .send(Command::Solo {
+            track: 1,
+            on: false,
+        })
+        .unwrap();
+    handle.send(Command::Mute { track: 1, on: true }).unwrap();
+    handle.send(Command::MasterGain { db: 6.0206 }).unwrap();
+    let [l, r] = last_frame(&mut processor);
+    assert!((l - 0.5).abs() < 1e-4 && r == 0.0, "{l} {r}");
+}
+
+/// Gain changes ramp across a block instead of jumping (no zipper noise): the first frame after
+/// a change is almost the old gain, the last is the new one.
+#[test]
+fn gain_changes_ramp() {
+    let parts = build(config(1), false, true);
+    let (mut processor, handle, mut monitor) =
+        (parts.processor, parts.handle, parts.monitor.unwrap());
+    let block = vec![1.0f32; 1000];
+    processor.process(&block);
+    handle
+        .send(Command::Gain {
+            track: 0,
+            db: f64::NEG_INFINITY,
+        })
+        .unwrap();
+    processor.process(&block);
+    let mut out = vec![0.0f32; monitor.occupied_len()];
+    monitor.pop_slice(&mut out);
+    let left: Vec<f32> = out.iter().step_by(2).copied().collect();
+    let centre = std::f32::consts::FRAC_1_SQRT_2;
+    assert!((left[999] - centre).abs() < 1e-6);
+    assert!((left[1000] - centre * 0.999).abs() < 1e-4, "{}", left[1000]);
+    assert!((left[1500] - centre * 0.5).abs() < 1e-3, "{}", left[1500]);
+    assert_eq!(left[1999], 0.0);
+    // Monotonic fall, no steps larger than one ramp increment.
+    for pair in left[1000..2000].windows(2) {
+        assert!(pair[1] <= pair[0] && pair[0] - pair[1] < 0.001);
+    }
+}
+
+/// Nothing in the audio path allocates: 64 tracks, every meter, recording, monitoring and
+/// commands arriving, over thousands of blocks; the recorder and monitor drain on other threads.
+#[test]
+fn the_audio_path_never_allocates() {
+    let channels = 64;
+    let dir = tempfile::tempdir().unwrap();
+    let parts = build(config(channels), true, true);
+    let (mut processor, handle, mut monitor) =
+        (parts.processor, parts.handle, parts.monitor.unwrap());
+    let recorder = Recorder::start(
+        take_spec(dir.path(), channels, RecordFormat::F32),
+        parts.record.unwrap(),
+        handle.shared_counters(),
+    )
+    .unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop_monitor = std::sync::Arc::clone(&stop);
+    let drain = std::thread::spawn(move || {
+        let mut out = vec![0.0f32; 8192];
+        while !stop_monitor.load(std::sync::atomic::Ordering::Relaxed) {
+            monitor.pop_slice(&mut out);
+            std::thread::yield_now();
+        }
+    });
+    let input = source(channels, 4096);
+    handle.send(Command::Record(true)).unwrap();
+    let mut count = 0;
+    for i in 0..3000 {
+        let block = &input[(i % 32) * 128 * channels..((i % 32) + 1) * 128 * channels];
+        if i % 10 == 0 {
+            handle
+                .send(Command::Gain {
+                    track: i % channels,
+                    db: -((i % 20) as f64),
+                })
+                .unwrap();
+            handle
+                .send(Command::Pan {
+                    track: (i + 1) % channels,
+                    pan: 0.5,
+                })
+                .unwrap();
+        }
+        if i == 1500 {
+            handle.send(Command::Solo { track: 3, on: true }).unwrap();
+            handle.send(Command::ResetMeters).unwrap();
+        }
+        let before = ALLOCATIONS.with(Cell::get);
+        processor.process(block);
+        count += ALLOCATIONS.with(Cell::get) - before;
+    }
+    handle.send(Command::Record(false)).unwrap();
+    processor.process(&[]);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    drain.join().unwrap();
+    let report = recorder.finish().unwrap();
+    assert_eq!(count, 0, "allocations in the audio path");
+    assert_eq!(report.frames + handle.counters().dropped_frames, 3000 * 128);
+}
