@@ -1,6 +1,7 @@
 //! The command-line front end: parse, call a floor below, print text or `--json`.
 
 mod analyze;
+mod live;
 
 use std::process::ExitCode;
 
@@ -18,6 +19,14 @@ pub struct Cli {
 enum Command {
     /// Measure WAV files to EBU R128 / ITU-R BS.1770-4: loudness, range, peaks.
     Analyze(analyze::AnalyzeArgs),
+    /// Live meter bridge of an input (or the demo session) in the terminal, or JSON lines.
+    Meter(live::MeterArgs),
+    /// Record every input channel to its own WAV file.
+    Record(live::RecordArgs),
+    /// List audio devices with their channels, rates and sample formats.
+    Devices(live::DevicesArgs),
+    /// Fix the header of WAV files cut short by a crash, so every whole frame reads again.
+    Repair(live::RepairArgs),
 }
 
 /// Run the command line; the exit code says whether everything asked for succeeded.
@@ -25,6 +34,10 @@ pub fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
+        Command::Meter(args) => live::meter(args),
+        Command::Record(args) => live::record(args),
+        Command::Devices(args) => live::devices(args),
+        Command::Repair(args) => live::repair_files(args),
     }
 }
 

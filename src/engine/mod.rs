@@ -2,8 +2,11 @@
 //! engine, cpal devices and the recorder come here too.)
 
 pub mod analyze;
+pub mod audio;
+pub mod live;
 pub mod processor;
 pub mod recorder;
 pub mod session;
 pub mod snapshot;
+pub mod source;
 pub mod wav;

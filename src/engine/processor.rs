@@ -110,6 +110,8 @@ pub enum Command {
     },
     /// Start (true) or stop (false) pushing input to the recorder.
     Record(bool),
+    /// Record exactly this many frames from the next block on, then close the take.
+    RecordFrames(u64),
     /// Reset every meter (integrated loudness, true-peak and clip holds included).
     ResetMeters,
 }
@@ -157,6 +159,8 @@ pub struct Processor {
     commands: Receiver<Command>,
     outputs: ProcessorOutputs,
     recording: bool,
+    /// Frames the current take still takes, when it was started with a length.
+    record_left: Option<u64>,
     /// Master bus, stereo interleaved, and its mid signal.
     master: Vec<f32>,
     mid: Vec<f32>,
@@ -176,12 +180,27 @@ pub struct Processor {
 }
 
 impl Processor {
+    /// A snapshot of the shape `config` publishes (every vector at its final length). The triple
+    /// buffer must be made from it, so that filling a snapshot in place never reallocates.
+    pub fn snapshot_shape(config: &ProcessorConfig) -> MeterSnapshot {
+        let spectrum = Spectrum::new(config.sample_rate_hz, 1, SPECTRUM_FFT);
+        MeterSnapshot {
+            tracks: vec![TrackMeters::default(); config.tracks.len()],
+            master: MasterMeters {
+                spectrum_db: vec![f64::NEG_INFINITY; spectrum.band_count()],
+                spectrum_centres_hz: spectrum.band_centres_hz().collect(),
+                ..MasterMeters::default()
+            },
+            ..MeterSnapshot::default()
+        }
+    }
+
     /// A processor for `config`, reading commands from `commands`. Allocates everything it will
     /// ever use.
     pub fn new(
         config: ProcessorConfig,
         commands: Receiver<Command>,
-        mut outputs: ProcessorOutputs,
+        outputs: ProcessorOutputs,
     ) -> Self {
         let ProcessorConfig {
             sample_rate_hz: rate,
@@ -200,23 +219,11 @@ impl Processor {
             })
             .collect();
         let spectrum = Spectrum::new(rate, 1, SPECTRUM_FFT);
-        let bands = spectrum.band_count();
-        let centres: Vec<f64> = spectrum.band_centres_hz().collect();
-        // Every buffer of the triple buffer gets the final shape, so writing never reallocates.
-        let shape = MeterSnapshot {
-            tracks: vec![TrackMeters::default(); tracks.len()],
-            master: MasterMeters {
-                spectrum_db: vec![f64::NEG_INFINITY; bands],
-                spectrum_centres_hz: centres,
-                ..MasterMeters::default()
-            },
-            ..MeterSnapshot::default()
-        };
-        *outputs.snapshots.input_buffer_mut() = shape.clone();
-        outputs.snapshots.publish();
-        *outputs.snapshots.input_buffer_mut() = shape.clone();
-        outputs.snapshots.publish();
-        *outputs.snapshots.input_buffer_mut() = shape;
+        debug_assert_eq!(
+            outputs.snapshots.input_buffer().tracks.len(),
+            tracks.len(),
+            "snapshot buffers shaped by Processor::snapshot_shape"
+        );
         let max_block = max_block_frames.max(1);
         let mut processor = Processor {
             rate_hz: rate,
@@ -233,6 +240,7 @@ impl Processor {
             commands,
             outputs,
             recording: false,
+            record_left: None,
             master: vec![0.0; 2 * max_block],
             mid: vec![0.0; max_block],
             master_meter: LoudnessMeter::with_isa(rate, &Layout::Stereo, isa),
@@ -301,7 +309,15 @@ impl Processor {
                     }
                 }
                 Command::MasterGain { db } => self.master_gain_db = db,
-                Command::Record(on) => self.set_recording(on),
+                Command::Record(on) => {
+                    self.record_left = None;
+                    self.set_recording(on);
+                }
+                Command::RecordFrames(frames) => {
+                    self.set_recording(false);
+                    self.record_left = Some(frames);
+                    self.set_recording(frames > 0);
+                }
                 Command::ResetMeters => self.reset_meters(),
             }
         }
@@ -373,19 +389,32 @@ impl Processor {
                 Counters::bump(&counters.monitor_overruns, frames as u64);
             }
         }
+        let mut close_take = false;
         if self.recording
             && let Some(record) = &mut self.outputs.record
         {
-            if record.vacant_len() >= block.len() {
-                record.push_slice(block);
+            let take = self
+                .record_left
+                .map_or(frames, |left| frames.min(left as usize));
+            let samples = &block[..take * channels];
+            if record.vacant_len() >= samples.len() {
+                record.push_slice(samples);
                 counters
                     .take_frames
-                    .fetch_add(frames as u64, Ordering::Release);
+                    .fetch_add(take as u64, Ordering::Release);
             } else {
-                Counters::bump(&counters.dropped_frames, frames as u64);
+                Counters::bump(&counters.dropped_frames, take as u64);
+            }
+            if let Some(left) = &mut self.record_left {
+                *left -= take as u64;
+                close_take = *left == 0;
             }
         }
         Counters::bump(&counters.frames_processed, frames as u64);
+        if close_take {
+            self.record_left = None;
+            self.set_recording(false);
+        }
         self.frames_total += frames as u64;
         self.since_snapshot += frames as u64;
         if self.since_snapshot >= self.frames_per_snapshot {

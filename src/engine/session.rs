@@ -85,7 +85,7 @@ pub fn build(config: ProcessorConfig, record: bool, monitor: bool) -> Parts {
     } else {
         (None, None)
     };
-    let (snap_in, snap_out) = triple_buffer::triple_buffer(&MeterSnapshot::default());
+    let (snap_in, snap_out) = triple_buffer::triple_buffer(&Processor::snapshot_shape(&config));
     let (tx, rx) = bounded(COMMAND_QUEUE);
     let counters = Arc::new(Counters::default());
     let processor = Processor::new(

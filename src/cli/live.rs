@@ -1,0 +1,552 @@
+//! `studiodesk meter`, `record`, `devices` and `repair`: the live engine without a window.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Args;
+use serde::Serialize;
+
+use crate::engine::audio::list_devices;
+use crate::engine::live::{DEFAULT_RATE_HZ, Input, Live, LiveOptions};
+use crate::engine::processor::{Command, TrackInput};
+use crate::engine::recorder::{
+    MAX_FILE_BYTES, RecordFormat, RecordedFile, Recorder, TakeSpec, TakeTrack, check_folder,
+};
+use crate::engine::snapshot::{CounterValues, MeterSnapshot};
+use crate::engine::wav::repair;
+
+use super::{finite, level};
+
+/// How often the front end prints, and how often it looks for news.
+const PRINT_EVERY: Duration = Duration::from_millis(100);
+const POLL_EVERY: Duration = Duration::from_millis(10);
+
+/// Where the audio comes from.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Input device (id or name, see `studiodesk devices`).
+    #[arg(long, conflicts_with = "demo")]
+    device: Option<String>,
+    /// Play the built-in demo session (8 tracks) as the input.
+    #[arg(long)]
+    demo: bool,
+    /// Input channels to open (device default 2; demo: the first N of its 8 tracks).
+    #[arg(long)]
+    channels: Option<usize>,
+    /// Session sample rate, in Hz.
+    #[arg(long, default_value_t = DEFAULT_RATE_HZ)]
+    rate: u32,
+    /// Device buffer size, in frames.
+    #[arg(long)]
+    buffer: Option<u32>,
+    /// Output device for monitoring the master bus.
+    #[arg(long, value_name = "DEVICE")]
+    monitor: Option<String>,
+}
+
+impl InputArgs {
+    fn options(&self, record: bool) -> LiveOptions {
+        LiveOptions {
+            input: match (&self.device, self.demo) {
+                (Some(name), _) => Input::Device(name.clone()),
+                (None, true) => Input::Demo,
+                (None, false) => Input::DefaultOrDemo,
+            },
+            channels: self.channels,
+            rate_hz: self.rate,
+            buffer_frames: self.buffer,
+            monitor: self.monitor.clone(),
+            record,
+            looping: true,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct MeterArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Stop after this many seconds (default: until Ctrl-C).
+    #[arg(long, value_name = "SECONDS")]
+    duration: Option<f64>,
+    /// One JSON object per line, ten times a second.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Sample format of the files.
+    #[arg(long, value_enum, default_value = "f32")]
+    format: RecordFormat,
+    /// Length of the take, in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    duration: f64,
+    /// Folder for the files (made if missing).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Session name, the start of every file name.
+    #[arg(long, default_value = "session")]
+    session: String,
+    /// Take number.
+    #[arg(long, default_value_t = 1)]
+    take: u32,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DevicesArgs {
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RepairArgs {
+    /// WAV files cut short by a crash.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
+/// Set by Ctrl-C: stop cleanly (finish the take, print the report).
+fn interrupted() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let handler_flag = Arc::clone(&flag);
+    // Only one handler per process; a second registration (tests) keeps the first.
+    let _ = ctrlc::set_handler(move || handler_flag.store(true, Ordering::Release));
+    flag
+}
+
+fn start(options: &LiveOptions) -> anyhow::Result<Live> {
+    let live = Live::start(options)?;
+    if let Some(reason) = &live.fallback_reason {
+        eprintln!(
+            "studiodesk: no usable audio input ({reason}); playing the built-in demo session"
+        );
+    }
+    Ok(live)
+}
+
+#[derive(Serialize)]
+struct TrackLine<'a> {
+    name: &'a str,
+    peak_dbfs: Option<f64>,
+    rms_dbfs: Option<f64>,
+    true_peak_dbtp: Option<f64>,
+    momentary_lufs: Option<f64>,
+    short_term_lufs: Option<f64>,
+    clips: u64,
+}
+
+#[derive(Serialize)]
+struct MasterLine {
+    momentary_lufs: Option<f64>,
+    short_term_lufs: Option<f64>,
+    integrated_lufs: Option<f64>,
+    loudness_range_lu: f64,
+    true_peak_dbtp: Option<f64>,
+    correlation: f64,
+}
+
+#[derive(Serialize)]
+struct MeterLine<'a> {
+    t: f64,
+    tracks: Vec<TrackLine<'a>>,
+    master: MasterLine,
+    xruns: u64,
+    dropped_frames: u64,
+    dropped_snapshots: u64,
+    monitor_underruns: u64,
+}
+
+fn meter_line<'a>(names: &'a [String], s: &MeterSnapshot, c: &CounterValues) -> MeterLine<'a> {
+    MeterLine {
+        t: s.t_s,
+        tracks: names
+            .iter()
+            .zip(&s.tracks)
+            .map(|(name, t)| TrackLine {
+                name,
+                peak_dbfs: finite(t.peak_dbfs),
+                rms_dbfs: finite(t.rms_dbfs),
+                true_peak_dbtp: finite(t.true_peak_dbtp),
+                momentary_lufs: finite(t.momentary_lufs),
+                short_term_lufs: finite(t.short_term_lufs),
+                clips: t.clips,
+            })
+            .collect(),
+        master: MasterLine {
+            momentary_lufs: finite(s.master.momentary_lufs),
+            short_term_lufs: finite(s.master.short_term_lufs),
+            integrated_lufs: finite(s.master.integrated_lufs),
+            loudness_range_lu: s.master.loudness_range_lu,
+            true_peak_dbtp: finite(s.master.true_peak_dbtp),
+            correlation: s.master.correlation,
+        },
+        xruns: c.xruns,
+        dropped_frames: c.dropped_frames,
+        dropped_snapshots: c.dropped_snapshots,
+        monitor_underruns: c.monitor_underruns,
+    }
+}
+
+/// Peak hold of the terminal bridge: hold 1.5 s, then fall 20 dB/s.
+struct Hold {
+    level_db: f64,
+    since: Instant,
+}
+
+const HOLD: Duration = Duration::from_millis(1500);
+const FALL_DB_PER_S: f64 = 20.0;
+/// The bridge's scale, in dBFS.
+const FLOOR_DB: f64 = -60.0;
+const BAR_WIDTH: usize = 40;
+
+impl Hold {
+    fn update(&mut self, peak_db: f64, now: Instant) -> f64 {
+        let held = now.duration_since(self.since);
+        let fallen = if held > HOLD {
+            self.level_db - FALL_DB_PER_S * (held - HOLD).as_secs_f64()
+        } else {
+            self.level_db
+        };
+        if peak_db >= fallen {
+            self.level_db = peak_db;
+            self.since = now;
+            peak_db
+        } else {
+            fallen
+        }
+    }
+}
+
+fn bar(peak_db: f64, rms_db: f64, hold_db: f64) -> String {
+    let cell = |db: f64| {
+        (((db - FLOOR_DB) / -FLOOR_DB).clamp(0.0, 1.0) * BAR_WIDTH as f64).round() as usize
+    };
+    let (peak, rms, hold) = (
+        cell(peak_db),
+        cell(rms_db),
+        cell(hold_db).min(BAR_WIDTH.saturating_sub(1)),
+    );
+    (0..BAR_WIDTH)
+        .map(|i| {
+            if i < rms {
+                '█'
+            } else if i < peak {
+                '▓'
+            } else if i == hold && hold_db > FLOOR_DB {
+                '│'
+            } else {
+                '·'
+            }
+        })
+        .collect()
+}
+
+fn draw_bridge(
+    out: &mut impl Write,
+    names: &[String],
+    s: &MeterSnapshot,
+    c: &CounterValues,
+    holds: &mut [Hold],
+    redraw: bool,
+) -> std::io::Result<()> {
+    let now = Instant::now();
+    if redraw {
+        // Back to the top of the previous drawing.
+        write!(out, "\x1b[{}F", names.len() + 3)?;
+    }
+    writeln!(
+        out,
+        "\x1b[2K{:<12} {:<w$}  {:>6} {:>6} {:>6} {:>6}",
+        "track",
+        "-60 dBFS … 0",
+        "peak",
+        "RMS",
+        "M",
+        "clips",
+        w = BAR_WIDTH
+    )?;
+    for ((name, t), hold) in names.iter().zip(&s.tracks).zip(holds.iter_mut()) {
+        let held = hold.update(t.peak_dbfs, now);
+        writeln!(
+            out,
+            "\x1b[2K{:<12} {}  {:>6} {:>6} {:>6} {:>6}",
+            name.chars().take(12).collect::<String>(),
+            bar(t.peak_dbfs, t.rms_dbfs, held),
+            level(t.peak_dbfs),
+            level(t.rms_dbfs),
+            level(t.momentary_lufs),
+            t.clips
+        )?;
+    }
+    let m = &s.master;
+    writeln!(
+        out,
+        "\x1b[2Kmaster  M {:>6}  S {:>6}  I {:>6} LUFS  LRA {:>4.1} LU  TP {:>6} dBTP  corr {:+.2}",
+        level(m.momentary_lufs),
+        level(m.short_term_lufs),
+        level(m.integrated_lufs),
+        m.loudness_range_lu,
+        level(m.true_peak_dbtp),
+        m.correlation
+    )?;
+    writeln!(
+        out,
+        "\x1b[2K{:>7.1} s   xruns {}   dropped frames {}   dropped snapshots {}",
+        s.t_s, c.xruns, c.dropped_frames, c.dropped_snapshots
+    )?;
+    out.flush()
+}
+
+pub fn meter(args: MeterArgs) -> anyhow::Result<ExitCode> {
+    let stop = interrupted();
+    let mut live = start(&args.input.options(false))?;
+    let names = live.track_names.clone();
+    let terminal = std::io::stdout().is_terminal() && !args.json;
+    if !args.json {
+        eprintln!(
+            "metering {} ({} ch, {} Hz); Ctrl-C stops",
+            live.description, live.channels, live.rate_hz
+        );
+    }
+    let mut out = std::io::stdout().lock();
+    let mut holds: Vec<Hold> = names
+        .iter()
+        .map(|_| Hold {
+            level_db: f64::NEG_INFINITY,
+            since: Instant::now(),
+        })
+        .collect();
+    let started = Instant::now();
+    let mut next_print = started + PRINT_EVERY;
+    let mut drawn = false;
+    loop {
+        let done = stop.load(Ordering::Acquire)
+            || live.has_ended()
+            || args
+                .duration
+                .is_some_and(|d| started.elapsed().as_secs_f64() >= d);
+        let snapshot = live.handle.latest().clone();
+        if Instant::now() >= next_print || done {
+            next_print += PRINT_EVERY;
+            let counters = live.handle.counters();
+            if args.json {
+                serde_json::to_writer(&mut out, &meter_line(&names, &snapshot, &counters))?;
+                writeln!(out)?;
+                out.flush()?;
+            } else if terminal || done {
+                draw_bridge(
+                    &mut out,
+                    &names,
+                    &snapshot,
+                    &counters,
+                    &mut holds,
+                    drawn && terminal,
+                )?;
+                drawn = true;
+            }
+        }
+        if done {
+            break;
+        }
+        std::thread::sleep(POLL_EVERY);
+    }
+    let lost = live.device_lost();
+    live.stop();
+    if lost {
+        anyhow::bail!("the input device went away; metering stopped");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct RecordReport<'a> {
+    files: &'a [RecordedFile],
+    dropped_frames: u64,
+    xruns: u64,
+}
+
+pub fn record(args: RecordArgs) -> anyhow::Result<ExitCode> {
+    if !(args.duration > 0.0 && args.duration.is_finite()) {
+        anyhow::bail!("--duration must be a positive number of seconds");
+    }
+    check_folder(&args.out)?;
+    let stop = interrupted();
+    let mut options = args.input.options(true);
+    if options.input == Input::DefaultOrDemo && args.input.channels.is_none() {
+        options.channels = Some(2);
+    }
+    let mut live = start(&options)?;
+    let ring = live
+        .record
+        .take()
+        .context("the engine made no recorder ring")?;
+    let spec = TakeSpec {
+        dir: args.out.clone(),
+        session: args.session.clone(),
+        take: args.take,
+        tracks: live
+            .track_names
+            .iter()
+            .enumerate()
+            .map(|(c, name)| TakeTrack {
+                name: name.clone(),
+                input: TrackInput::Mono(c),
+            })
+            .collect(),
+        sample_rate_hz: live.rate_hz,
+        input_channels: live.channels,
+        format: args.format,
+        max_file_bytes: MAX_FILE_BYTES,
+    };
+    let recorder = Recorder::start(spec, ring, live.handle.shared_counters())?;
+    let frames = (args.duration * live.rate_hz as f64).round() as u64;
+    live.handle.send(Command::RecordFrames(frames))?;
+    if !args.json {
+        eprintln!(
+            "recording {} ({} ch, {} Hz) for {} s into {}",
+            live.description,
+            live.channels,
+            live.rate_hz,
+            args.duration,
+            args.out.display()
+        );
+    }
+    // Until the processor has closed the take, Ctrl-C, or the input went away.
+    let counters = live.handle.shared_counters();
+    loop {
+        let closed = counters.take_closed.load(Ordering::Acquire)
+            && counters.take_frames.load(Ordering::Acquire) > 0;
+        if closed || stop.load(Ordering::Acquire) || live.has_ended() {
+            break;
+        }
+        std::thread::sleep(POLL_EVERY);
+    }
+    let lost = live.device_lost();
+    let stopped_early = !counters.take_closed.load(Ordering::Acquire);
+    let _ = live.handle.send(Command::Record(false));
+    // Give the audio thread one block to apply the stop, then stop the input.
+    std::thread::sleep(Duration::from_millis(50));
+    let values = live.handle.counters();
+    live.stop();
+    let report = if stopped_early {
+        recorder.abort()?
+    } else {
+        recorder.finish()?
+    };
+    if args.json {
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer_pretty(
+            &mut out,
+            &RecordReport {
+                files: &report.files,
+                dropped_frames: values.dropped_frames,
+                xruns: values.xruns,
+            },
+        )?;
+        writeln!(out)?;
+    } else {
+        for file in &report.files {
+            println!("{}  {} frames", file.path.display(), file.frames);
+        }
+        println!(
+            "{} frames per track, {} dropped, {} xruns",
+            report.frames, values.dropped_frames, values.xruns
+        );
+    }
+    if lost {
+        anyhow::bail!(
+            "the input device went away after {} frames; the files hold everything recorded until then",
+            report.frames
+        );
+    }
+    Ok(if values.dropped_frames > 0 {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub fn devices(args: DevicesArgs) -> anyhow::Result<ExitCode> {
+    let list = list_devices();
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &list)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if list.is_empty() {
+        writeln!(
+            out,
+            "no audio devices (studiodesk meter --demo plays the built-in demo session)"
+        )?;
+    }
+    for d in &list {
+        writeln!(out, "{} [{}] {}", d.id, d.host, d.name)?;
+        for (direction, ranges) in [("in ", &d.inputs), ("out", &d.outputs)] {
+            if let Some(summary) = summarise(ranges) {
+                writeln!(out, "    {direction} {summary}")?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line for a device direction: channel counts, rates and formats it offers (devices list a
+/// configuration per channel count and format; people want the span).
+fn summarise(ranges: &[crate::engine::audio::ConfigRange]) -> Option<String> {
+    let min_ch = ranges.iter().map(|r| r.channels).min()?;
+    let max_ch = ranges.iter().map(|r| r.channels).max()?;
+    let min_rate = ranges.iter().map(|r| r.min_rate_hz).min()?;
+    let max_rate = ranges.iter().map(|r| r.max_rate_hz).max()?;
+    let mut formats: Vec<&str> = ranges.iter().map(|r| r.sample_format.as_str()).collect();
+    formats.dedup();
+    let channels = if min_ch == max_ch {
+        format!("{min_ch} ch")
+    } else {
+        format!("{min_ch}–{max_ch} ch")
+    };
+    Some(format!(
+        "{channels}, {min_rate}–{max_rate} Hz, {}",
+        formats.join(" ")
+    ))
+}
+
+pub fn repair_files(args: RepairArgs) -> anyhow::Result<ExitCode> {
+    let mut failed = false;
+    for file in &args.files {
+        match repair(file) {
+            Ok(r) => println!(
+                "{}: {} frames readable (header said {}){}",
+                file.display(),
+                r.frames,
+                r.frames_before,
+                if r.partial_bytes > 0 {
+                    format!(", {} bytes of a cut frame left out", r.partial_bytes)
+                } else {
+                    String::new()
+                }
+            ),
+            Err(e) => {
+                failed = true;
+                eprintln!("studiodesk: {}: {e}", file.display());
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

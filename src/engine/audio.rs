@@ -1,0 +1,386 @@
+//! Audio interfaces through `cpal`: listing devices, opening an input stream that feeds the
+//! processor and an output stream that plays the monitor mix.
+//!
+//! # Real-time contract
+//! The data callbacks here convert samples into buffers allocated before the stream starts and
+//! call [`Processor::process`] or pop the monitor ring; they allocate, lock, log and block on
+//! nothing. The error callbacks only set atomics.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
+use cpal::{BufferSize, FromSample, SampleFormat, SizedSample, StreamConfig};
+use ringbuf::HeapCons;
+use ringbuf::traits::Consumer;
+use serde::Serialize;
+
+use super::processor::Processor;
+use super::snapshot::Counters;
+
+/// Why an audio device could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum AudioError {
+    #[error("no {direction} device named '{name}' (available: {available})")]
+    UnknownDevice {
+        name: String,
+        direction: &'static str,
+        available: String,
+    },
+    #[error(
+        "{device}: no {direction} configuration with {channels} channels at {rate_hz} Hz (it offers: {offers})"
+    )]
+    Unsupported {
+        device: String,
+        direction: &'static str,
+        channels: usize,
+        rate_hz: u32,
+        offers: String,
+    },
+    #[error("{device}: {what}: {source}")]
+    Device {
+        device: String,
+        what: &'static str,
+        #[source]
+        source: cpal::Error,
+    },
+}
+
+/// A range of configurations a device supports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConfigRange {
+    pub channels: u16,
+    pub min_rate_hz: u32,
+    pub max_rate_hz: u32,
+    pub sample_format: String,
+}
+
+/// A device as `studiodesk devices` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DeviceInfo {
+    pub host: String,
+    /// What `--device` accepts (the name works too).
+    pub id: String,
+    pub name: String,
+    pub inputs: Vec<ConfigRange>,
+    pub outputs: Vec<ConfigRange>,
+}
+
+/// Every device of every available host, with what it supports. Devices that cannot be queried
+/// are listed with no configurations.
+pub fn list_devices() -> Vec<DeviceInfo> {
+    let mut list = Vec::new();
+    for host_id in cpal::available_hosts() {
+        let Ok(host) = cpal::host_from_id(host_id) else {
+            continue;
+        };
+        let Ok(devices) = host.devices() else {
+            continue;
+        };
+        for device in devices {
+            let ranges =
+                |configs: Result<Vec<cpal::SupportedStreamConfigRange>, _>| -> Vec<ConfigRange> {
+                    configs
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|c| ConfigRange {
+                            channels: c.channels(),
+                            min_rate_hz: c.min_sample_rate(),
+                            max_rate_hz: c.max_sample_rate(),
+                            sample_format: c.sample_format().to_string(),
+                        })
+                        .collect()
+                };
+            let inputs = if device.supports_input() {
+                ranges(device.supported_input_configs().map(Iterator::collect))
+            } else {
+                Vec::new()
+            };
+            let outputs = if device.supports_output() {
+                ranges(device.supported_output_configs().map(Iterator::collect))
+            } else {
+                Vec::new()
+            };
+            list.push(DeviceInfo {
+                host: host_id.to_string(),
+                id: device_id(&device),
+                name: device.to_string(),
+                inputs,
+                outputs,
+            });
+        }
+    }
+    list
+}
+
+fn device_id(device: &cpal::Device) -> String {
+    device
+        .id()
+        .map(|id| id.id().to_string())
+        .unwrap_or_else(|_| device.to_string())
+}
+
+/// The input (or output) device whose id or name is `name`.
+pub fn find_device(name: &str, input: bool) -> Result<cpal::Device, AudioError> {
+    let direction = if input { "input" } else { "output" };
+    let mut seen = Vec::new();
+    for host_id in cpal::available_hosts() {
+        let Ok(host) = cpal::host_from_id(host_id) else {
+            continue;
+        };
+        let Ok(devices) = host.devices() else {
+            continue;
+        };
+        for device in devices {
+            let usable = if input {
+                device.supports_input()
+            } else {
+                device.supports_output()
+            };
+            if !usable {
+                continue;
+            }
+            let id = device_id(&device);
+            if id == name || device.to_string() == name {
+                return Ok(device);
+            }
+            seen.push(id);
+        }
+    }
+    Err(AudioError::UnknownDevice {
+        name: name.to_string(),
+        direction,
+        available: if seen.is_empty() {
+            "none".into()
+        } else {
+            seen.join(", ")
+        },
+    })
+}
+
+/// The system's default input device, if it has one.
+pub fn default_input() -> Option<cpal::Device> {
+    cpal::default_host().default_input_device()
+}
+
+/// A configuration of `device` with exactly `channels` channels at `rate_hz`, preferring `f32`
+/// samples, and its sample format.
+pub fn choose_config(
+    device: &cpal::Device,
+    input: bool,
+    channels: usize,
+    rate_hz: u32,
+    buffer_frames: Option<u32>,
+) -> Result<(StreamConfig, SampleFormat), AudioError> {
+    let name = device.to_string();
+    let direction = if input { "input" } else { "output" };
+    let configs: Vec<cpal::SupportedStreamConfigRange> = if input {
+        device.supported_input_configs().map(Iterator::collect)
+    } else {
+        device.supported_output_configs().map(Iterator::collect)
+    }
+    .map_err(|source| AudioError::Device {
+        device: name.clone(),
+        what: "cannot read its configurations",
+        source,
+    })?;
+    let preference = |f: SampleFormat| match f {
+        SampleFormat::F32 => 0,
+        SampleFormat::I32 => 1,
+        SampleFormat::I24 => 2,
+        SampleFormat::I16 => 3,
+        _ => 4,
+    };
+    let best = configs
+        .iter()
+        .filter(|c| c.channels() as usize == channels && c.contains_rate(rate_hz))
+        .min_by_key(|c| preference(c.sample_format()));
+    let Some(best) = best else {
+        let offers: Vec<String> = configs
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} ch {}–{} Hz {}",
+                    c.channels(),
+                    c.min_sample_rate(),
+                    c.max_sample_rate(),
+                    c.sample_format()
+                )
+            })
+            .collect();
+        return Err(AudioError::Unsupported {
+            device: name,
+            direction,
+            channels,
+            rate_hz,
+            offers: if offers.is_empty() {
+                "nothing".into()
+            } else {
+                offers.join("; ")
+            },
+        });
+    };
+    let config = StreamConfig {
+        channels: channels as u16,
+        sample_rate: rate_hz,
+        buffer_size: buffer_frames.map_or(BufferSize::Default, BufferSize::Fixed),
+    };
+    Ok((config, best.sample_format()))
+}
+
+/// The host's error callback: count xruns, flag a lost device. Only atomics.
+fn on_error(counters: Arc<Counters>) -> impl FnMut(cpal::Error) + Send + 'static {
+    move |error| match error.kind() {
+        cpal::ErrorKind::Xrun => Counters::bump(&counters.xruns, 1),
+        cpal::ErrorKind::DeviceNotAvailable
+        | cpal::ErrorKind::StreamInvalidated
+        | cpal::ErrorKind::BackendError => counters.device_lost.store(true, Ordering::Release),
+        _ => {}
+    }
+}
+
+/// Start capturing from `device` into `processor`, whatever sample format the device uses.
+/// `max_block_frames` sizes the conversion buffer (longer callbacks are processed in parts).
+pub fn start_input(
+    device: &cpal::Device,
+    config: StreamConfig,
+    format: SampleFormat,
+    processor: Processor,
+    counters: Arc<Counters>,
+    max_block_frames: usize,
+) -> Result<cpal::Stream, AudioError> {
+    macro_rules! build {
+        ($($format:ident => $t:ty),*) => {
+            match format {
+                $(SampleFormat::$format => build_input::<$t>(device, config, processor, counters, max_block_frames),)*
+                other => {
+                    return Err(AudioError::Unsupported {
+                        device: device.to_string(),
+                        direction: "input",
+                        channels: config.channels as usize,
+                        rate_hz: config.sample_rate,
+                        offers: format!("sample format {other} only"),
+                    })
+                }
+            }
+        };
+    }
+    let stream = build!(F32 => f32, F64 => f64, I8 => i8, I16 => i16, I24 => cpal::I24, I32 => i32,
+        U8 => u8, U16 => u16, U32 => u32)
+    .map_err(|source| AudioError::Device {
+        device: device.to_string(),
+        what: "cannot open the input stream",
+        source,
+    })?;
+    stream.play().map_err(|source| AudioError::Device {
+        device: device.to_string(),
+        what: "cannot start the input stream",
+        source,
+    })?;
+    Ok(stream)
+}
+
+fn build_input<T>(
+    device: &cpal::Device,
+    config: StreamConfig,
+    mut processor: Processor,
+    counters: Arc<Counters>,
+    max_block_frames: usize,
+) -> Result<cpal::Stream, cpal::Error>
+where
+    T: SizedSample + Send + 'static,
+    f32: FromSample<T>,
+{
+    let channels = config.channels as usize;
+    let mut scratch = vec![0.0f32; max_block_frames.max(1) * channels];
+    device.build_input_stream::<T, _, _>(
+        config,
+        move |data: &[T], _| {
+            for part in data.chunks(scratch.len()) {
+                let block = &mut scratch[..part.len()];
+                for (out, &sample) in block.iter_mut().zip(part) {
+                    *out = <f32 as FromSample<T>>::from_sample_(sample);
+                }
+                processor.process(block);
+            }
+        },
+        on_error(counters),
+        None,
+    )
+}
+
+/// Start playing the monitor mix (stereo, from `ring`) on `device`'s first two channels.
+pub fn start_output(
+    device: &cpal::Device,
+    config: StreamConfig,
+    format: SampleFormat,
+    ring: HeapCons<f32>,
+    counters: Arc<Counters>,
+    max_block_frames: usize,
+) -> Result<cpal::Stream, AudioError> {
+    macro_rules! build {
+        ($($format:ident => $t:ty),*) => {
+            match format {
+                $(SampleFormat::$format => build_output::<$t>(device, config, ring, counters, max_block_frames),)*
+                other => {
+                    return Err(AudioError::Unsupported {
+                        device: device.to_string(),
+                        direction: "output",
+                        channels: config.channels as usize,
+                        rate_hz: config.sample_rate,
+                        offers: format!("sample format {other} only"),
+                    })
+                }
+            }
+        };
+    }
+    let stream = build!(F32 => f32, F64 => f64, I8 => i8, I16 => i16, I24 => cpal::I24, I32 => i32,
+        U8 => u8, U16 => u16, U32 => u32)
+    .map_err(|source| AudioError::Device {
+        device: device.to_string(),
+        what: "cannot open the output stream",
+        source,
+    })?;
+    stream.play().map_err(|source| AudioError::Device {
+        device: device.to_string(),
+        what: "cannot start the output stream",
+        source,
+    })?;
+    Ok(stream)
+}
+
+fn build_output<T>(
+    device: &cpal::Device,
+    config: StreamConfig,
+    mut ring: HeapCons<f32>,
+    counters: Arc<Counters>,
+    max_block_frames: usize,
+) -> Result<cpal::Stream, cpal::Error>
+where
+    T: SizedSample + FromSample<f32> + Send + 'static,
+{
+    let channels = config.channels as usize;
+    let mut stereo = vec![0.0f32; max_block_frames.max(1) * 2];
+    let error_counters = Arc::clone(&counters);
+    device.build_output_stream::<T, _, _>(
+        config,
+        move |data: &mut [T], _| {
+            for part in data.chunks_mut(stereo.len() / 2 * channels) {
+                let frames = part.len() / channels;
+                let wanted = &mut stereo[..2 * frames];
+                let got = ring.pop_slice(wanted);
+                if got < wanted.len() {
+                    wanted[got..].fill(0.0);
+                    Counters::bump(&counters.monitor_underruns, 1);
+                }
+                for (out, lr) in part.chunks_exact_mut(channels).zip(wanted.chunks_exact(2)) {
+                    for (c, sample) in out.iter_mut().enumerate() {
+                        *sample = T::from_sample(if c < 2 { lr[c] } else { 0.0 });
+                    }
+                }
+            }
+        },
+        on_error(error_counters),
+        None,
+    )
+}

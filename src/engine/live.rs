@@ -1,0 +1,288 @@
+//! A live session: an input (an interface through cpal, or the file source), the processor in its
+//! callback, an optional monitor output, and the handles a front end needs.
+
+use std::path::PathBuf;
+
+use ringbuf::HeapCons;
+
+use super::audio::{self, AudioError};
+use super::processor::{ProcessorConfig, Track};
+use super::session::{EngineHandle, build};
+use super::source::{FileSource, Multitrack, Playback, SourceError, demo_clips, file_clips};
+
+/// Session rate when none is asked for, in Hz.
+pub const DEFAULT_RATE_HZ: u32 = 48_000;
+/// Block size of the file source, in frames (what an interface with a 256-frame buffer delivers).
+const FILE_BLOCK_FRAMES: usize = 256;
+/// Largest block a device callback is processed in, in frames.
+const MAX_DEVICE_BLOCK: usize = 4096;
+
+/// Where the input comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input {
+    /// An interface, by id or name.
+    Device(String),
+    /// The system's default input; the demo session when it cannot be used.
+    DefaultOrDemo,
+    /// The built-in demo session.
+    Demo,
+    /// WAV files played as tracks (every channel of every file a track).
+    Files(Vec<PathBuf>),
+}
+
+/// How to start a live session.
+#[derive(Clone, Debug)]
+pub struct LiveOptions {
+    pub input: Input,
+    /// Input channels to open (devices: required channel count, default 2; files and demo: use
+    /// the first N tracks, default all).
+    pub channels: Option<usize>,
+    pub rate_hz: u32,
+    /// Device buffer size, in frames (device default when `None`).
+    pub buffer_frames: Option<u32>,
+    /// Output device for the monitor mix.
+    pub monitor: Option<String>,
+    /// Make a recorder ring.
+    pub record: bool,
+    /// Files and demo: loop at the end.
+    pub looping: bool,
+}
+
+impl Default for LiveOptions {
+    fn default() -> Self {
+        LiveOptions {
+            input: Input::DefaultOrDemo,
+            channels: None,
+            rate_hz: DEFAULT_RATE_HZ,
+            buffer_frames: None,
+            monitor: None,
+            record: false,
+            looping: true,
+        }
+    }
+}
+
+/// Why a live session could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    #[error(transparent)]
+    Audio(#[from] AudioError),
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error("asked for {asked} channels, the input has {available}")]
+    Channels { asked: usize, available: usize },
+}
+
+enum Runner {
+    Device(cpal::Stream),
+    Files(FileSource),
+}
+
+/// A running live session. Dropping it stops the streams.
+pub struct Live {
+    pub handle: EngineHandle,
+    /// The recorder's end of the record ring (when asked for); hand it to a `Recorder`.
+    pub record: Option<HeapCons<f32>>,
+    pub track_names: Vec<String>,
+    pub rate_hz: u32,
+    pub channels: usize,
+    /// What is playing, for people: a device name or "built-in demo session".
+    pub description: String,
+    /// Why the default input was not used, when the demo stands in for it.
+    pub fallback_reason: Option<String>,
+    runner: Runner,
+    _monitor: Option<cpal::Stream>,
+}
+
+impl Live {
+    /// Open the input (and monitor output) and start processing.
+    pub fn start(options: &LiveOptions) -> Result<Live, LiveError> {
+        match &options.input {
+            Input::Device(name) => {
+                let device = audio::find_device(name, true)?;
+                Self::start_device(options, device, None)
+            }
+            Input::DefaultOrDemo => match audio::default_input() {
+                Some(device) => match Self::start_device(options, device, None) {
+                    Ok(live) => Ok(live),
+                    Err(e) => Self::start_files(options, demo_clips()?, Some(e.to_string())),
+                },
+                None => Self::start_files(
+                    options,
+                    demo_clips()?,
+                    Some("no default input device".into()),
+                ),
+            },
+            Input::Demo => Self::start_files(options, demo_clips()?, None),
+            Input::Files(paths) => Self::start_files(options, file_clips(paths)?, None),
+        }
+    }
+
+    fn start_device(
+        options: &LiveOptions,
+        device: cpal::Device,
+        fallback: Option<String>,
+    ) -> Result<Live, LiveError> {
+        let channels = options.channels.unwrap_or(2);
+        let (config, format) = audio::choose_config(
+            &device,
+            true,
+            channels,
+            options.rate_hz,
+            options.buffer_frames,
+        )?;
+        let names: Vec<String> = (1..=channels).map(|c| format!("In {c}")).collect();
+        let mut parts = build(
+            processor_config(&names, options.rate_hz, MAX_DEVICE_BLOCK),
+            options.record,
+            options.monitor.is_some(),
+        );
+        let counters = parts.handle.shared_counters();
+        let monitor = match (&options.monitor, parts.monitor.take()) {
+            (Some(name), Some(ring)) => Some(start_monitor(name, options, ring, counters.clone())?),
+            _ => None,
+        };
+        let stream = audio::start_input(
+            &device,
+            config,
+            format,
+            parts.processor,
+            counters,
+            MAX_DEVICE_BLOCK,
+        )?;
+        Ok(Live {
+            handle: parts.handle,
+            record: parts.record,
+            track_names: names,
+            rate_hz: options.rate_hz,
+            channels,
+            description: device.to_string(),
+            fallback_reason: fallback,
+            runner: Runner::Device(stream),
+            _monitor: monitor,
+        })
+    }
+
+    fn start_files(
+        options: &LiveOptions,
+        mut clips: Vec<super::source::Clip>,
+        fallback: Option<String>,
+    ) -> Result<Live, LiveError> {
+        let available = clips.len();
+        if let Some(asked) = options.channels {
+            if asked > available || asked == 0 {
+                return Err(LiveError::Channels { asked, available });
+            }
+            clips.truncate(asked);
+        }
+        let description = match &options.input {
+            Input::Files(paths) => paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            _ => "built-in demo session".to_string(),
+        };
+        let audio = Multitrack::new(&clips, options.rate_hz)?;
+        let names = audio.names.clone();
+        let channels = audio.channels();
+        let mut parts = build(
+            processor_config(&names, options.rate_hz, FILE_BLOCK_FRAMES),
+            options.record,
+            options.monitor.is_some(),
+        );
+        let monitor = match (&options.monitor, parts.monitor.take()) {
+            (Some(name), Some(ring)) => Some(start_monitor(
+                name,
+                options,
+                ring,
+                parts.handle.shared_counters(),
+            )?),
+            _ => None,
+        };
+        let source = FileSource::start(
+            audio,
+            parts.processor,
+            Playback {
+                block_frames: FILE_BLOCK_FRAMES,
+                looping: options.looping,
+                limit_frames: None,
+                real_time: true,
+            },
+        );
+        Ok(Live {
+            handle: parts.handle,
+            record: parts.record,
+            track_names: names,
+            rate_hz: options.rate_hz,
+            channels,
+            description,
+            fallback_reason: fallback,
+            runner: Runner::Files(source),
+            _monitor: monitor,
+        })
+    }
+
+    /// True when the input has ended (files played out) or the device is gone.
+    pub fn has_ended(&self) -> bool {
+        let lost = self
+            .handle
+            .shared_counters()
+            .device_lost
+            .load(std::sync::atomic::Ordering::Acquire);
+        lost || match &self.runner {
+            Runner::Device(_) => false,
+            Runner::Files(source) => source.is_finished(),
+        }
+    }
+
+    /// True when the device reported that it is gone.
+    pub fn device_lost(&self) -> bool {
+        self.handle
+            .shared_counters()
+            .device_lost
+            .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Stop the input and the monitor.
+    pub fn stop(self) {
+        match self.runner {
+            Runner::Device(stream) => drop(stream),
+            Runner::Files(source) => drop(source.stop()),
+        }
+    }
+}
+
+fn start_monitor(
+    name: &str,
+    options: &LiveOptions,
+    ring: HeapCons<f32>,
+    counters: std::sync::Arc<super::snapshot::Counters>,
+) -> Result<cpal::Stream, LiveError> {
+    let device = audio::find_device(name, false)?;
+    let (config, format) =
+        audio::choose_config(&device, false, 2, options.rate_hz, options.buffer_frames)?;
+    Ok(audio::start_output(
+        &device,
+        config,
+        format,
+        ring,
+        counters,
+        MAX_DEVICE_BLOCK,
+    )?)
+}
+
+/// One mono track per input channel, named, armed, at unity.
+fn processor_config(names: &[String], rate_hz: u32, max_block_frames: usize) -> ProcessorConfig {
+    ProcessorConfig {
+        sample_rate_hz: rate_hz,
+        input_channels: names.len(),
+        max_block_frames,
+        tracks: names
+            .iter()
+            .enumerate()
+            .map(|(c, name)| Track::mono(name.clone(), c))
+            .collect(),
+        master_gain_db: 0.0,
+    }
+}
