@@ -4,28 +4,37 @@
 # Works as root or as a user with sudo (system packages are installed with sudo when not root).
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# System packages: pkg-config and the ALSA headers for cpal (audio I/O).
-DEBS := pkg-config libasound2-dev
+# System packages: pkg-config and the ALSA headers for cpal (audio I/O) ...
+RUN_DEBS := pkg-config libasound2-dev
+# ... and for the tests, JACK's server and headers (the engine on JACK's dummy driver).
+TEST_DEBS := $(RUN_DEBS) jackd2 libjack-jackd2-dev
 
-.PHONY: deps run test lint bench
-
-deps:
+# $(call install,PACKAGES): apt-get install those of PACKAGES that are missing.
+define install
 	@command -v cargo >/dev/null || { echo "cargo not found: install the Rust toolchain (https://rustup.rs)"; exit 1; }
-	@missing=$$(for p in $(DEBS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
-		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+		$(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
 	fi
+endef
 
-run: deps
+.PHONY: run test lint bench
+
+run:
+	$(call install,$(RUN_DEBS))
 	cargo run --release -- analyze test-audio/*.wav
 
-test: deps
+test:
+	$(call install,$(TEST_DEBS))
 	cargo test
+	cargo test --features jack --test engine_jack
 
-lint: deps
+lint:
+	$(call install,$(TEST_DEBS))
 	cargo fmt --all -- --check
-	cargo clippy --all-targets -- -D warnings
+	cargo clippy --all-targets --all-features -- -D warnings
 
-bench: deps
-	cargo bench --bench meter
+bench:
+	$(call install,$(RUN_DEBS))
+	cargo bench --bench meter --bench engine
