@@ -46,6 +46,8 @@ impl Alsa {
   hint {{ show on; description "test capture" }} }}
 pcm.testplay {{ type file; slave.pcm "null"; file "{d}/out.raw"; format "raw";
   hint {{ show on; description "test playback" }} }}
+pcm.testplaywav {{ type file; slave.pcm "null"; file "{d}/out.wav"; format "wav";
+  hint {{ show on; description "test playback with a WAV header" }} }}
 "#
             ),
         )
@@ -262,5 +264,67 @@ fn bad_devices_and_folders_are_refused() {
         String::from_utf8_lossy(&out.stderr).contains("output folder"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A monitor device run at 44.1 kHz in a 48 kHz session plays the mix converted: the stream is
+/// opened at 44.1 kHz (the file plugin's WAV header says so) and the mix keeps its level.
+#[test]
+fn the_monitor_at_another_rate_is_converted() {
+    let frames = 3 * RATE as usize;
+    let input = source(frames);
+    let alsa = Alsa::new(&input);
+    let out = alsa.studiodesk(&[
+        "record",
+        "--device",
+        "testcap",
+        "--channels",
+        "8",
+        "--duration",
+        "1.5",
+        "--out",
+        s(&alsa.path("takes")),
+        "--monitor",
+        "testplaywav",
+        "--monitor-rate",
+        "44100",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let wav = std::fs::read(alsa.path("out.wav")).unwrap();
+    let rate = u32::from_le_bytes([wav[24], wav[25], wav[26], wav[27]]);
+    assert_eq!(rate, 44_100);
+    let data_at = wav.windows(4).position(|w| w == b"data").unwrap() + 8;
+    let played: Vec<f32> = wav[data_at..]
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    let audible: Vec<f32> = played
+        .chunks_exact(2)
+        .filter(|f| f[0] != 0.0)
+        .map(|f| f[0])
+        .collect();
+    // One second from 0.1 s in (past the resampler's start-up) against the mix at 48 kHz.
+    assert!(
+        audible.len() > 44_100 + 4_410,
+        "only {} frames",
+        audible.len()
+    );
+    let centre = std::f32::consts::FRAC_1_SQRT_2;
+    let mix: Vec<f32> = input
+        .chunks_exact(CHANNELS)
+        .skip(4_800)
+        .take(48_000)
+        .map(|f| f.iter().map(|x| x * centre).sum())
+        .collect();
+    let rms =
+        |x: &[f32]| (x.iter().map(|v| (*v as f64).powi(2)).sum::<f64>() / x.len() as f64).sqrt();
+    let level_db = 20.0 * (rms(&audible[4_410..48_510]) / rms(&mix)).log10();
+    assert!(
+        level_db.abs() < 0.1,
+        "monitor level differs by {level_db} dB"
     );
 }

@@ -346,3 +346,91 @@ fn the_audio_path_never_allocates() {
     assert_eq!(count, 0, "allocations in the audio path");
     assert_eq!(report.frames + handle.counters().dropped_frames, 3000 * 128);
 }
+
+/// A writer that cannot keep up: with nobody draining the recorder's ring, the frames that do not
+/// fit are counted as dropped, never silently lost, and the ring's content is intact.
+#[test]
+fn frames_that_do_not_fit_are_counted() {
+    let channels = 2;
+    let parts = build(config(channels), true, false);
+    let (mut processor, handle, mut ring) = (parts.processor, parts.handle, parts.record.unwrap());
+    handle.send(Command::Record(true)).unwrap();
+    let input = source(channels, RATE as usize);
+    let seconds = studiodesk::engine::session::RECORD_RING_S + 2;
+    for _ in 0..seconds {
+        processor.process(&input);
+    }
+    let counters = handle.counters();
+    let held = ring.occupied_len() / channels;
+    assert_eq!(
+        held + counters.dropped_frames as usize,
+        seconds * RATE as usize
+    );
+    assert!(counters.dropped_frames >= 2 * RATE as u64, "{counters:?}");
+    let mut first = vec![0.0f32; 1024 * channels];
+    ring.pop_slice(&mut first);
+    assert!(first == input[..1024 * channels]);
+}
+
+/// The monitor feed for a device at 44.1 kHz in a 48 kHz session: the tone keeps its pitch and
+/// level, filling allocates nothing, and a dry ring plays silence and counts an underrun.
+#[test]
+fn the_monitor_is_converted_to_the_device_rate_without_allocating() {
+    use ringbuf::HeapRb;
+    use ringbuf::traits::{Producer, Split};
+    use studiodesk::engine::monitor::MonitorFeed;
+    use studiodesk::engine::snapshot::Counters;
+
+    let (mut producer, consumer) = HeapRb::<f32>::new(2 * RATE as usize).split();
+    let tone: Vec<f32> = (0..RATE as usize)
+        .flat_map(|i| {
+            let x = (0.5 * (std::f64::consts::TAU * 1000.0 * i as f64 / RATE as f64).sin()) as f32;
+            [x, -x]
+        })
+        .collect();
+    assert_eq!(producer.push_slice(&tone), tone.len());
+    let counters = std::sync::Arc::new(Counters::default());
+    let mut feed = MonitorFeed::new(consumer, RATE, 44_100, counters.clone()).unwrap();
+    let mut played = vec![0.0f32; 2 * 40_000];
+    let mut at = 0;
+    let mut allocations = 0;
+    for size in [64usize, 441, 128, 1000].iter().cycle() {
+        if at == played.len() {
+            break;
+        }
+        let end = (at + 2 * size).min(played.len());
+        let before = ALLOCATIONS.with(Cell::get);
+        feed.fill(&mut played[at..end]);
+        allocations += ALLOCATIONS.with(Cell::get) - before;
+        at = end;
+    }
+    assert_eq!(allocations, 0);
+    assert_eq!(counters.values().monitor_underruns, 0);
+    let left: Vec<f32> = played.iter().step_by(2).copied().collect();
+    let right: Vec<f32> = played.iter().skip(1).step_by(2).copied().collect();
+    let middle = &left[4_410..39_690];
+    let rms =
+        (middle.iter().map(|x| (*x as f64).powi(2)).sum::<f64>() / middle.len() as f64).sqrt();
+    let level_db = 20.0 * (rms / (0.5 / 2f64.sqrt())).log10();
+    assert!(level_db.abs() < 0.1, "level {level_db} dB");
+    let crossings: Vec<usize> = middle
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| w[0] < 0.0 && w[1] >= 0.0)
+        .map(|(i, _)| i)
+        .collect();
+    let period =
+        (crossings[crossings.len() - 1] - crossings[0]) as f64 / (crossings.len() - 1) as f64;
+    assert!((period - 44.1).abs() < 0.01, "period {period} samples");
+    assert!(
+        left[10_000..10_100]
+            .iter()
+            .zip(&right[10_000..10_100])
+            .all(|(l, r)| (l + r).abs() < 1e-6)
+    );
+    // The ring runs dry: silence and an underrun, no panic.
+    let mut rest = vec![1.0f32; 2 * 20_000];
+    feed.fill(&mut rest);
+    assert!(counters.values().monitor_underruns > 0);
+    assert!(rest[rest.len() - 2..].iter().all(|x| *x == 0.0));
+}

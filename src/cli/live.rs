@@ -47,6 +47,9 @@ pub struct InputArgs {
     /// Output device for monitoring the master bus.
     #[arg(long, value_name = "DEVICE")]
     monitor: Option<String>,
+    /// Rate of the monitor device, in Hz, when it must differ from the session's (converted).
+    #[arg(long, value_name = "HZ", requires = "monitor")]
+    monitor_rate: Option<u32>,
 }
 
 impl InputArgs {
@@ -61,6 +64,7 @@ impl InputArgs {
             rate_hz: self.rate,
             buffer_frames: self.buffer,
             monitor: self.monitor.clone(),
+            monitor_rate_hz: self.monitor_rate,
             record,
             looping: true,
         }

@@ -11,10 +11,9 @@ use std::sync::atomic::Ordering;
 
 use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{BufferSize, FromSample, SampleFormat, SizedSample, StreamConfig};
-use ringbuf::HeapCons;
-use ringbuf::traits::Consumer;
 use serde::Serialize;
 
+use super::monitor::MonitorFeed;
 use super::processor::Processor;
 use super::snapshot::Counters;
 
@@ -309,19 +308,19 @@ where
     )
 }
 
-/// Start playing the monitor mix (stereo, from `ring`) on `device`'s first two channels.
+/// Start playing the monitor mix (stereo, from `feed`) on `device`'s first two channels.
 pub fn start_output(
     device: &cpal::Device,
     config: StreamConfig,
     format: SampleFormat,
-    ring: HeapCons<f32>,
+    feed: MonitorFeed,
     counters: Arc<Counters>,
     max_block_frames: usize,
 ) -> Result<cpal::Stream, AudioError> {
     macro_rules! build {
         ($($format:ident => $t:ty),*) => {
             match format {
-                $(SampleFormat::$format => build_output::<$t>(device, config, ring, counters, max_block_frames),)*
+                $(SampleFormat::$format => build_output::<$t>(device, config, feed, counters, max_block_frames),)*
                 other => {
                     return Err(AudioError::Unsupported {
                         device: device.to_string(),
@@ -352,7 +351,7 @@ pub fn start_output(
 fn build_output<T>(
     device: &cpal::Device,
     config: StreamConfig,
-    mut ring: HeapCons<f32>,
+    mut feed: MonitorFeed,
     counters: Arc<Counters>,
     max_block_frames: usize,
 ) -> Result<cpal::Stream, cpal::Error>
@@ -361,26 +360,21 @@ where
 {
     let channels = config.channels as usize;
     let mut stereo = vec![0.0f32; max_block_frames.max(1) * 2];
-    let error_counters = Arc::clone(&counters);
     device.build_output_stream::<T, _, _>(
         config,
         move |data: &mut [T], _| {
             for part in data.chunks_mut(stereo.len() / 2 * channels) {
                 let frames = part.len() / channels;
-                let wanted = &mut stereo[..2 * frames];
-                let got = ring.pop_slice(wanted);
-                if got < wanted.len() {
-                    wanted[got..].fill(0.0);
-                    Counters::bump(&counters.monitor_underruns, 1);
-                }
-                for (out, lr) in part.chunks_exact_mut(channels).zip(wanted.chunks_exact(2)) {
+                let mix = &mut stereo[..2 * frames];
+                feed.fill(mix);
+                for (out, lr) in part.chunks_exact_mut(channels).zip(mix.chunks_exact(2)) {
                     for (c, sample) in out.iter_mut().enumerate() {
                         *sample = T::from_sample(if c < 2 { lr[c] } else { 0.0 });
                     }
                 }
             }
         },
-        on_error(error_counters),
+        on_error(counters),
         None,
     )
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use ringbuf::HeapCons;
 
 use super::audio::{self, AudioError};
+use super::monitor::{MonitorError, MonitorFeed};
 use super::processor::{ProcessorConfig, Track};
 use super::session::{EngineHandle, build};
 use super::source::{FileSource, Multitrack, Playback, SourceError, demo_clips, file_clips};
@@ -42,6 +43,9 @@ pub struct LiveOptions {
     pub buffer_frames: Option<u32>,
     /// Output device for the monitor mix.
     pub monitor: Option<String>,
+    /// Rate to run the monitor device at, in Hz (default: the session's when the device offers
+    /// it, else the device's own); the mix is converted when it differs.
+    pub monitor_rate_hz: Option<u32>,
     /// Make a recorder ring.
     pub record: bool,
     /// Files and demo: loop at the end.
@@ -56,6 +60,7 @@ impl Default for LiveOptions {
             rate_hz: DEFAULT_RATE_HZ,
             buffer_frames: None,
             monitor: None,
+            monitor_rate_hz: None,
             record: false,
             looping: true,
         }
@@ -69,6 +74,8 @@ pub enum LiveError {
     Audio(#[from] AudioError),
     #[error(transparent)]
     Source(#[from] SourceError),
+    #[error(transparent)]
+    Monitor(#[from] MonitorError),
     #[error("asked for {asked} channels, the input has {available}")]
     Channels { asked: usize, available: usize },
 }
@@ -259,14 +266,25 @@ fn start_monitor(
     ring: HeapCons<f32>,
     counters: std::sync::Arc<super::snapshot::Counters>,
 ) -> Result<cpal::Stream, LiveError> {
+    use cpal::traits::DeviceTrait;
     let device = audio::find_device(name, false)?;
-    let (config, format) =
-        audio::choose_config(&device, false, 2, options.rate_hz, options.buffer_frames)?;
+    let wanted = options.monitor_rate_hz.unwrap_or(options.rate_hz);
+    let chosen = audio::choose_config(&device, false, 2, wanted, options.buffer_frames);
+    let (config, format) = match (chosen, options.monitor_rate_hz) {
+        (Ok(chosen), _) => chosen,
+        // No explicit rate and the device cannot run at the session's: use its own.
+        (Err(e), None) => {
+            let own = device.default_output_config().map_err(|_| e)?.sample_rate();
+            audio::choose_config(&device, false, 2, own, options.buffer_frames)?
+        }
+        (Err(e), Some(_)) => return Err(e.into()),
+    };
+    let feed = MonitorFeed::new(ring, options.rate_hz, config.sample_rate, counters.clone())?;
     Ok(audio::start_output(
         &device,
         config,
         format,
-        ring,
+        feed,
         counters,
         MAX_DEVICE_BLOCK,
     )?)

@@ -4,6 +4,7 @@
 pub mod analyze;
 pub mod audio;
 pub mod live;
+pub mod monitor;
 pub mod processor;
 pub mod recorder;
 pub mod session;
