@@ -28,7 +28,7 @@ fn engine(c: &mut Criterion) {
                 .collect(),
             master_gain_db: 0.0,
         };
-        let parts = build(config, true, true);
+        let parts = build(config, true, true).unwrap();
         let (mut processor, handle) = (parts.processor, parts.handle);
         let (mut record, mut monitor) = (parts.record.unwrap(), parts.monitor.unwrap());
         let stop = Arc::new(AtomicBool::new(false));

@@ -328,3 +328,40 @@ fn the_monitor_at_another_rate_is_converted() {
         "monitor level differs by {level_db} dB"
     );
 }
+
+/// Takes are never overwritten: a second recording into the same folder becomes take 2; asking
+/// for an existing take by number is refused and leaves the first take as it was.
+#[test]
+fn takes_are_never_overwritten() {
+    let input = source(3 * RATE as usize);
+    let alsa = Alsa::new(&input);
+    let out_dir = alsa.path("takes");
+    let record = |extra: &[&str]| {
+        let mut args = vec![
+            "record",
+            "--device",
+            "testcap",
+            "--channels",
+            "8",
+            "--duration",
+            "0.5",
+            "--out",
+            s(&out_dir),
+        ];
+        args.extend_from_slice(extra);
+        alsa.studiodesk(&args)
+    };
+    assert!(record(&[]).status.success());
+    let first = out_dir.join("session_take001_01-In_1.wav");
+    let before = std::fs::read(&first).unwrap();
+    assert!(record(&[]).status.success());
+    assert!(out_dir.join("session_take002_01-In_1.wav").exists());
+    let again = record(&["--take", "1"]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("never overwritten"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(std::fs::read(&first).unwrap(), before);
+}

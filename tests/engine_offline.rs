@@ -87,7 +87,7 @@ fn recording_is_sample_exact_and_meters_read_the_input() {
     let channels = 8;
     let input = source(channels, 4 * RATE as usize + 77);
     let dir = tempfile::tempdir().unwrap();
-    let parts = build(config(channels), true, false);
+    let parts = build(config(channels), true, false).unwrap();
     let (mut processor, mut handle) = (parts.processor, parts.handle);
     let recorder = Recorder::start(
         take_spec(dir.path(), channels, RecordFormat::F32),
@@ -170,7 +170,7 @@ fn files_roll_over_before_the_size_limit() {
     let channels = 2;
     let input = source(channels, RATE as usize);
     let dir = tempfile::tempdir().unwrap();
-    let parts = build(config(channels), true, false);
+    let parts = build(config(channels), true, false).unwrap();
     let (mut processor, handle) = (parts.processor, parts.handle);
     let mut spec = take_spec(dir.path(), channels, RecordFormat::S24);
     spec.max_file_bytes = 3 * 20_000;
@@ -208,7 +208,7 @@ fn files_roll_over_before_the_size_limit() {
 #[test]
 fn the_master_follows_fader_pan_mute_and_solo() {
     let channels = 2;
-    let parts = build(config(channels), false, true);
+    let parts = build(config(channels), false, true).unwrap();
     let (mut processor, handle, mut monitor) =
         (parts.processor, parts.handle, parts.monitor.unwrap());
     let block: Vec<f32> = (0..512).flat_map(|_| [0.5f32, 0.25]).collect();
@@ -261,7 +261,7 @@ fn the_master_follows_fader_pan_mute_and_solo() {
 /// a change is almost the old gain, the last is the new one.
 #[test]
 fn gain_changes_ramp() {
-    let parts = build(config(1), false, true);
+    let parts = build(config(1), false, true).unwrap();
     let (mut processor, handle, mut monitor) =
         (parts.processor, parts.handle, parts.monitor.unwrap());
     let block = vec![1.0f32; 1000];
@@ -293,7 +293,7 @@ fn gain_changes_ramp() {
 fn the_audio_path_never_allocates() {
     let channels = 64;
     let dir = tempfile::tempdir().unwrap();
-    let parts = build(config(channels), true, true);
+    let parts = build(config(channels), true, true).unwrap();
     let (mut processor, handle, mut monitor) =
         (parts.processor, parts.handle, parts.monitor.unwrap());
     let recorder = Recorder::start(
@@ -352,7 +352,7 @@ fn the_audio_path_never_allocates() {
 #[test]
 fn frames_that_do_not_fit_are_counted() {
     let channels = 2;
-    let parts = build(config(channels), true, false);
+    let parts = build(config(channels), true, false).unwrap();
     let (mut processor, handle, mut ring) = (parts.processor, parts.handle, parts.record.unwrap());
     handle.send(Command::Record(true)).unwrap();
     let input = source(channels, RATE as usize);
@@ -433,4 +433,41 @@ fn the_monitor_is_converted_to_the_device_rate_without_allocating() {
     feed.fill(&mut rest);
     assert!(counters.values().monitor_underruns > 0);
     assert!(rest[rest.len() - 2..].iter().all(|x| *x == 0.0));
+}
+
+/// Bad configurations and commands: a track on a channel the input lacks is refused; a NaN or
+/// infinite gain or pan is ignored instead of poisoning the mix and the meters.
+#[test]
+fn bad_configurations_and_commands_are_refused() {
+    let mut bad = config(2);
+    bad.tracks.push(Track::mono("ghost", 5));
+    let error = build(bad, false, false).err().unwrap();
+    assert_eq!(
+        error.to_string(),
+        "track 'ghost' reads input channel 6, the input has 2"
+    );
+
+    let parts = build(config(1), false, true).unwrap();
+    let (mut processor, mut handle, mut monitor) =
+        (parts.processor, parts.handle, parts.monitor.unwrap());
+    handle
+        .send(Command::Gain {
+            track: 0,
+            db: f64::NAN,
+        })
+        .unwrap();
+    handle
+        .send(Command::Pan {
+            track: 0,
+            pan: f64::INFINITY,
+        })
+        .unwrap();
+    handle.send(Command::MasterGain { db: f64::NAN }).unwrap();
+    handle.send(Command::Gain { track: 7, db: 3.0 }).unwrap();
+    processor.process(&vec![0.5f32; 4800]);
+    let mut out = vec![0.0f32; monitor.occupied_len()];
+    monitor.pop_slice(&mut out);
+    assert!(out.iter().all(|x| x.is_finite()));
+    assert!((out[out.len() - 1] - 0.5 * std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6);
+    assert!(handle.latest().master.true_peak_dbtp.is_finite());
 }

@@ -53,11 +53,14 @@ pub struct InputArgs {
 }
 
 impl InputArgs {
+    /// Options for a session; without `--device` or `--demo`, the default input (a recording
+    /// never falls back to the demo: it would record the wrong thing; a meter may).
     fn options(&self, record: bool) -> LiveOptions {
         LiveOptions {
             input: match (&self.device, self.demo) {
                 (Some(name), _) => Input::Device(name.clone()),
                 (None, true) => Input::Demo,
+                (None, false) if record => Input::Default,
                 (None, false) => Input::DefaultOrDemo,
             },
             channels: self.channels,
@@ -99,9 +102,9 @@ pub struct RecordArgs {
     /// Session name, the start of every file name.
     #[arg(long, default_value = "session")]
     session: String,
-    /// Take number.
-    #[arg(long, default_value_t = 1)]
-    take: u32,
+    /// Take number (default: the first not yet used in DIR for this session).
+    #[arg(long)]
+    take: Option<u32>,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -387,11 +390,15 @@ pub fn record(args: RecordArgs) -> anyhow::Result<ExitCode> {
     }
     check_folder(&args.out)?;
     let stop = interrupted();
-    let mut options = args.input.options(true);
-    if options.input == Input::DefaultOrDemo && args.input.channels.is_none() {
-        options.channels = Some(2);
-    }
+    let options = args.input.options(true);
+    let take = args
+        .take
+        .unwrap_or_else(|| crate::engine::recorder::next_free_take(&args.out, &args.session));
     let mut live = start(&options)?;
+    let frames = (args.duration * live.rate_hz as f64).round() as u64;
+    if frames == 0 {
+        anyhow::bail!("--duration {} s is shorter than one frame", args.duration);
+    }
     let ring = live
         .record
         .take()
@@ -399,7 +406,7 @@ pub fn record(args: RecordArgs) -> anyhow::Result<ExitCode> {
     let spec = TakeSpec {
         dir: args.out.clone(),
         session: args.session.clone(),
-        take: args.take,
+        take,
         tracks: live
             .track_names
             .iter()
@@ -415,7 +422,6 @@ pub fn record(args: RecordArgs) -> anyhow::Result<ExitCode> {
         max_file_bytes: MAX_FILE_BYTES,
     };
     let recorder = Recorder::start(spec, ring, live.handle.shared_counters())?;
-    let frames = (args.duration * live.rate_hz as f64).round() as u64;
     live.handle.send(Command::RecordFrames(frames))?;
     if !args.json {
         eprintln!(
@@ -427,18 +433,24 @@ pub fn record(args: RecordArgs) -> anyhow::Result<ExitCode> {
             args.out.display()
         );
     }
-    // Until the processor has closed the take, Ctrl-C, or the input went away.
+    // Until the processor has closed the take, Ctrl-C, the input went away, or the writer
+    // stopped (a full disk: then the take ends now, not after the ring fills and frames drop).
     let counters = live.handle.shared_counters();
+    let mut warned_monitor = false;
     loop {
         let closed = counters.take_closed.load(Ordering::Acquire)
             && counters.take_frames.load(Ordering::Acquire) > 0;
-        if closed || stop.load(Ordering::Acquire) || live.has_ended() {
+        if closed || stop.load(Ordering::Acquire) || live.has_ended() || recorder.is_finished() {
             break;
+        }
+        if live.monitor_lost() && !warned_monitor {
+            warned_monitor = true;
+            eprintln!("studiodesk: the monitor output failed; recording goes on without it");
         }
         std::thread::sleep(POLL_EVERY);
     }
-    let lost = live.device_lost();
     let stopped_early = !counters.take_closed.load(Ordering::Acquire);
+    let lost = stopped_early && live.device_lost();
     let _ = live.handle.send(Command::Record(false));
     // Give the audio thread one block to apply the stop, then stop the input.
     std::thread::sleep(Duration::from_millis(50));

@@ -227,13 +227,51 @@ pub fn choose_config(
     Ok((config, best.sample_format()))
 }
 
-/// The host's error callback: count xruns, flag a lost device. Only atomics.
-fn on_error(counters: Arc<Counters>) -> impl FnMut(cpal::Error) + Send + 'static {
+/// A configuration for playing the stereo monitor on `device`: two channels where offered, else
+/// the fewest above two (the mix goes to the first two).
+pub fn choose_monitor_config(
+    device: &cpal::Device,
+    rate_hz: u32,
+    buffer_frames: Option<u32>,
+) -> Result<(StreamConfig, SampleFormat), AudioError> {
+    let stereo = choose_config(device, false, 2, rate_hz, buffer_frames);
+    if stereo.is_ok() {
+        return stereo;
+    }
+    let wider = device
+        .supported_output_configs()
+        .map(|configs| {
+            configs
+                .filter(|c| c.channels() > 2 && c.contains_rate(rate_hz))
+                .map(|c| c.channels())
+                .min()
+        })
+        .ok()
+        .flatten();
+    match wider {
+        Some(channels) => choose_config(device, false, channels as usize, rate_hz, buffer_frames),
+        None => stereo,
+    }
+}
+
+/// The host's error callback: count xruns, flag a lost device (the input's or the monitor's).
+/// Only atomics.
+fn on_error(counters: Arc<Counters>, output: bool) -> impl FnMut(cpal::Error) + Send + 'static {
     move |error| match error.kind() {
         cpal::ErrorKind::Xrun => Counters::bump(&counters.xruns, 1),
         cpal::ErrorKind::DeviceNotAvailable
         | cpal::ErrorKind::StreamInvalidated
-        | cpal::ErrorKind::BackendError => counters.device_lost.store(true, Ordering::Release),
+        | cpal::ErrorKind::HostUnavailable
+        | cpal::ErrorKind::ResourceExhausted
+        | cpal::ErrorKind::BackendError
+        | cpal::ErrorKind::Other => {
+            let flag = if output {
+                &counters.monitor_lost
+            } else {
+                &counters.device_lost
+            };
+            flag.store(true, Ordering::Release)
+        }
         _ => {}
     }
 }
@@ -303,7 +341,7 @@ where
                 processor.process(block);
             }
         },
-        on_error(counters),
+        on_error(counters, false),
         None,
     )
 }
@@ -374,7 +412,7 @@ where
                 }
             }
         },
-        on_error(counters),
+        on_error(counters, true),
         None,
     )
 }

@@ -23,6 +23,8 @@ const MAX_DEVICE_BLOCK: usize = 4096;
 pub enum Input {
     /// An interface, by id or name.
     Device(String),
+    /// The system's default input.
+    Default,
     /// The system's default input; the demo session when it cannot be used.
     DefaultOrDemo,
     /// The built-in demo session.
@@ -76,6 +78,12 @@ pub enum LiveError {
     Source(#[from] SourceError),
     #[error(transparent)]
     Monitor(#[from] MonitorError),
+    #[error(transparent)]
+    Config(#[from] super::processor::ConfigError),
+    #[error("no default input device (name one with --device, see studiodesk devices)")]
+    NoInput,
+    #[error("session rate {0} Hz is outside 8000–384000 Hz")]
+    Rate(u32),
     #[error("asked for {asked} channels, the input has {available}")]
     Channels { asked: usize, available: usize },
 }
@@ -99,14 +107,28 @@ pub struct Live {
     pub fallback_reason: Option<String>,
     runner: Runner,
     _monitor: Option<cpal::Stream>,
+    /// Frames processed when last seen moving, and when: a device that stops delivering without
+    /// an error is taken for gone after [`STALL`].
+    progress: std::cell::Cell<(u64, std::time::Instant)>,
 }
+
+/// How long a device may deliver nothing before the session stops (the first blocks may take a
+/// moment longer).
+const STALL: std::time::Duration = std::time::Duration::from_secs(3);
 
 impl Live {
     /// Open the input (and monitor output) and start processing.
     pub fn start(options: &LiveOptions) -> Result<Live, LiveError> {
+        if !super::wav::RATE_RANGE_HZ.contains(&options.rate_hz) {
+            return Err(LiveError::Rate(options.rate_hz));
+        }
         match &options.input {
             Input::Device(name) => {
                 let device = audio::find_device(name, true)?;
+                Self::start_device(options, device, None)
+            }
+            Input::Default => {
+                let device = audio::default_input().ok_or(LiveError::NoInput)?;
                 Self::start_device(options, device, None)
             }
             Input::DefaultOrDemo => match audio::default_input() {
@@ -143,7 +165,7 @@ impl Live {
             processor_config(&names, options.rate_hz, MAX_DEVICE_BLOCK),
             options.record,
             options.monitor.is_some(),
-        );
+        )?;
         let counters = parts.handle.shared_counters();
         let monitor = match (&options.monitor, parts.monitor.take()) {
             (Some(name), Some(ring)) => Some(start_monitor(name, options, ring, counters.clone())?),
@@ -167,6 +189,7 @@ impl Live {
             fallback_reason: fallback,
             runner: Runner::Device(stream),
             _monitor: monitor,
+            progress: std::cell::Cell::new((0, std::time::Instant::now())),
         })
     }
 
@@ -197,7 +220,7 @@ impl Live {
             processor_config(&names, options.rate_hz, FILE_BLOCK_FRAMES),
             options.record,
             options.monitor.is_some(),
-        );
+        )?;
         let monitor = match (&options.monitor, parts.monitor.take()) {
             (Some(name), Some(ring)) => Some(start_monitor(
                 name,
@@ -227,27 +250,49 @@ impl Live {
             fallback_reason: fallback,
             runner: Runner::Files(source),
             _monitor: monitor,
+            progress: std::cell::Cell::new((0, std::time::Instant::now())),
         })
     }
 
     /// True when the input has ended (files played out) or the device is gone.
     pub fn has_ended(&self) -> bool {
-        let lost = self
-            .handle
-            .shared_counters()
-            .device_lost
-            .load(std::sync::atomic::Ordering::Acquire);
-        lost || match &self.runner {
-            Runner::Device(_) => false,
-            Runner::Files(source) => source.is_finished(),
-        }
+        self.device_lost()
+            || match &self.runner {
+                Runner::Device(_) => false,
+                Runner::Files(source) => source.is_finished(),
+            }
     }
 
-    /// True when the device reported that it is gone.
+    /// True when the device reported that it is gone, or stopped delivering audio for longer
+    /// than [`STALL`] (twice that before the first block).
     pub fn device_lost(&self) -> bool {
+        let counters = self.handle.shared_counters();
+        if counters
+            .device_lost
+            .load(std::sync::atomic::Ordering::Acquire)
+        {
+            return true;
+        }
+        let Runner::Device(_) = self.runner else {
+            return false;
+        };
+        let frames = counters
+            .frames_processed
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let (seen, since) = self.progress.get();
+        if frames != seen {
+            self.progress.set((frames, std::time::Instant::now()));
+            return false;
+        }
+        let allowed = if frames == 0 { 2 * STALL } else { STALL };
+        since.elapsed() > allowed
+    }
+
+    /// True when the monitor output failed (the session goes on without it).
+    pub fn monitor_lost(&self) -> bool {
         self.handle
             .shared_counters()
-            .device_lost
+            .monitor_lost
             .load(std::sync::atomic::Ordering::Acquire)
     }
 
@@ -269,13 +314,13 @@ fn start_monitor(
     use cpal::traits::DeviceTrait;
     let device = audio::find_device(name, false)?;
     let wanted = options.monitor_rate_hz.unwrap_or(options.rate_hz);
-    let chosen = audio::choose_config(&device, false, 2, wanted, options.buffer_frames);
+    let chosen = audio::choose_monitor_config(&device, wanted, options.buffer_frames);
     let (config, format) = match (chosen, options.monitor_rate_hz) {
         (Ok(chosen), _) => chosen,
         // No explicit rate and the device cannot run at the session's: use its own.
         (Err(e), None) => {
             let own = device.default_output_config().map_err(|_| e)?.sample_rate();
-            audio::choose_config(&device, false, 2, own, options.buffer_frames)?
+            audio::choose_monitor_config(&device, own, options.buffer_frames)?
         }
         (Err(e), Some(_)) => return Err(e.into()),
     };

@@ -33,6 +33,8 @@ const CLIP_LEVEL: f32 = 0.999;
 /// A snapshot's sample peaks cover this many snapshot intervals (133 ms at 30 per second), so a
 /// front end reading ten times a second still sees every peak.
 const PEAK_SPAN_SNAPSHOTS: usize = 4;
+/// Highest fader or master gain, in dB (−∞ is off).
+pub const MAX_GAIN_DB: f64 = 24.0;
 
 /// Where a track takes its signal from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,6 +130,38 @@ pub struct ProcessorConfig {
     pub master_gain_db: f64,
 }
 
+/// A processor configuration that cannot work.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("track '{track}' reads input channel {channel}, the input has {channels}")]
+    Channel {
+        track: String,
+        channel: usize,
+        channels: usize,
+    },
+    #[error("the session needs at least one input channel")]
+    NoChannels,
+}
+
+impl ProcessorConfig {
+    /// Check that every track reads channels the input has.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if self.input_channels == 0 {
+            return Err(ConfigError::NoChannels);
+        }
+        for t in &self.tracks {
+            if let Some(channel) = t.input.channels().find(|c| *c >= self.input_channels) {
+                return Err(ConfigError::Channel {
+                    track: t.name.clone(),
+                    channel: channel + 1,
+                    channels: self.input_channels,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The ends of the processor's outputs, made by the engine and moved into the processor.
 pub struct ProcessorOutputs {
     /// Raw input frames of a take, for the recorder (all input channels, interleaved).
@@ -195,8 +229,8 @@ impl Processor {
         }
     }
 
-    /// A processor for `config`, reading commands from `commands`. Allocates everything it will
-    /// ever use.
+    /// A processor for `config` (which must pass [`ProcessorConfig::check`]), reading commands
+    /// from `commands`. Allocates everything it will ever use.
     pub fn new(
         config: ProcessorConfig,
         commands: Receiver<Command>,
@@ -283,13 +317,14 @@ impl Processor {
     fn apply_commands(&mut self) {
         while let Ok(command) = self.commands.try_recv() {
             match command {
+                // Non-finite values are ignored: one NaN would poison the mix and the meters.
                 Command::Gain { track: t, db } => {
-                    if let Some(t) = self.tracks.get_mut(t) {
-                        t.gain_db = db;
+                    if let Some(t) = self.tracks.get_mut(t).filter(|_| !db.is_nan()) {
+                        t.gain_db = db.min(MAX_GAIN_DB);
                     }
                 }
                 Command::Pan { track: t, pan } => {
-                    if let Some(t) = self.tracks.get_mut(t) {
+                    if let Some(t) = self.tracks.get_mut(t).filter(|_| pan.is_finite()) {
                         t.pan = pan.clamp(-1.0, 1.0);
                     }
                 }
@@ -308,7 +343,10 @@ impl Processor {
                         t.armed = on;
                     }
                 }
-                Command::MasterGain { db } => self.master_gain_db = db,
+                Command::MasterGain { db } if !db.is_nan() => {
+                    self.master_gain_db = db.min(MAX_GAIN_DB)
+                }
+                Command::MasterGain { .. } => {}
                 Command::Record(on) => {
                     self.record_left = None;
                     self.set_recording(on);
@@ -341,6 +379,10 @@ impl Processor {
         self.clips.fill(0);
         self.master_meter.reset();
         self.master_correlation.reset();
+        self.spectrum.reset();
+        for slots in &mut self.recent_peaks {
+            *slots = [0.0; PEAK_SPAN_SNAPSHOTS];
+        }
     }
 
     /// Left and right gain track `t` should have now (fader, pan, mute, and solo when `any_solo`).

@@ -16,7 +16,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use ringbuf::HeapCons;
-use ringbuf::traits::Consumer;
+use ringbuf::traits::{Consumer, Observer};
 
 use super::processor::TrackInput;
 use super::snapshot::Counters;
@@ -62,6 +62,16 @@ pub enum RecordError {
     },
     #[error("the recorder thread stopped unexpectedly")]
     Panicked,
+    #[error(
+        "cannot create {path} ({source}); takes are never overwritten: choose another --take or --session"
+    )]
+    Exists {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot start the recorder thread: {0}")]
+    Thread(#[source] std::io::Error),
 }
 
 /// One armed track of a take.
@@ -92,6 +102,11 @@ pub struct TakeSpec {
 pub struct RecordedFile {
     pub path: PathBuf,
     pub frames: u64,
+    /// Track number (0-based) and part, for ordering.
+    #[serde(skip)]
+    pub track: usize,
+    #[serde(skip)]
+    pub part: u32,
 }
 
 /// What a finished take left on disk.
@@ -142,10 +157,7 @@ impl Recorder {
         let thread = std::thread::Builder::new()
             .name("studiodesk-recorder".into())
             .spawn(move || write_take(spec, files, ring, counters, thread_abort))
-            .map_err(|source| RecordError::Folder {
-                path: PathBuf::from("(thread)"),
-                source,
-            })?;
+            .map_err(RecordError::Thread)?;
         Ok(Recorder {
             thread: Some(thread),
             abort,
@@ -156,6 +168,11 @@ impl Recorder {
     /// is on disk, then finalise the files.
     pub fn finish(mut self) -> Result<TakeReport, RecordError> {
         self.join()
+    }
+
+    /// True when the writer thread has stopped (finished the take, or failed: `finish` says which).
+    pub fn is_finished(&self) -> bool {
+        self.thread.as_ref().is_none_or(JoinHandle::is_finished)
     }
 
     /// Stop without waiting for the processor (its stream is gone): write what is in the ring,
@@ -182,10 +199,9 @@ impl Drop for Recorder {
     }
 }
 
-fn file_name(spec: &TakeSpec, index: usize, track: &TakeTrack, part: u32) -> PathBuf {
-    let safe: String = track
-        .name
-        .chars()
+/// A name made safe for a file name: letters, digits, '-' and '_' kept, the rest '_'.
+fn safe_name(name: &str) -> String {
+    name.chars()
         .map(|c| {
             if c.is_alphanumeric() || c == '-' || c == '_' {
                 c
@@ -193,7 +209,11 @@ fn file_name(spec: &TakeSpec, index: usize, track: &TakeTrack, part: u32) -> Pat
                 '_'
             }
         })
-        .collect();
+        .collect()
+}
+
+fn file_name(spec: &TakeSpec, index: usize, track: &TakeTrack, part: u32) -> PathBuf {
+    let safe = safe_name(&track.name);
     let part = if part > 1 {
         format!("_part{part}")
     } else {
@@ -201,7 +221,7 @@ fn file_name(spec: &TakeSpec, index: usize, track: &TakeTrack, part: u32) -> Pat
     };
     spec.dir.join(format!(
         "{}_take{:03}_{:02}-{}{}.wav",
-        spec.session,
+        safe_name(&spec.session),
         spec.take,
         index + 1,
         safe,
@@ -226,11 +246,21 @@ fn open_part(spec: &TakeSpec, index: usize, part: u32) -> Result<TrackFile, Reco
         bits_per_sample: bits,
         sample_format,
     };
-    let writer =
-        hound::WavWriter::create(&path, wav_spec).map_err(|source| RecordError::Create {
+    // Never overwrite: an earlier take with the same name is somebody's work.
+    let file = File::options()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .map_err(|source| RecordError::Exists {
             path: path.clone(),
             source,
         })?;
+    let writer = hound::WavWriter::new(BufWriter::new(file), wav_spec).map_err(|source| {
+        RecordError::Create {
+            path: path.clone(),
+            source,
+        }
+    })?;
     Ok(TrackFile {
         index,
         input: track.input,
@@ -253,8 +283,11 @@ fn write_take(
     let mut done: Vec<RecordedFile> = Vec::new();
     let mut written = 0u64;
     let mut last_checkpoint = Instant::now();
+    let max_extra_passes = ring.capacity().get().div_ceil(buffer.len()) + 1;
+    let mut extra_passes = 0;
     loop {
         let popped = ring.pop_slice(&mut buffer);
+        debug_assert_eq!(popped % channels, 0, "the processor pushes whole frames");
         if popped > 0 {
             let frames = &buffer[..popped / channels * channels];
             for file in &mut files {
@@ -264,11 +297,15 @@ fn write_take(
             written += n;
             Counters::bump(&counters.frames_recorded, n);
         } else {
+            let aborted = abort.load(Ordering::Acquire);
             let closed = counters.take_closed.load(Ordering::Acquire);
             let pushed = counters.take_frames.load(Ordering::Acquire);
-            if (closed && written >= pushed) || abort.load(Ordering::Acquire) {
-                // One last look: frames pushed just before the abort.
-                if abort.load(Ordering::Acquire) && ring.pop_slice(&mut buffer) > 0 {
+            // The flags are read after the ring was found empty. Aborted: the stream was stopped
+            // before the abort, so nothing more comes. Closed: every frame of the take is written.
+            if aborted || (closed && written >= pushed) {
+                // Bounded, in case a stream still runs: at most one ring's worth more.
+                if aborted && ring.occupied_len() > 0 && extra_passes < max_extra_passes {
+                    extra_passes += 1;
                     continue;
                 }
                 break;
@@ -288,7 +325,8 @@ fn write_take(
     for file in files {
         done.push(finalize(file)?);
     }
-    done.sort_by(|a, b| a.path.cmp(&b.path));
+    // Stable: each track's parts stay in the order they were written.
+    done.sort_by_key(|f| (f.track, f.part));
     Ok(TakeReport {
         files: done,
         frames: written,
@@ -340,18 +378,37 @@ fn finalize(file: TrackFile) -> Result<RecordedFile, RecordError> {
         writer,
         path,
         frames,
+        index,
+        part,
         ..
     } = file;
     writer.finalize().map_err(|source| RecordError::Write {
         path: path.clone(),
         source,
     })?;
-    Ok(RecordedFile { path, frames })
+    Ok(RecordedFile {
+        path,
+        frames,
+        track: index,
+        part,
+    })
 }
 
-/// The path a take's first file for `track` will have (for front ends that announce it).
-pub fn planned_path(spec: &TakeSpec, index: usize) -> Option<PathBuf> {
-    spec.tracks.get(index).map(|t| file_name(spec, index, t, 1))
+/// The first take number from 1 up with no files of `session` in `dir`.
+pub fn next_free_take(dir: &Path, session: &str) -> u32 {
+    let prefix = format!("{}_take", safe_name(session));
+    let used: Vec<u32> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter_map(|e| {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    name.strip_prefix(&prefix)?.get(..3)?.parse().ok()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    (1..).find(|n| !used.contains(n)).unwrap_or(1)
 }
 
 /// True when `dir` can take new files (exists or can be made, and is writable).

@@ -7,7 +7,7 @@ use crossbeam_channel::{Sender, TrySendError, bounded};
 use ringbuf::traits::Split;
 use ringbuf::{HeapCons, HeapRb};
 
-use super::processor::{Command, Processor, ProcessorConfig, ProcessorOutputs};
+use super::processor::{Command, ConfigError, Processor, ProcessorConfig, ProcessorOutputs};
 use super::snapshot::{CounterValues, Counters, MeterSnapshot};
 
 /// Commands that may wait for the audio thread at once.
@@ -71,7 +71,8 @@ pub struct Parts {
 }
 
 /// Build a processor for `config`, with a recorder ring and a monitor ring when asked for.
-pub fn build(config: ProcessorConfig, record: bool, monitor: bool) -> Parts {
+pub fn build(config: ProcessorConfig, record: bool, monitor: bool) -> Result<Parts, ConfigError> {
+    config.check()?;
     let rate = config.sample_rate_hz as usize;
     let (record_prod, record_cons) = if record {
         let (p, c) = HeapRb::<f32>::new(rate * config.input_channels * RECORD_RING_S).split();
@@ -98,7 +99,7 @@ pub fn build(config: ProcessorConfig, record: bool, monitor: bool) -> Parts {
             counters: Arc::clone(&counters),
         },
     );
-    Parts {
+    Ok(Parts {
         processor,
         handle: EngineHandle {
             commands: tx,
@@ -107,5 +108,5 @@ pub fn build(config: ProcessorConfig, record: bool, monitor: bool) -> Parts {
         },
         record: record_cons,
         monitor: monitor_cons,
-    }
+    })
 }

@@ -68,8 +68,10 @@ pub struct Counters {
     pub take_frames: AtomicU64,
     /// Set when the processor has stopped pushing the current take.
     pub take_closed: AtomicBool,
-    /// Set by the host's error callback when the device is gone; the session then stops.
+    /// Set by the host's error callback when the input device is gone; the session then stops.
     pub device_lost: AtomicBool,
+    /// Set when the monitor output failed; the session goes on without monitoring.
+    pub monitor_lost: AtomicBool,
 }
 
 /// A copy of the counters at one moment.

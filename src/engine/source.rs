@@ -109,7 +109,11 @@ pub fn file_clips(paths: &[PathBuf]) -> Result<Vec<Clip>, SourceError> {
         };
         let mut reader = WavReader::open(path).map_err(wav_error)?;
         let format = *reader.format();
-        let mut data = vec![0.0f32; format.frames as usize * format.channels];
+        // Size the buffer by what the file can hold, not by what its header claims.
+        let on_disk =
+            std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) / format.bytes_per_frame() as u64;
+        let frames = format.frames.min(on_disk) as usize;
+        let mut data = vec![0.0f32; frames * format.channels];
         let mut at = 0;
         loop {
             let frames = reader.read(&mut data[at..]).map_err(wav_error)?;

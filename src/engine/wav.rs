@@ -358,17 +358,29 @@ pub fn repair(path: &Path) -> Result<Repair, WavError> {
     // The data runs to the end of the file unless another chunk follows the declared size (a
     // recorder that crashed after a header checkpoint leaves audio there, not a chunk header).
     let declared = data.size as u64;
+    // Only chunks that tools put after the audio count (audio bytes that happen to look like a
+    // chunk header must not stop the recovery).
+    const TRAILING: [&[u8; 4]; 9] = [
+        b"LIST", b"id3 ", b"ID3 ", b"bext", b"iXML", b"cue ", b"smpl", b"JUNK", b"_PMX",
+    ];
     let followed_by_chunk = declared < on_disk && {
         let mut next = [0u8; 8];
         file.seek(SeekFrom::Start(data.body_at() + declared + declared % 2))
             .map_err(WavError::Read)?;
         file.read_exact(&mut next).is_ok()
-            && next[..4]
-                .iter()
-                .all(|b| b.is_ascii_alphanumeric() || *b == b' ')
-            && u32::from_le_bytes([next[4], next[5], next[6], next[7]]) as u64 <= on_disk - declared
+            && TRAILING.iter().any(|id| next[..4] == id[..])
+            && 8 + u32::from_le_bytes([next[4], next[5], next[6], next[7]]) as u64
+                <= on_disk - declared
     };
-    let available = if followed_by_chunk { declared } else { on_disk };
+    if followed_by_chunk {
+        // A complete file with more after its audio: nothing to repair.
+        return Ok(Repair {
+            frames: declared / block_align,
+            frames_before: declared / block_align,
+            partial_bytes: declared % block_align,
+        });
+    }
+    let available = on_disk;
     let whole = (available / block_align).min(u32::MAX as u64 / block_align) * block_align;
     let riff_size = (data.body_at() + whole - 8).min(u32::MAX as u64) as u32;
     use std::io::Write;
