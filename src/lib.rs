@@ -3,9 +3,11 @@
 //! Layers, each importing only those below it (see the project's DESIGN.md):
 //! - [`cli`]: command-line front end (floor 3);
 //! - [`engine`]: audio I/O and the offline analysis driver (floor 2);
-//! - [`meter`]: pure DSP meters; [`signals`]: reference and test signal synthesis (floor 1).
+//! - [`meter`]: pure DSP meters; [`signals`]: reference and test signal synthesis; [`studio`]: the
+//!   production domain on SQLite (floor 1).
 
 pub mod cli;
 pub mod engine;
 pub mod meter;
 pub mod signals;
+pub mod studio;

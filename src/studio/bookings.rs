@@ -1,0 +1,627 @@
+//! Bookings the way studios book: ranked holds, firming, challenges, expiry, cancellation.
+//!
+//! - A **hold** pencils a room for a time. Holds on overlapping times in the same room are ranked
+//!   by when they were placed: 1st hold, 2nd hold, … A hold's rank is 1 + the number of active holds
+//!   that overlap it and were placed before it, so when a hold ahead is released, expires or is
+//!   dropped, the ones behind move up.
+//! - **Firming** (confirming) a hold needs it to be the 1st hold and no confirmed booking to overlap;
+//!   it drops every overlapping hold and names their holders.
+//! - A lower hold can **challenge** the holds ahead of it: each gets a deadline (default 17:00 local
+//!   time the day before its start) to firm or release; unanswered, it is released.
+//! - A hold **expires** a set time after it was placed (default 48 h) unless firmed.
+//! - **Cancelling** a confirmed booking charges a share of its cost by how close to the start it is
+//!   cancelled (defaults: under 48 h 50 %, under 24 h 100 %), recorded on the booking.
+//!
+//! Occupancy includes the room's setup and teardown times: two sessions conflict when their
+//! occupied times overlap.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+use serde::Serialize;
+
+use super::entities::{Room, person, project, room, room_by_id};
+use super::units::{Minor, format_local};
+use super::{StudioError, invalid, not_found};
+
+/// Where a booking stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Hold,
+    Confirmed,
+    Released,
+    Cancelled,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Hold => "hold",
+            Status::Confirmed => "confirmed",
+            Status::Released => "released",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    fn parse(s: &str) -> Status {
+        match s {
+            "hold" => Status::Hold,
+            "confirmed" => Status::Confirmed,
+            "released" => Status::Released,
+            _ => Status::Cancelled,
+        }
+    }
+}
+
+/// A booking as stored, with the names it refers to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Booking {
+    pub id: i64,
+    pub project: String,
+    pub project_id: i64,
+    pub room: String,
+    pub room_id: i64,
+    pub engineer: Option<String>,
+    pub start_utc: i64,
+    pub end_utc: i64,
+    pub status: Status,
+    /// 1 for the 1st hold; `None` unless on hold.
+    pub rank: Option<i64>,
+    pub created_utc: i64,
+    pub expires_utc: Option<i64>,
+    pub challenge_deadline_utc: Option<i64>,
+    pub challenged_by: Option<i64>,
+    pub closed_utc: Option<i64>,
+    pub closed_reason: Option<String>,
+    /// When the session really ended, if it ran over.
+    pub actual_end_utc: Option<i64>,
+    pub cancel_charge: Minor,
+    pub currency: String,
+}
+
+impl Booking {
+    /// "1st hold", "2nd hold", "confirmed", …
+    pub fn state(&self) -> String {
+        match (self.status, self.rank) {
+            (Status::Hold, Some(rank)) => format!("{} hold", ordinal(rank)),
+            (status, _) => status.as_str().to_string(),
+        }
+    }
+
+    /// One line for people: "#3 Studio A 2026-12-01 10:00–20:00 (Album, 1st hold)".
+    pub fn describe(&self, tz: &TimeZone) -> String {
+        format!(
+            "#{} {} {}–{} ({}, {})",
+            self.id,
+            self.room,
+            format_local(self.start_utc, tz),
+            format_local(self.end_utc, tz)
+                .split(' ')
+                .nth(1)
+                .unwrap_or(""),
+            self.project,
+            self.state()
+        )
+    }
+}
+
+/// 1st, 2nd, 3rd, 4th, … 11th, 12th, 13th, 21st.
+pub fn ordinal(n: i64) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+const SELECT: &str =
+    "SELECT b.id, p.title, b.project_id, r.name, b.room_id, e.name, b.start_utc, b.end_utc,
+        b.status, b.rank, b.created_utc, b.expires_utc, b.challenge_deadline_utc, b.challenged_by,
+        b.closed_utc, b.closed_reason, b.actual_end_utc, b.cancel_charge, r.currency
+     FROM bookings b JOIN projects p ON p.id = b.project_id JOIN rooms r ON r.id = b.room_id
+     LEFT JOIN people e ON e.id = b.engineer_id";
+
+fn from_row(r: &Row) -> rusqlite::Result<Booking> {
+    Ok(Booking {
+        id: r.get(0)?,
+        project: r.get(1)?,
+        project_id: r.get(2)?,
+        room: r.get(3)?,
+        room_id: r.get(4)?,
+        engineer: r.get(5)?,
+        start_utc: r.get(6)?,
+        end_utc: r.get(7)?,
+        status: Status::parse(&r.get::<_, String>(8)?),
+        rank: r.get(9)?,
+        created_utc: r.get(10)?,
+        expires_utc: r.get(11)?,
+        challenge_deadline_utc: r.get(12)?,
+        challenged_by: r.get(13)?,
+        closed_utc: r.get(14)?,
+        closed_reason: r.get(15)?,
+        actual_end_utc: r.get(16)?,
+        cancel_charge: Minor(r.get(17)?),
+        currency: r.get(18)?,
+    })
+}
+
+/// A booking by id.
+pub fn get(tx: &Transaction, id: i64) -> Result<Booking, StudioError> {
+    tx.query_row(&format!("{SELECT} WHERE b.id = ?1"), [id], from_row)
+        .optional()?
+        .ok_or_else(|| not_found("booking", format!("#{id}")))
+}
+
+/// Bookings, optionally of one room or project, in start order.
+pub fn list(
+    tx: &Transaction,
+    room_id: Option<i64>,
+    project_id: Option<i64>,
+) -> Result<Vec<Booking>, StudioError> {
+    let mut stmt = tx.prepare(&format!(
+        "{SELECT} WHERE (?1 IS NULL OR b.room_id = ?1) AND (?2 IS NULL OR b.project_id = ?2)
+         ORDER BY b.start_utc, b.id"
+    ))?;
+    let rows = stmt.query_map(params![room_id, project_id], from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A policy value from `settings`.
+pub fn setting(tx: &Transaction, name: &str) -> Result<i64, StudioError> {
+    tx.query_row("SELECT value FROM settings WHERE name = ?1", [name], |r| {
+        r.get(0)
+    })
+    .optional()?
+    .ok_or_else(|| not_found("setting", name))
+}
+
+/// Active bookings (holds and confirmed) in `room` whose occupied time overlaps `[start, end)`
+/// occupied likewise, other than `except`.
+fn overlapping(
+    tx: &Transaction,
+    room: &Room,
+    start: i64,
+    end: i64,
+    except: Option<i64>,
+) -> Result<Vec<Booking>, StudioError> {
+    let (setup, teardown) = (room.setup_min * 60, room.teardown_min * 60);
+    let mut stmt = tx.prepare(&format!(
+        "{SELECT} WHERE b.room_id = ?1 AND b.status IN ('hold', 'confirmed')
+           AND b.start_utc - ?2 < ?4 + ?3 AND b.end_utc + ?3 > ?5 - ?2 AND b.id IS NOT ?6
+         ORDER BY b.id"
+    ))?;
+    let rows = stmt.query_map(
+        params![room.id, setup, teardown, end, start, except],
+        from_row,
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// What a booking would cost at `room`'s rate card, for `minutes` booked: the day rate for 10 h
+/// and more (plus overtime beyond), the half-day rate for over 5 h (plus overtime, capped at the
+/// day rate), else hourly in started 30-minute steps (capped at the half-day rate).
+pub fn booking_cost(room: &Room, minutes: i64) -> Minor {
+    let hourly = |m: i64| room.hourly.ratio((m + 29) / 30, 2);
+    match minutes {
+        m if m >= 600 => room.day + hourly(m - 600),
+        m if m > 300 => (room.half_day + hourly(m - 300)).min(room.day),
+        m => hourly(m).min(room.half_day),
+    }
+}
+
+/// Overtime past the booked end, at the hourly rate in started 30-minute increments.
+pub fn overtime_cost(room: &Room, booked_end: i64, actual_end: i64) -> Minor {
+    let over = (actual_end - booked_end).max(0);
+    let increments = (over + 30 * 60 - 1) / (30 * 60);
+    room.hourly.ratio(increments, 2)
+}
+
+/// The cost of a confirmed booking: the booked block, plus overtime when it ran over.
+pub fn cost(tx: &Transaction, b: &Booking) -> Result<Minor, StudioError> {
+    let room = room_by_id(tx, b.room_id)?;
+    let mut total = booking_cost(&room, (b.end_utc - b.start_utc) / 60);
+    if let Some(actual) = b.actual_end_utc {
+        total = total + overtime_cost(&room, b.end_utc, actual);
+    }
+    Ok(total)
+}
+
+/// What a new hold needs.
+#[derive(Clone, Debug)]
+pub struct NewHold<'a> {
+    pub project: &'a str,
+    pub room: &'a str,
+    pub engineer: Option<&'a str>,
+    pub start_utc: i64,
+    pub end_utc: i64,
+    /// Hours until the hold lapses (default: the `hold_expiry_hours` setting).
+    pub expires_hours: Option<i64>,
+}
+
+/// Place a hold. Fails when the end is not after the start, a name is unknown, or a confirmed
+/// booking already occupies the time (naming it).
+pub fn hold(
+    tx: &Transaction,
+    tz: &TimeZone,
+    new: &NewHold,
+    now: i64,
+) -> Result<Booking, StudioError> {
+    if new.end_utc <= new.start_utc {
+        return invalid("end", "must be after the start");
+    }
+    if new.end_utc - new.start_utc > 7 * 24 * 3600 {
+        return invalid("end", "a booking longer than a week: book it in parts");
+    }
+    let project = project(tx, new.project)?;
+    let room = room(tx, new.room)?;
+    let engineer = new.engineer.map(|e| person(tx, e)).transpose()?;
+    if let Some(taken) = overlapping(tx, &room, new.start_utc, new.end_utc, None)?
+        .into_iter()
+        .find(|b| b.status == Status::Confirmed)
+    {
+        return Err(StudioError::Conflict(format!(
+            "{} is already booked then: {}",
+            room.name,
+            taken.describe(tz)
+        )));
+    }
+    let expiry_hours = match new.expires_hours {
+        Some(h) if h <= 0 => return invalid("expires", "must be a positive number of hours"),
+        Some(h) => h,
+        None => setting(tx, "hold_expiry_hours")?,
+    };
+    tx.execute(
+        "INSERT INTO bookings (project_id, room_id, engineer_id, start_utc, end_utc, status, rank,
+           created_utc, expires_utc) VALUES (?1, ?2, ?3, ?4, ?5, 'hold', 0, ?6, ?7)",
+        params![
+            project.id,
+            room.id,
+            engineer.map(|e| e.id),
+            new.start_utc,
+            new.end_utc,
+            now,
+            now + expiry_hours * 3600
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    rank_holds(tx, room.id)?;
+    get(tx, id)
+}
+
+/// Set every active hold's rank in `room_id`: 1 + the overlapping active holds placed before it.
+fn rank_holds(tx: &Transaction, room_id: i64) -> Result<(), StudioError> {
+    let room = room_by_id(tx, room_id)?;
+    let (setup, teardown) = (room.setup_min * 60, room.teardown_min * 60);
+    tx.execute(
+        "UPDATE bookings AS b SET rank = 1 + (
+            SELECT count(*) FROM bookings o
+            WHERE o.room_id = b.room_id AND o.status = 'hold' AND o.id < b.id
+              AND o.start_utc - ?2 < b.end_utc + ?3 AND o.end_utc + ?3 > b.start_utc - ?2)
+         WHERE b.room_id = ?1 AND b.status = 'hold'",
+        params![room_id, setup, teardown],
+    )?;
+    Ok(())
+}
+
+/// What firming a hold did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Firmed {
+    pub booking: Booking,
+    /// Holds on the same time that were dropped.
+    pub dropped: Vec<Booking>,
+}
+
+/// Confirm ("firm") a hold: it must be the 1st hold and nothing confirmed may overlap it. Every
+/// overlapping hold is dropped; they are returned so their holders can be told.
+pub fn confirm(tx: &Transaction, tz: &TimeZone, id: i64, now: i64) -> Result<Firmed, StudioError> {
+    let b = get(tx, id)?;
+    if b.status != Status::Hold {
+        return invalid(
+            "booking",
+            format!("#{id} is {}, only a hold can be confirmed", b.state()),
+        );
+    }
+    let room = room_by_id(tx, b.room_id)?;
+    let others = overlapping(tx, &room, b.start_utc, b.end_utc, Some(id))?;
+    if let Some(taken) = others.iter().find(|o| o.status == Status::Confirmed) {
+        return Err(StudioError::Conflict(format!(
+            "#{id} overlaps a confirmed booking: {}",
+            taken.describe(tz)
+        )));
+    }
+    // Ahead of it: overlapping holds placed earlier.
+    if let Some(ahead) = others
+        .iter()
+        .find(|o| o.status == Status::Hold && o.id < b.id)
+    {
+        return Err(StudioError::Conflict(format!(
+            "#{id} is the {}; {} is ahead of it (challenge it, or wait for it to be released)",
+            b.state(),
+            ahead.describe(tz)
+        )));
+    }
+    tx.execute(
+        "UPDATE bookings SET status = 'confirmed', rank = NULL, expires_utc = NULL,
+           challenge_deadline_utc = NULL WHERE id = ?1",
+        [id],
+    )?;
+    let mut dropped = Vec::new();
+    for other in others {
+        close(
+            tx,
+            other.id,
+            Status::Released,
+            now,
+            &format!("dropped: #{id} was confirmed for that time"),
+        )?;
+        dropped.push(get(tx, other.id)?);
+    }
+    rank_holds(tx, b.room_id)?;
+    Ok(Firmed {
+        booking: get(tx, id)?,
+        dropped,
+    })
+}
+
+fn close(
+    tx: &Transaction,
+    id: i64,
+    status: Status,
+    now: i64,
+    reason: &str,
+) -> Result<(), StudioError> {
+    tx.execute(
+        "UPDATE bookings SET status = ?2, rank = NULL, closed_utc = ?3, closed_reason = ?4,
+           challenge_deadline_utc = NULL WHERE id = ?1",
+        params![id, status.as_str(), now, reason],
+    )?;
+    Ok(())
+}
+
+/// Release a hold (the holders behind it move up). A confirmed booking is cancelled instead.
+pub fn release(tx: &Transaction, id: i64, now: i64) -> Result<Booking, StudioError> {
+    let b = get(tx, id)?;
+    if b.status != Status::Hold {
+        return invalid(
+            "booking",
+            format!(
+                "#{id} is {}; release applies to holds (cancel a confirmed booking)",
+                b.state()
+            ),
+        );
+    }
+    close(tx, id, Status::Released, now, "released by the holder")?;
+    rank_holds(tx, b.room_id)?;
+    get(tx, id)
+}
+
+/// 17:00 (the `challenge_hour` setting) local time on the day before `start_utc`.
+fn challenge_deadline(tx: &Transaction, tz: &TimeZone, start_utc: i64) -> Result<i64, StudioError> {
+    let hour = setting(tx, "challenge_hour")?;
+    let start = Timestamp::from_second(start_utc)
+        .map_err(|e| StudioError::Invalid {
+            field: "start",
+            problem: e.to_string(),
+        })?
+        .to_zoned_datetime(tz.clone());
+    let day_before = start.date().yesterday().map_err(|e| StudioError::Invalid {
+        field: "start",
+        problem: e.to_string(),
+    })?;
+    let at = day_before
+        .at(hour as i8, 0, 0, 0)
+        .to_zoned_datetime(tz.clone())
+        .map_err(|e| StudioError::Invalid {
+            field: "start",
+            problem: e.to_string(),
+        })?;
+    Ok(at.timestamp().as_second())
+}
+
+/// Challenge the holds ahead of hold `id`: each must firm or release by its deadline (17:00 the
+/// day before it starts; 24 h from now when that has passed), or it is released. Returns the
+/// challenged holds.
+pub fn challenge(
+    tx: &Transaction,
+    tz: &TimeZone,
+    id: i64,
+    now: i64,
+) -> Result<Vec<Booking>, StudioError> {
+    let b = get(tx, id)?;
+    if b.status != Status::Hold || b.rank == Some(1) {
+        return invalid(
+            "booking",
+            format!(
+                "#{id} is {}: only a 2nd or lower hold can challenge",
+                b.state()
+            ),
+        );
+    }
+    let room = room_by_id(tx, b.room_id)?;
+    let ahead: Vec<Booking> = overlapping(tx, &room, b.start_utc, b.end_utc, Some(id))?
+        .into_iter()
+        .filter(|o| o.status == Status::Hold && o.id < b.id)
+        .collect();
+    let mut challenged = Vec::new();
+    for other in ahead {
+        let deadline = challenge_deadline(tx, tz, other.start_utc)?;
+        let deadline = if deadline <= now {
+            now + 24 * 3600
+        } else {
+            deadline
+        };
+        tx.execute(
+            "UPDATE bookings SET challenge_deadline_utc = ?2, challenged_by = ?3 WHERE id = ?1",
+            params![other.id, deadline, id],
+        )?;
+        challenged.push(get(tx, other.id)?);
+    }
+    Ok(challenged)
+}
+
+/// What cancelling cost.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Cancelled {
+    pub booking: Booking,
+    /// The booking's cost at the rate card.
+    pub cost: Minor,
+    /// The share charged, in basis points.
+    pub charge_bp: i64,
+}
+
+/// Cancel a confirmed booking (a hold is released instead), charging by the policy: the
+/// `cancel_full_bp` share under `cancel_full_hours` before the start, `cancel_partial_bp` under
+/// `cancel_partial_hours`, nothing earlier.
+pub fn cancel(tx: &Transaction, id: i64, now: i64) -> Result<Cancelled, StudioError> {
+    let b = get(tx, id)?;
+    match b.status {
+        Status::Confirmed => {}
+        Status::Hold => return invalid("booking", format!("#{id} is a hold: release it instead")),
+        _ => return invalid("booking", format!("#{id} is {} already", b.state())),
+    }
+    let room = room_by_id(tx, b.room_id)?;
+    let cost = booking_cost(&room, (b.end_utc - b.start_utc) / 60);
+    let hours_before = (b.start_utc - now) as f64 / 3600.0;
+    let charge_bp = if hours_before < setting(tx, "cancel_full_hours")? as f64 {
+        setting(tx, "cancel_full_bp")?
+    } else if hours_before < setting(tx, "cancel_partial_hours")? as f64 {
+        setting(tx, "cancel_partial_bp")?
+    } else {
+        0
+    };
+    let charge = cost.percent(charge_bp);
+    tx.execute(
+        "UPDATE bookings SET cancel_charge = ?2 WHERE id = ?1",
+        params![id, charge.0],
+    )?;
+    close(
+        tx,
+        id,
+        Status::Cancelled,
+        now,
+        &format!(
+            "cancelled {hours_before:.1} h before the start, charged {charge} ({}.{:02} %)",
+            charge_bp / 100,
+            charge_bp % 100
+        ),
+    )?;
+    Ok(Cancelled {
+        booking: get(tx, id)?,
+        cost,
+        charge_bp,
+    })
+}
+
+/// Record when a confirmed session really ended (for overtime).
+pub fn set_actual_end(
+    tx: &Transaction,
+    id: i64,
+    actual_end_utc: i64,
+) -> Result<Booking, StudioError> {
+    let b = get(tx, id)?;
+    if b.status != Status::Confirmed {
+        return invalid(
+            "booking",
+            format!(
+                "#{id} is {}: only a confirmed session has an actual end",
+                b.state()
+            ),
+        );
+    }
+    if actual_end_utc <= b.start_utc {
+        return invalid("end", "the session cannot end before it starts");
+    }
+    tx.execute(
+        "UPDATE bookings SET actual_end_utc = ?2 WHERE id = ?1",
+        params![id, actual_end_utc],
+    )?;
+    get(tx, id)
+}
+
+/// Release holds that expired and challenged holds whose deadline passed, then re-rank.
+pub fn sweep(tx: &Transaction, now: i64) -> Result<(), StudioError> {
+    let mut stmt = tx.prepare(
+        "SELECT id, room_id, challenged_by, expires_utc <= ?1 FROM bookings WHERE status = 'hold'
+           AND (expires_utc <= ?1 OR challenge_deadline_utc <= ?1)",
+    )?;
+    let due: Vec<(i64, i64, Option<i64>, bool)> = stmt
+        .query_map([now], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<_, _>>()?;
+    drop(stmt);
+    let mut rooms = Vec::new();
+    for (id, room_id, challenger, expired) in due {
+        let reason = if expired {
+            "expired: not firmed in time".to_string()
+        } else {
+            format!(
+                "challenge by #{} unanswered by the deadline",
+                challenger.unwrap_or(0)
+            )
+        };
+        close(tx, id, Status::Released, now, &reason)?;
+        rooms.push(room_id);
+    }
+    rooms.sort_unstable();
+    rooms.dedup();
+    for room_id in rooms {
+        rank_holds(tx, room_id)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn room() -> Room {
+        Room {
+            id: 1,
+            name: "A".into(),
+            currency: "GBP".into(),
+            hourly: Minor(8_500),
+            half_day: Minor(38_000),
+            day: Minor(70_000),
+            setup_min: 0,
+            teardown_min: 0,
+        }
+    }
+
+    #[test]
+    fn rate_card_blocks() {
+        let r = room();
+        // 3 h hourly: 3 × £85.
+        assert_eq!(booking_cost(&r, 180), Minor(25_500));
+        // 2 h 10 min: five started half hours.
+        assert_eq!(booking_cost(&r, 130), Minor(21_250));
+        // 5 h: hourly £425 capped at the half day £380.
+        assert_eq!(booking_cost(&r, 300), Minor(38_000));
+        // 6 h: half day + 1 h.
+        assert_eq!(booking_cost(&r, 360), Minor(46_500));
+        // 9 h: half day + 4 h = £720, capped at the day £700.
+        assert_eq!(booking_cost(&r, 540), Minor(70_000));
+        // 11 h: day + 1 h overtime.
+        assert_eq!(booking_cost(&r, 660), Minor(78_500));
+        // Overtime: 40 minutes is two started half hours.
+        assert_eq!(overtime_cost(&r, 0, 40 * 60), Minor(8_500));
+        assert_eq!(overtime_cost(&r, 0, 30 * 60), Minor(4_250));
+        assert_eq!(overtime_cost(&r, 100, 50), Minor(0));
+    }
+
+    #[test]
+    fn ordinals() {
+        let words: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 111]
+            .iter()
+            .map(|n| ordinal(*n))
+            .collect();
+        assert_eq!(
+            words,
+            [
+                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "111th"
+            ]
+        );
+    }
+}

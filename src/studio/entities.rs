@@ -1,0 +1,326 @@
+//! Rooms (with their rate cards), people and projects.
+
+use rusqlite::{OptionalExtension, Row, Transaction, params};
+use serde::Serialize;
+
+use super::units::Minor;
+use super::{StudioError, invalid, not_found};
+
+/// A room and its rate card.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Room {
+    pub id: i64,
+    pub name: String,
+    pub currency: String,
+    /// Per hour; also the overtime rate (30-minute increments).
+    pub hourly: Minor,
+    /// Half day, 5 hours.
+    pub half_day: Minor,
+    /// Day or lockout, 10 hours.
+    pub day: Minor,
+    /// Time the room is busy before and after a session, in minutes (not charged).
+    pub setup_min: i64,
+    pub teardown_min: i64,
+}
+
+/// Who a person is to the studio.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonKind {
+    Client,
+    Artist,
+    Engineer,
+    Producer,
+    Musician,
+}
+
+impl PersonKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            PersonKind::Client => "client",
+            PersonKind::Artist => "artist",
+            PersonKind::Engineer => "engineer",
+            PersonKind::Producer => "producer",
+            PersonKind::Musician => "musician",
+        }
+    }
+
+    fn parse(s: &str) -> PersonKind {
+        match s {
+            "client" => PersonKind::Client,
+            "artist" => PersonKind::Artist,
+            "engineer" => PersonKind::Engineer,
+            "producer" => PersonKind::Producer,
+            _ => PersonKind::Musician,
+        }
+    }
+}
+
+/// A musicians' union.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+pub enum Union {
+    #[value(name = "AFM", alias = "afm")]
+    #[serde(rename = "AFM")]
+    Afm,
+    #[value(name = "MU", alias = "mu")]
+    #[serde(rename = "MU")]
+    Mu,
+    #[value(name = "none")]
+    #[serde(rename = "none")]
+    None,
+}
+
+impl Union {
+    fn as_str(self) -> &'static str {
+        match self {
+            Union::Afm => "AFM",
+            Union::Mu => "MU",
+            Union::None => "none",
+        }
+    }
+
+    fn parse(s: &str) -> Union {
+        match s {
+            "AFM" => Union::Afm,
+            "MU" => Union::Mu,
+            _ => Union::None,
+        }
+    }
+}
+
+/// A person: client, artist, engineer, producer or musician.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Person {
+    pub id: i64,
+    pub name: String,
+    pub kind: PersonKind,
+    /// Instruments played, comma separated.
+    pub instruments: String,
+    pub union: Union,
+    pub contact: String,
+}
+
+/// A production: an artist's record, with its producer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Project {
+    pub id: i64,
+    pub title: String,
+    pub artist: Option<String>,
+    pub producer: Option<String>,
+    pub currency: String,
+    /// Contingency added to the planned budget, in basis points (1000 = 10 %).
+    pub contingency_bp: i64,
+}
+
+/// Turn a UNIQUE violation into a message naming the field.
+fn unique(e: rusqlite::Error, field: &'static str, value: &str) -> StudioError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            StudioError::Invalid {
+                field,
+                problem: format!("'{value}' exists already"),
+            }
+        }
+        _ => e.into(),
+    }
+}
+
+fn need_name(field: &'static str, name: &str) -> Result<(), StudioError> {
+    if name.trim().is_empty() {
+        return invalid(field, "must not be empty");
+    }
+    Ok(())
+}
+
+fn room_from(r: &Row) -> rusqlite::Result<Room> {
+    Ok(Room {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        currency: r.get(2)?,
+        hourly: Minor(r.get(3)?),
+        half_day: Minor(r.get(4)?),
+        day: Minor(r.get(5)?),
+        setup_min: r.get(6)?,
+        teardown_min: r.get(7)?,
+    })
+}
+
+const ROOM_COLUMNS: &str = "id, name, currency, hourly, half_day, day, setup_min, teardown_min";
+
+/// Add a room; returns its id.
+pub fn add_room(tx: &Transaction, room: &Room) -> Result<i64, StudioError> {
+    need_name("name", &room.name)?;
+    tx.execute(
+        "INSERT INTO rooms (name, currency, hourly, half_day, day, setup_min, teardown_min)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            room.name.trim(),
+            room.currency,
+            room.hourly.0,
+            room.half_day.0,
+            room.day.0,
+            room.setup_min,
+            room.teardown_min
+        ],
+    )
+    .map_err(|e| unique(e, "room", &room.name))?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Replace a room's rate card and times.
+pub fn update_room(tx: &Transaction, room: &Room) -> Result<(), StudioError> {
+    tx.execute(
+        "UPDATE rooms SET currency = ?2, hourly = ?3, half_day = ?4, day = ?5, setup_min = ?6,
+         teardown_min = ?7 WHERE id = ?1",
+        params![
+            room.id,
+            room.currency,
+            room.hourly.0,
+            room.half_day.0,
+            room.day.0,
+            room.setup_min,
+            room.teardown_min
+        ],
+    )?;
+    Ok(())
+}
+
+/// A room by id or name.
+pub fn room(tx: &Transaction, key: &str) -> Result<Room, StudioError> {
+    let sql = format!(
+        "SELECT {ROOM_COLUMNS} FROM rooms WHERE id = ?1 OR name = ?2 ORDER BY id = ?1 DESC LIMIT 1"
+    );
+    tx.query_row(
+        &sql,
+        params![key.parse::<i64>().unwrap_or(-1), key.trim()],
+        room_from,
+    )
+    .optional()?
+    .ok_or_else(|| not_found("room", key))
+}
+
+/// A room by id.
+pub fn room_by_id(tx: &Transaction, id: i64) -> Result<Room, StudioError> {
+    room(tx, &id.to_string())
+}
+
+/// Every room, by name.
+pub fn rooms(tx: &Transaction) -> Result<Vec<Room>, StudioError> {
+    let sql = format!("SELECT {ROOM_COLUMNS} FROM rooms ORDER BY name");
+    let mut stmt = tx.prepare(&sql)?;
+    let rows = stmt.query_map([], room_from)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn person_from(r: &Row) -> rusqlite::Result<Person> {
+    Ok(Person {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        kind: PersonKind::parse(&r.get::<_, String>(2)?),
+        instruments: r.get(3)?,
+        union: Union::parse(&r.get::<_, String>(4)?),
+        contact: r.get(5)?,
+    })
+}
+
+/// Add a person; returns the id.
+pub fn add_person(
+    tx: &Transaction,
+    name: &str,
+    kind: PersonKind,
+    instruments: &str,
+    union: Union,
+    contact: &str,
+) -> Result<i64, StudioError> {
+    need_name("name", name)?;
+    tx.execute(
+        "INSERT INTO people (name, kind, instruments, union_name, contact) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![name.trim(), kind.as_str(), instruments.trim(), union.as_str(), contact.trim()],
+    )
+    .map_err(|e| unique(e, "person", name))?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// A person by id or name.
+pub fn person(tx: &Transaction, key: &str) -> Result<Person, StudioError> {
+    tx.query_row(
+        "SELECT id, name, kind, instruments, union_name, contact FROM people
+         WHERE id = ?1 OR name = ?2 ORDER BY id = ?1 DESC LIMIT 1",
+        params![key.parse::<i64>().unwrap_or(-1), key.trim()],
+        person_from,
+    )
+    .optional()?
+    .ok_or_else(|| not_found("person", key))
+}
+
+/// Everyone, by name.
+pub fn people(tx: &Transaction) -> Result<Vec<Person>, StudioError> {
+    let mut stmt = tx.prepare(
+        "SELECT id, name, kind, instruments, union_name, contact FROM people ORDER BY name",
+    )?;
+    let rows = stmt.query_map([], person_from)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn project_from(r: &Row) -> rusqlite::Result<Project> {
+    Ok(Project {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        artist: r.get(2)?,
+        producer: r.get(3)?,
+        currency: r.get(4)?,
+        contingency_bp: r.get(5)?,
+    })
+}
+
+const PROJECT_SELECT: &str = "SELECT p.id, p.title, a.name, pr.name, p.currency, p.contingency_bp
+     FROM projects p LEFT JOIN people a ON a.id = p.artist_id LEFT JOIN people pr ON pr.id = p.producer_id";
+
+/// Add a project; artist and producer must exist. Returns the id.
+pub fn add_project(
+    tx: &Transaction,
+    title: &str,
+    artist: Option<&str>,
+    producer: Option<&str>,
+    currency: &str,
+    contingency_bp: i64,
+) -> Result<i64, StudioError> {
+    need_name("title", title)?;
+    let artist = artist.map(|a| person(tx, a)).transpose()?;
+    let producer = producer.map(|p| person(tx, p)).transpose()?;
+    tx.execute(
+        "INSERT INTO projects (title, artist_id, producer_id, currency, contingency_bp) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![
+            title.trim(),
+            artist.map(|a| a.id),
+            producer.map(|p| p.id),
+            currency,
+            contingency_bp
+        ],
+    )
+    .map_err(|e| unique(e, "project", title))?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// A project by id or title.
+pub fn project(tx: &Transaction, key: &str) -> Result<Project, StudioError> {
+    let sql =
+        format!("{PROJECT_SELECT} WHERE p.id = ?1 OR p.title = ?2 ORDER BY p.id = ?1 DESC LIMIT 1");
+    tx.query_row(
+        &sql,
+        params![key.parse::<i64>().unwrap_or(-1), key.trim()],
+        project_from,
+    )
+    .optional()?
+    .ok_or_else(|| not_found("project", key))
+}
+
+/// Every project, by title.
+pub fn projects(tx: &Transaction) -> Result<Vec<Project>, StudioError> {
+    let sql = format!("{PROJECT_SELECT} ORDER BY p.title");
+    let mut stmt = tx.prepare(&sql)?;
+    let rows = stmt.query_map([], project_from)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}

@@ -1,0 +1,333 @@
+//! Parsing and printing what people type: money, durations, local date-times.
+//!
+//! Money is integer minor units (pence, cents) with an ISO 4217 code; durations are whole minutes;
+//! instants are UTC seconds, read and shown in a time zone (the system's, or `--tz`).
+
+use std::fmt;
+
+use jiff::Timestamp;
+use jiff::civil::DateTime;
+use jiff::tz::TimeZone;
+
+/// Something typed that cannot be understood, naming what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what} '{input}': {problem}")]
+pub struct ParseError {
+    pub what: &'static str,
+    pub input: String,
+    pub problem: String,
+}
+
+fn parse_error(what: &'static str, input: &str, problem: impl Into<String>) -> ParseError {
+    ParseError {
+        what,
+        input: input.to_string(),
+        problem: problem.into(),
+    }
+}
+
+/// An amount of money in minor units (1/100 of the currency unit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
+pub struct Minor(pub i64);
+
+impl Minor {
+    /// Parse "130", "130.5", "130.50", "£130.00", "$1,250.00" (no negative amounts: a fee or a rate
+    /// is never below zero; refunds are separate entries).
+    pub fn parse(input: &str) -> Result<Minor, ParseError> {
+        let cleaned: String = input
+            .trim()
+            .trim_start_matches(['£', '$', '€'])
+            .chars()
+            .filter(|c| *c != ',' && *c != '_')
+            .collect();
+        if cleaned.is_empty() {
+            return Err(parse_error("amount", input, "empty"));
+        }
+        if cleaned.starts_with('-') {
+            return Err(parse_error("amount", input, "must not be negative"));
+        }
+        let (units, cents) = match cleaned.split_once('.') {
+            Some((u, c)) => (u, c),
+            None => (cleaned.as_str(), ""),
+        };
+        if units.is_empty() && cents.is_empty() {
+            return Err(parse_error("amount", input, "no digits"));
+        }
+        if !units.chars().all(|c| c.is_ascii_digit()) || !cents.chars().all(|c| c.is_ascii_digit())
+        {
+            return Err(parse_error("amount", input, "expected digits like 130.50"));
+        }
+        if cents.len() > 2 {
+            return Err(parse_error("amount", input, "more than two decimals"));
+        }
+        let units: i64 = if units.is_empty() {
+            0
+        } else {
+            units
+                .parse()
+                .map_err(|_| parse_error("amount", input, "too large"))?
+        };
+        let cents: i64 = format!("{cents:0<2}")
+            .parse()
+            .map_err(|_| parse_error("amount", input, "bad decimals"))?;
+        units
+            .checked_mul(100)
+            .and_then(|u| u.checked_add(cents))
+            .filter(|v| *v <= 1_000_000_000_000)
+            .map(Minor)
+            .ok_or_else(|| parse_error("amount", input, "too large"))
+    }
+
+    /// `self × percent / 100`, rounded half up to the minor unit. `percent_bp` is in basis points
+    /// (1 % = 100 bp), so 14.09 % is exact.
+    pub fn percent(self, percent_bp: i64) -> Minor {
+        let product = self.0 as i128 * percent_bp as i128;
+        Minor(((product + 5_000) / 10_000) as i64)
+    }
+
+    /// `self × n / d`, rounded half up.
+    pub fn ratio(self, n: i64, d: i64) -> Minor {
+        let product = self.0 as i128 * n as i128;
+        Minor(((2 * product + d as i128) / (2 * d as i128)) as i64)
+    }
+}
+
+impl std::ops::Add for Minor {
+    type Output = Minor;
+    fn add(self, other: Minor) -> Minor {
+        Minor(self.0 + other.0)
+    }
+}
+
+impl std::ops::Sub for Minor {
+    type Output = Minor;
+    fn sub(self, other: Minor) -> Minor {
+        Minor(self.0 - other.0)
+    }
+}
+
+impl std::ops::Mul<i64> for Minor {
+    type Output = Minor;
+    fn mul(self, n: i64) -> Minor {
+        Minor(self.0 * n)
+    }
+}
+
+impl std::iter::Sum for Minor {
+    fn sum<I: Iterator<Item = Minor>>(iter: I) -> Minor {
+        Minor(iter.map(|m| m.0).sum())
+    }
+}
+
+impl fmt::Display for Minor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let v = self.0.abs();
+        write!(f, "{sign}{}.{:02}", v / 100, v % 100)
+    }
+}
+
+/// An ISO 4217 currency code (three capital letters).
+pub fn parse_currency(input: &str) -> Result<String, ParseError> {
+    let code = input.trim().to_ascii_uppercase();
+    if code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()) {
+        Ok(code)
+    } else {
+        Err(parse_error(
+            "currency",
+            input,
+            "expected a three-letter ISO code such as GBP, USD, EUR",
+        ))
+    }
+}
+
+/// Parse a duration into whole minutes: "3h40m", "3h", "40m", "3:40", "220" (minutes), "1.5h".
+pub fn parse_minutes(input: &str) -> Result<i64, ParseError> {
+    let s = input.trim().to_ascii_lowercase();
+    let bad = |why: &str| parse_error("duration", input, why);
+    if s.is_empty() {
+        return Err(bad("empty"));
+    }
+    let minutes = if let Some((h, m)) = s.split_once(':') {
+        let h: i64 = h.parse().map_err(|_| bad("expected H:MM"))?;
+        let m: i64 = m.parse().map_err(|_| bad("expected H:MM"))?;
+        if m >= 60 {
+            return Err(bad("minutes must be below 60"));
+        }
+        h.checked_mul(60).and_then(|h| h.checked_add(m))
+    } else if s.chars().all(|c| c.is_ascii_digit()) {
+        s.parse::<i64>().ok()
+    } else {
+        let (mut total, mut number) = (0f64, String::new());
+        let mut seen_unit = false;
+        for c in s.chars() {
+            match c {
+                '0'..='9' | '.' => number.push(c),
+                'h' | 'm' => {
+                    let n: f64 = number
+                        .parse()
+                        .map_err(|_| bad("expected a number before h or m"))?;
+                    total += if c == 'h' { n * 60.0 } else { n };
+                    number.clear();
+                    seen_unit = true;
+                }
+                ' ' => {}
+                _ => return Err(bad("expected forms like 3h40m, 3:40 or 220")),
+            }
+        }
+        if !number.is_empty() || !seen_unit {
+            return Err(bad("a number without a unit (h or m)"));
+        }
+        if total.fract().abs() > 1e-9 {
+            return Err(bad("not a whole number of minutes"));
+        }
+        (total < 1e9).then_some(total as i64)
+    };
+    minutes
+        .filter(|m| *m >= 0 && *m <= 60 * 24 * 366)
+        .ok_or_else(|| bad("out of range"))
+}
+
+/// Minutes as "3h40m".
+pub fn format_minutes(minutes: i64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m}m"),
+        (h, 0) => format!("{h}h"),
+        (h, m) => format!("{h}h{m:02}m"),
+    }
+}
+
+/// The time zone for input and output: an IANA name, or the system's.
+pub fn time_zone(name: Option<&str>) -> Result<TimeZone, ParseError> {
+    match name {
+        Some(name) => {
+            TimeZone::get(name).map_err(|e| parse_error("time zone", name, e.to_string()))
+        }
+        None => Ok(TimeZone::system()),
+    }
+}
+
+/// Parse "2026-12-01 10:00" (or with a T, or with seconds) as local time in `tz`; UTC seconds.
+pub fn parse_local(input: &str, tz: &TimeZone) -> Result<i64, ParseError> {
+    let normalised = input.trim().replacen(' ', "T", 1);
+    let dt: DateTime = normalised
+        .parse()
+        .map_err(|_| parse_error("date and time", input, "expected YYYY-MM-DD HH:MM"))?;
+    let zoned = dt
+        .to_zoned_datetime(tz.clone())
+        .map_err(|e| parse_error("date and time", input, e.to_string()))?;
+    Ok(zoned.timestamp().as_second())
+}
+
+/// UTC seconds as "2026-12-01 10:00" in `tz`.
+pub fn format_local(seconds: i64, tz: &TimeZone) -> String {
+    match Timestamp::from_second(seconds) {
+        Ok(t) => t
+            .to_zoned_datetime(tz.clone())
+            .strftime("%Y-%m-%d %H:%M")
+            .to_string(),
+        Err(_) => format!("@{seconds}"),
+    }
+}
+
+/// Now, in UTC seconds.
+pub fn now() -> i64 {
+    Timestamp::now().as_second()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn money_parses_the_way_people_write_it() {
+        assert_eq!(Minor::parse("130"), Ok(Minor(13_000)));
+        assert_eq!(Minor::parse("£130.5"), Ok(Minor(13_050)));
+        assert_eq!(Minor::parse("$1,250.00"), Ok(Minor(125_000)));
+        assert_eq!(Minor::parse(".99"), Ok(Minor(99)));
+        for bad in [
+            "",
+            "-5",
+            "12.345",
+            "1e3",
+            "abc",
+            "1.2.3",
+            "99999999999999999999",
+        ] {
+            assert!(Minor::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Minor(28_438).to_string(), "284.38");
+        assert_eq!(Minor(-5).to_string(), "-0.05");
+    }
+
+    #[test]
+    fn percentages_round_half_up() {
+        // 25 % of £227.50 is £56.875 → £56.88.
+        assert_eq!(Minor(22_750).percent(2_500), Minor(5_688));
+        assert_eq!(Minor(10_000).percent(1_409), Minor(1_409));
+        assert_eq!(Minor(1).percent(5_000), Minor(1));
+        assert_eq!(Minor(13_000).ratio(1, 3), Minor(4_333));
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_minutes("3h40m"), Ok(220));
+        assert_eq!(parse_minutes("3:40"), Ok(220));
+        assert_eq!(parse_minutes("220"), Ok(220));
+        assert_eq!(parse_minutes("1.5h"), Ok(90));
+        assert_eq!(parse_minutes("3h 40m"), Ok(220));
+        for bad in ["", "3x", "3:75", "h", "1.25m", "-3h", "3"] {
+            // "3" alone is 3 minutes, accepted; the rest are refused.
+            if bad == "3" {
+                assert_eq!(parse_minutes(bad), Ok(3));
+            } else {
+                assert!(parse_minutes(bad).is_err(), "{bad}");
+            }
+        }
+        assert_eq!(format_minutes(220), "3h40m");
+        assert_eq!(format_minutes(180), "3h");
+    }
+
+    #[test]
+    fn local_times_round_trip_through_utc() {
+        let london = time_zone(Some("Europe/London")).unwrap();
+        // Winter: London is UTC.
+        let t = parse_local("2026-12-01 10:00", &london).unwrap();
+        assert_eq!(format_local(t, &TimeZone::UTC), "2026-12-01 10:00");
+        // Summer: UTC+1.
+        let t = parse_local("2026-07-01T10:00", &london).unwrap();
+        assert_eq!(format_local(t, &TimeZone::UTC), "2026-07-01 09:00");
+        assert_eq!(format_local(t, &london), "2026-07-01 10:00");
+        assert!(parse_local("2026-13-01 10:00", &london).is_err());
+        assert!(parse_local("tomorrow", &london).is_err());
+        assert!(time_zone(Some("Mars/Olympus")).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn money_parser_never_panics(s in "\\PC*") {
+            let _ = Minor::parse(&s);
+        }
+
+        #[test]
+        fn money_round_trips(v in 0i64..100_000_000_000) {
+            prop_assert_eq!(Minor::parse(&Minor(v).to_string()), Ok(Minor(v)));
+        }
+
+        #[test]
+        fn duration_parser_never_panics(s in "\\PC*") {
+            let _ = parse_minutes(&s);
+        }
+
+        #[test]
+        fn durations_round_trip(m in 0i64..100_000) {
+            prop_assert_eq!(parse_minutes(&format_minutes(m)), Ok(m));
+        }
+
+        #[test]
+        fn time_parser_never_panics(s in "\\PC*") {
+            let _ = parse_local(&s, &TimeZone::UTC);
+        }
+    }
+}
