@@ -2,6 +2,7 @@
 
 mod analyze;
 mod live;
+mod studio;
 
 use std::process::ExitCode;
 
@@ -27,6 +28,69 @@ enum Command {
     Devices(live::DevicesArgs),
     /// Fix the header of WAV files cut short by a crash, so every whole frame reads again.
     Repair(live::RepairArgs),
+    /// Rooms and their rate cards.
+    Room {
+        #[command(flatten)]
+        store: studio::StoreArgs,
+        #[command(subcommand)]
+        command: studio::RoomCommand,
+    },
+    /// Clients, artists, engineers, producers and musicians.
+    Person {
+        #[command(flatten)]
+        store: studio::StoreArgs,
+        #[command(subcommand)]
+        command: studio::PersonCommand,
+    },
+    /// Projects (an artist's record, with its producer).
+    Project {
+        #[command(flatten)]
+        store: studio::StoreArgs,
+        #[command(subcommand)]
+        command: studio::ProjectCommand,
+    },
+    /// Bookings: holds, firming, challenges, cancellations, iCalendar export.
+    Booking {
+        #[command(flatten)]
+        store: studio::StoreArgs,
+        #[command(subcommand)]
+        command: studio::BookingCommand,
+    },
+    /// Musicians hired onto bookings and their fees.
+    Hire {
+        #[command(flatten)]
+        store: studio::StoreArgs,
+        #[command(subcommand)]
+        command: studio::HireCommand,
+    },
+    /// The agreements' rate tables.
+    Rates {
+        #[command(flatten)]
+        store: studio::StoreArgs,
+        #[command(subcommand)]
+        command: studio::RatesCommand,
+    },
+    /// Booking policies: cancellation charges, hold expiry, challenge deadline.
+    Policy {
+        #[command(flatten)]
+        store: studio::StoreArgs,
+        #[command(subcommand)]
+        command: studio::PolicyCommand,
+    },
+    /// Production budget: plan, expenses, report.
+    Budget {
+        #[command(flatten)]
+        store: studio::StoreArgs,
+        #[command(subcommand)]
+        command: studio::BudgetCommand,
+    },
+    /// The session log: takes, notes, markers, input list, take sheet.
+    Log {
+        #[command(flatten)]
+        store: studio::StoreArgs,
+        #[command(subcommand)]
+        command: studio::LogCommand,
+    },
 }
 
 /// Run the command line; the exit code says whether everything asked for succeeded.
@@ -38,6 +102,15 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Record(args) => live::record(args),
         Command::Devices(args) => live::devices(args),
         Command::Repair(args) => live::repair_files(args),
+        Command::Room { store, command } => studio::room(&store, command),
+        Command::Person { store, command } => studio::person(&store, command),
+        Command::Project { store, command } => studio::project(&store, command),
+        Command::Booking { store, command } => studio::booking(&store, command),
+        Command::Hire { store, command } => studio::hire(&store, command),
+        Command::Rates { store, command } => studio::rates(&store, command),
+        Command::Policy { store, command } => studio::policy(&store, command),
+        Command::Budget { store, command } => studio::budget(&store, command),
+        Command::Log { store, command } => studio::log(&store, command),
     }
 }
 

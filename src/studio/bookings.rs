@@ -179,6 +179,53 @@ pub fn setting(tx: &Transaction, name: &str) -> Result<i64, StudioError> {
     .ok_or_else(|| not_found("setting", name))
 }
 
+/// A booking policy value with its meaning.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Setting {
+    pub name: String,
+    pub value: i64,
+    pub source: String,
+}
+
+/// Every policy value.
+pub fn settings(tx: &Transaction) -> Result<Vec<Setting>, StudioError> {
+    let mut stmt = tx.prepare("SELECT name, value, source FROM settings ORDER BY name")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Setting {
+            name: r.get(0)?,
+            value: r.get(1)?,
+            source: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Change a policy value (it must exist; hours and percentages must be sensible).
+pub fn set_setting(tx: &Transaction, name: &str, value: i64) -> Result<Setting, StudioError> {
+    let valid = match name {
+        "challenge_hour" => (0..=23).contains(&value),
+        n if n.ends_with("_bp") => (0..=10_000).contains(&value),
+        _ => (0..=24 * 365).contains(&value),
+    };
+    if !valid {
+        return invalid("value", format!("{value} is out of range for {name}"));
+    }
+    let changed = tx.execute(
+        "UPDATE settings SET value = ?2, source = source || ' (changed)' WHERE name = ?1",
+        params![name, value],
+    )?;
+    if changed == 0 {
+        return invalid(
+            "policy",
+            format!("no policy '{name}' (see studiodesk policy list)"),
+        );
+    }
+    settings(tx)?
+        .into_iter()
+        .find(|s| s.name == name)
+        .ok_or_else(|| not_found("setting", name))
+}
+
 /// Active bookings (holds and confirmed) in `room` whose occupied time overlaps `[start, end)`
 /// occupied likewise, other than `except`.
 fn overlapping(
@@ -290,6 +337,24 @@ pub fn hold(
     let id = tx.last_insert_rowid();
     rank_holds(tx, room.id)?;
     get(tx, id)
+}
+
+/// Book firm at once (a hold confirmed in the same transaction): the time must be free of
+/// confirmed bookings and of holds, or the conflict is named.
+pub fn book(
+    tx: &Transaction,
+    tz: &TimeZone,
+    new: &NewHold,
+    now: i64,
+) -> Result<Firmed, StudioError> {
+    let held = hold(tx, tz, new, now)?;
+    if held.rank != Some(1) {
+        let room = room_by_id(tx, held.room_id)?;
+        let ahead = overlapping(tx, &room, held.start_utc, held.end_utc, Some(held.id))?;
+        let first = ahead.first().map(|b| b.describe(tz)).unwrap_or_default();
+        return Err(StudioError::Conflict(format!("the time is held: {first}")));
+    }
+    confirm(tx, tz, held.id, now)
 }
 
 /// Set every active hold's rank in `room_id`: 1 + the overlapping active holds placed before it.

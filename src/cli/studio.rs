@@ -1,0 +1,1091 @@
+//! The production desk's data from the command line: rooms, people, projects, bookings, hires,
+//! rates, budgets and the session log. Every command is one transaction: it changes everything it
+//! says or nothing.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use serde::Serialize;
+
+use crate::studio::bookings::{self, NewHold};
+use crate::studio::budget::{self, Category};
+use crate::studio::entities::{self, PersonKind, Room, Union};
+use crate::studio::fees::{self, Agreement, Role, SessionKind};
+use crate::studio::hires::{self, NewHire};
+use crate::studio::log::{self, NewTake, TakeType};
+use crate::studio::units::{
+    Minor, format_local, format_minutes, now, parse_currency, parse_local, parse_minutes, time_zone,
+};
+use crate::studio::{Store, StudioError, ics};
+
+/// Where the studio database is and how times read.
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// The studio database (default: the user's data folder; or STUDIODESK_DB).
+    #[arg(long, global = true, env = "STUDIODESK_DB", value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// Time zone for reading and showing times (IANA name, e.g. Europe/London; default: the system's).
+    #[arg(long, global = true, value_name = "ZONE")]
+    tz: Option<String>,
+    /// Print JSON.
+    #[arg(long, global = true)]
+    json: bool,
+}
+
+impl StoreArgs {
+    fn open(&self) -> anyhow::Result<Store> {
+        let tz = time_zone(self.tz.as_deref())?;
+        let path = self.db.clone().unwrap_or_else(Store::default_path);
+        Ok(Store::open(&path, tz)?)
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RoomCommand {
+    /// Add a room with its rate card.
+    Add {
+        name: String,
+        /// Hourly rate (also the overtime rate).
+        #[arg(long)]
+        hourly: String,
+        /// Half-day (5 h) rate.
+        #[arg(long)]
+        half_day: String,
+        /// Day or lockout (10 h) rate.
+        #[arg(long)]
+        day: String,
+        #[arg(long, default_value = "GBP")]
+        currency: String,
+        /// Setup time before a session (e.g. 30m).
+        #[arg(long, default_value = "0")]
+        setup: String,
+        /// Teardown time after a session.
+        #[arg(long, default_value = "0")]
+        teardown: String,
+    },
+    /// Change a room's rate card or times.
+    Set {
+        room: String,
+        #[arg(long)]
+        hourly: Option<String>,
+        #[arg(long)]
+        half_day: Option<String>,
+        #[arg(long)]
+        day: Option<String>,
+        #[arg(long)]
+        setup: Option<String>,
+        #[arg(long)]
+        teardown: Option<String>,
+    },
+    /// List rooms.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PersonCommand {
+    /// Add a person.
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        kind: PersonKind,
+        /// Instruments, comma separated.
+        #[arg(long, default_value = "")]
+        instruments: String,
+        #[arg(long, value_enum, default_value = "none")]
+        union: Union,
+        #[arg(long, default_value = "")]
+        contact: String,
+    },
+    /// List people.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProjectCommand {
+    /// Add a project.
+    Add {
+        title: String,
+        #[arg(long)]
+        artist: Option<String>,
+        #[arg(long)]
+        producer: Option<String>,
+        #[arg(long, default_value = "GBP")]
+        currency: String,
+        /// Contingency on the planned budget, in percent.
+        #[arg(long, default_value = "10")]
+        contingency: String,
+    },
+    /// List projects.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BookingCommand {
+    /// Place a hold (ranked behind any earlier holds on the same time).
+    Hold {
+        #[arg(long)]
+        project: String,
+        #[arg(long)]
+        room: String,
+        /// Start, local time: "2026-12-01 10:00".
+        #[arg(long)]
+        start: String,
+        /// End, local time.
+        #[arg(long)]
+        end: String,
+        #[arg(long)]
+        engineer: Option<String>,
+        /// Hours until the hold lapses unless firmed (default 48).
+        #[arg(long)]
+        expires_hours: Option<i64>,
+    },
+    /// Book firm at once (the time must be free of bookings and holds).
+    Book {
+        #[arg(long)]
+        project: String,
+        #[arg(long)]
+        room: String,
+        #[arg(long)]
+        start: String,
+        #[arg(long)]
+        end: String,
+        #[arg(long)]
+        engineer: Option<String>,
+    },
+    /// Firm a 1st hold; overlapping holds are dropped and listed.
+    Confirm { id: i64 },
+    /// Release a hold; the holds behind it move up.
+    Release { id: i64 },
+    /// Challenge the holds ahead of this one: they must firm or release by the deadline.
+    Challenge { id: i64 },
+    /// Cancel a confirmed booking (charged by the cancellation policy).
+    Cancel { id: i64 },
+    /// Record when a session really ended (overtime).
+    Ended {
+        id: i64,
+        /// Local time.
+        #[arg(long)]
+        at: String,
+    },
+    /// List bookings.
+    List {
+        #[arg(long)]
+        room: Option<String>,
+        #[arg(long)]
+        project: Option<String>,
+    },
+    /// Write bookings as iCalendar (RFC 5545).
+    Export {
+        #[arg(long, value_name = "FILE")]
+        ics: PathBuf,
+        #[arg(long)]
+        project: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HireCommand {
+    /// Hire a musician onto a booking.
+    Add {
+        #[arg(long)]
+        booking: i64,
+        #[arg(long)]
+        person: String,
+        #[arg(long, value_enum, default_value = "side")]
+        role: Role,
+        /// Instruments played, comma separated (more than one is doubling).
+        #[arg(long)]
+        instruments: String,
+        #[arg(long, value_enum)]
+        agreement: Agreement,
+        /// MU session length.
+        #[arg(long, value_enum, default_value = "standard")]
+        session: SessionKind,
+        /// Time actually worked (e.g. 3h40m).
+        #[arg(long)]
+        worked: String,
+        #[arg(long)]
+        overdub: bool,
+        /// MU porterage class per instrument carried, e.g. AB.
+        #[arg(long, default_value = "")]
+        porterage: String,
+        /// AFM instruments with cartage.
+        #[arg(long, default_value_t = 0)]
+        cartage: i64,
+        /// Free agreement: flat fee.
+        #[arg(long)]
+        flat: Option<String>,
+        /// Free agreement: hourly rate.
+        #[arg(long)]
+        hourly: Option<String>,
+    },
+    /// The fee of a hire, line by line.
+    Quote { id: i64 },
+    /// List hires.
+    List {
+        #[arg(long)]
+        booking: Option<i64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RatesCommand {
+    /// List the rate tables with their sources.
+    List {
+        #[arg(long, value_enum)]
+        agreement: Option<Agreement>,
+    },
+    /// Change a rate: money as 130.00, percentages as 14.09, minutes as 15 or 0h15m.
+    Set {
+        #[arg(value_enum)]
+        agreement: Agreement,
+        name: String,
+        value: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// List the booking policies (cancellation charges, hold expiry, challenge deadline).
+    List,
+    /// Change one: hours as whole numbers, charges as percentages (e.g. 50).
+    Set { name: String, value: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BudgetCommand {
+    /// Set the planned amount of a category.
+    Plan {
+        project: String,
+        #[arg(long, value_enum)]
+        category: Category,
+        #[arg(long)]
+        amount: String,
+    },
+    /// Set the contingency, in percent of the plan.
+    Contingency { project: String, percent: String },
+    /// Record an expense.
+    Expense {
+        project: String,
+        #[arg(long, value_enum)]
+        category: Category,
+        #[arg(long)]
+        amount: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Plan, actual and variance per category.
+    Report {
+        project: String,
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Log a take (numbered per song).
+    Take {
+        booking: i64,
+        #[arg(long)]
+        song: String,
+        #[arg(long, default_value_t = 0)]
+        rating: i64,
+        #[arg(long)]
+        circled: bool,
+        #[arg(long = "type", value_enum)]
+        take_type: Option<TakeType>,
+        #[arg(long, default_value = "")]
+        notes: String,
+        /// Length, in seconds.
+        #[arg(long, default_value_t = 0.0)]
+        duration: f64,
+        /// Recorded files, comma separated.
+        #[arg(long, default_value = "")]
+        files: String,
+        /// When it started, local time (default now).
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Rate, circle or annotate a take.
+    Rate {
+        take: i64,
+        #[arg(long)]
+        rating: Option<i64>,
+        #[arg(long, conflicts_with = "uncircled")]
+        circled: bool,
+        #[arg(long)]
+        uncircled: bool,
+        #[arg(long = "type", value_enum)]
+        take_type: Option<TakeType>,
+        #[arg(long)]
+        notes: Option<String>,
+    },
+    /// Add a timestamped note (or a marker).
+    Note {
+        booking: i64,
+        text: String,
+        #[arg(long)]
+        marker: bool,
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Set a line of the input list.
+    Input {
+        booking: i64,
+        #[arg(long)]
+        channel: i64,
+        #[arg(long)]
+        source: String,
+        #[arg(long, default_value = "")]
+        mic: String,
+    },
+    /// Takes, notes and inputs of a booking.
+    List { booking: i64 },
+    /// The take sheet of a booking.
+    Export {
+        booking: i64,
+        #[arg(long, conflicts_with = "md")]
+        csv: bool,
+        #[arg(long)]
+        md: bool,
+        /// Write to a file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+fn money(s: &str) -> Result<Minor, StudioError> {
+    Ok(Minor::parse(s)?)
+}
+
+/// "10" or "14.09" percent as basis points.
+fn percent_bp(field: &'static str, s: &str) -> Result<i64, StudioError> {
+    Minor::parse(s.trim().trim_end_matches('%'))
+        .map(|m| m.0)
+        .map_err(|_| StudioError::Invalid {
+            field,
+            problem: format!("'{s}' is not a percentage like 10 or 14.09"),
+        })
+}
+
+fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+pub fn room(store: &StoreArgs, command: RoomCommand) -> anyhow::Result<ExitCode> {
+    let mut db = store.open()?;
+    match command {
+        RoomCommand::Add {
+            name,
+            hourly,
+            half_day,
+            day,
+            currency,
+            setup,
+            teardown,
+        } => {
+            let room = Room {
+                id: 0,
+                name,
+                currency: parse_currency(&currency)?,
+                hourly: money(&hourly)?,
+                half_day: money(&half_day)?,
+                day: money(&day)?,
+                setup_min: parse_minutes(&setup)?,
+                teardown_min: parse_minutes(&teardown)?,
+            };
+            let id = db.write(|tx, _| entities::add_room(tx, &room))?;
+            println!(
+                "room #{id} {} ({} {}/h, half day {}, day {})",
+                room.name, room.currency, room.hourly, room.half_day, room.day
+            );
+        }
+        RoomCommand::Set {
+            room,
+            hourly,
+            half_day,
+            day,
+            setup,
+            teardown,
+        } => {
+            let updated = db.write(|tx, _| {
+                let mut r = entities::room(tx, &room)?;
+                if let Some(v) = hourly {
+                    r.hourly = money(&v)?;
+                }
+                if let Some(v) = half_day {
+                    r.half_day = money(&v)?;
+                }
+                if let Some(v) = day {
+                    r.day = money(&v)?;
+                }
+                if let Some(v) = setup {
+                    r.setup_min = parse_minutes(&v)?;
+                }
+                if let Some(v) = teardown {
+                    r.teardown_min = parse_minutes(&v)?;
+                }
+                entities::update_room(tx, &r)?;
+                Ok(r)
+            })?;
+            println!(
+                "room {}: {} {}/h, half day {}, day {}",
+                updated.name, updated.currency, updated.hourly, updated.half_day, updated.day
+            );
+        }
+        RoomCommand::List => {
+            let rooms = db.read(|tx, _| entities::rooms(tx))?;
+            if store.json {
+                print_json(&rooms)?;
+            } else {
+                for r in rooms {
+                    println!(
+                        "#{} {:<16} {} hourly {}, half day {}, day {}, setup {}, teardown {}",
+                        r.id,
+                        r.name,
+                        r.currency,
+                        r.hourly,
+                        r.half_day,
+                        r.day,
+                        format_minutes(r.setup_min),
+                        format_minutes(r.teardown_min)
+                    );
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn person(store: &StoreArgs, command: PersonCommand) -> anyhow::Result<ExitCode> {
+    let mut db = store.open()?;
+    match command {
+        PersonCommand::Add {
+            name,
+            kind,
+            instruments,
+            union,
+            contact,
+        } => {
+            let id = db.write(|tx, _| {
+                entities::add_person(tx, &name, kind, &instruments, union, &contact)
+            })?;
+            println!("person #{id} {name}");
+        }
+        PersonCommand::List => {
+            let people = db.read(|tx, _| entities::people(tx))?;
+            if store.json {
+                print_json(&people)?;
+            } else {
+                for p in people {
+                    println!(
+                        "#{} {:<24} {:?} {} {}",
+                        p.id, p.name, p.kind, p.instruments, p.contact
+                    );
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn project(store: &StoreArgs, command: ProjectCommand) -> anyhow::Result<ExitCode> {
+    let mut db = store.open()?;
+    match command {
+        ProjectCommand::Add {
+            title,
+            artist,
+            producer,
+            currency,
+            contingency,
+        } => {
+            let currency = parse_currency(&currency)?;
+            let contingency = percent_bp("contingency", &contingency)?;
+            let id = db.write(|tx, _| {
+                entities::add_project(
+                    tx,
+                    &title,
+                    artist.as_deref(),
+                    producer.as_deref(),
+                    &currency,
+                    contingency,
+                )
+            })?;
+            println!("project #{id} {title}");
+        }
+        ProjectCommand::List => {
+            let projects = db.read(|tx, _| entities::projects(tx))?;
+            if store.json {
+                print_json(&projects)?;
+            } else {
+                for p in projects {
+                    println!(
+                        "#{} {:<24} artist {}, producer {}, {}",
+                        p.id,
+                        p.title,
+                        p.artist.as_deref().unwrap_or("-"),
+                        p.producer.as_deref().unwrap_or("-"),
+                        p.currency
+                    );
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<ExitCode> {
+    let mut db = store.open()?;
+    let tz = db.tz().clone();
+    match command {
+        BookingCommand::Hold {
+            project,
+            room,
+            start,
+            end,
+            engineer,
+            expires_hours,
+        } => {
+            let new = NewHold {
+                project: &project,
+                room: &room,
+                engineer: engineer.as_deref(),
+                start_utc: parse_local(&start, &tz)?,
+                end_utc: parse_local(&end, &tz)?,
+                expires_hours,
+            };
+            let b = db.write(|tx, tz| bookings::hold(tx, tz, &new, now()))?;
+            if store.json {
+                print_json(&b)?;
+            } else {
+                println!("{}", b.describe(&tz));
+                if let Some(expires) = b.expires_utc {
+                    println!("  lapses {} unless confirmed", format_local(expires, &tz));
+                }
+            }
+        }
+        BookingCommand::Book {
+            project,
+            room,
+            start,
+            end,
+            engineer,
+        } => {
+            let new = NewHold {
+                project: &project,
+                room: &room,
+                engineer: engineer.as_deref(),
+                start_utc: parse_local(&start, &tz)?,
+                end_utc: parse_local(&end, &tz)?,
+                expires_hours: None,
+            };
+            let firmed = db.write(|tx, tz| bookings::book(tx, tz, &new, now()))?;
+            if store.json {
+                print_json(&firmed)?;
+            } else {
+                println!("{}", firmed.booking.describe(&tz));
+            }
+        }
+        BookingCommand::Confirm { id } => {
+            let firmed = db.write(|tx, tz| bookings::confirm(tx, tz, id, now()))?;
+            if store.json {
+                print_json(&firmed)?;
+            } else {
+                println!("{}", firmed.booking.describe(&tz));
+                for d in &firmed.dropped {
+                    println!("  dropped {}", d.describe(&tz));
+                }
+            }
+        }
+        BookingCommand::Release { id } => {
+            let b = db.write(|tx, _| bookings::release(tx, id, now()))?;
+            println!("{}", b.describe(&tz));
+        }
+        BookingCommand::Challenge { id } => {
+            let challenged = db.write(|tx, tz| bookings::challenge(tx, tz, id, now()))?;
+            if store.json {
+                print_json(&challenged)?;
+            } else {
+                for c in &challenged {
+                    println!(
+                        "challenged {}: firm or release by {}",
+                        c.describe(&tz),
+                        c.challenge_deadline_utc
+                            .map(|d| format_local(d, &tz))
+                            .unwrap_or_default()
+                    );
+                }
+            }
+        }
+        BookingCommand::Cancel { id } => {
+            let c = db.write(|tx, _| bookings::cancel(tx, id, now()))?;
+            if store.json {
+                print_json(&c)?;
+            } else {
+                println!("{}", c.booking.describe(&tz));
+                println!(
+                    "  charge {} {} ({} % of {})",
+                    c.booking.cancel_charge,
+                    c.booking.currency,
+                    c.charge_bp / 100,
+                    c.cost
+                );
+            }
+        }
+        BookingCommand::Ended { id, at } => {
+            let at = parse_local(&at, &tz)?;
+            let b = db.write(|tx, _| bookings::set_actual_end(tx, id, at))?;
+            println!("{} ended {}", b.describe(&tz), format_local(at, &tz));
+        }
+        BookingCommand::List { room, project } => {
+            let list = db.read(|tx, _| {
+                let room = room.map(|r| entities::room(tx, &r)).transpose()?;
+                let project = project.map(|p| entities::project(tx, &p)).transpose()?;
+                bookings::list(tx, room.map(|r| r.id), project.map(|p| p.id))
+            })?;
+            if store.json {
+                print_json(&list)?;
+            } else {
+                for b in list {
+                    let reason = b
+                        .closed_reason
+                        .as_deref()
+                        .map(|r| format!(" — {r}"))
+                        .unwrap_or_default();
+                    println!("{}{reason}", b.describe(&tz));
+                }
+            }
+        }
+        BookingCommand::Export { ics: path, project } => {
+            let list = db.read(|tx, _| {
+                let project = project.map(|p| entities::project(tx, &p)).transpose()?;
+                bookings::list(tx, None, project.map(|p| p.id))
+            })?;
+            let host = "studiodesk.local";
+            std::fs::write(&path, ics::calendar(&list, &tz, host, now()))
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            let events = list
+                .iter()
+                .filter(|b| b.status != bookings::Status::Released)
+                .count();
+            println!(
+                "{events} bookings written to {} (released holds left out)",
+                path.display()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct QuoteJson<'a> {
+    hire: &'a hires::Hire,
+    currency: String,
+    lines: &'a [fees::FeeLine],
+    total: Minor,
+}
+
+fn print_quote(
+    json: bool,
+    hire: &hires::Hire,
+    quote: &fees::Quote,
+    currency: &str,
+) -> anyhow::Result<()> {
+    if json {
+        return print_json(&QuoteJson {
+            hire,
+            currency: currency.to_string(),
+            lines: &quote.lines,
+            total: quote.total,
+        });
+    }
+    println!(
+        "hire #{}: {} ({}, {}, {} agreement), booking #{}",
+        hire.id,
+        hire.person,
+        hire.role.as_str(),
+        hire.instruments,
+        hire.agreement.as_str(),
+        hire.booking_id
+    );
+    for l in &quote.lines {
+        println!("  {:<15} {:>10}  {}", l.kind, l.amount.to_string(), l.label);
+    }
+    println!(
+        "  {:<15} {:>10}  {currency}",
+        "total",
+        quote.total.to_string()
+    );
+    Ok(())
+}
+
+pub fn hire(store: &StoreArgs, command: HireCommand) -> anyhow::Result<ExitCode> {
+    let mut db = store.open()?;
+    match command {
+        HireCommand::Add {
+            booking,
+            person,
+            role,
+            instruments,
+            agreement,
+            session,
+            worked,
+            overdub,
+            porterage,
+            cartage,
+            flat,
+            hourly,
+        } => {
+            let new = NewHire {
+                booking_id: booking,
+                person: &person,
+                role,
+                instruments: &instruments,
+                agreement,
+                session,
+                worked_min: parse_minutes(&worked)?,
+                overdub,
+                porterage: &porterage,
+                cartage,
+                flat_fee: flat.as_deref().map(money).transpose()?,
+                hourly: hourly.as_deref().map(money).transpose()?,
+            };
+            let (hire, quote, currency) = db.write(|tx, tz| {
+                let (hire, _) = hires::add(tx, &new)?;
+                let quote = hires::quote_hire_in(tx, &hire, tz)?;
+                Ok((hire, quote, bookings::get(tx, booking)?.currency))
+            })?;
+            print_quote(store.json, &hire, &quote, &currency)?;
+        }
+        HireCommand::Quote { id } => {
+            let (hire, quote, currency) = db.read(|tx, tz| {
+                let hire = hires::get(tx, id)?;
+                let quote = hires::quote_hire_in(tx, &hire, tz)?;
+                Ok((
+                    hire.clone(),
+                    quote,
+                    bookings::get(tx, hire.booking_id)?.currency,
+                ))
+            })?;
+            print_quote(store.json, &hire, &quote, &currency)?;
+        }
+        HireCommand::List { booking } => {
+            let list = db.read(|tx, _| hires::list(tx, booking, None))?;
+            if store.json {
+                print_json(&list)?;
+            } else {
+                for h in list {
+                    println!(
+                        "#{} booking #{} {} ({}, {}, {}, worked {})",
+                        h.id,
+                        h.booking_id,
+                        h.person,
+                        h.role.as_str(),
+                        h.instruments,
+                        h.agreement.as_str(),
+                        format_minutes(h.worked_min)
+                    );
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn rates(store: &StoreArgs, command: RatesCommand) -> anyhow::Result<ExitCode> {
+    let mut db = store.open()?;
+    match command {
+        RatesCommand::List { agreement } => {
+            let list = db.read(|tx, _| fees::rates(tx, agreement))?;
+            if store.json {
+                print_json(&list)?;
+            } else {
+                for r in list {
+                    let value = match r.unit.as_str() {
+                        "minor" => Minor(r.value).to_string(),
+                        "bp" => format!("{}.{:02} %", r.value / 100, r.value % 100),
+                        _ => format!("{} min", r.value),
+                    };
+                    println!(
+                        "{:<4} {:<20} {:>10}  {}",
+                        r.agreement, r.name, value, r.source
+                    );
+                }
+            }
+        }
+        RatesCommand::Set {
+            agreement,
+            name,
+            value,
+        } => {
+            let rate = db.write(|tx, _| {
+                let current = fees::rates(tx, Some(agreement))?
+                    .into_iter()
+                    .find(|r| r.name == name)
+                    .ok_or_else(|| StudioError::Invalid {
+                        field: "rate",
+                        problem: format!(
+                            "{} has no rate '{name}' (see studiodesk rates list)",
+                            agreement.as_str()
+                        ),
+                    })?;
+                let parsed = match current.unit.as_str() {
+                    "minor" => money(&value)?.0,
+                    "bp" => percent_bp("value", &value)?,
+                    _ => parse_minutes(&value)?,
+                };
+                fees::set_rate(tx, agreement, &name, parsed, "set by the user")
+            })?;
+            println!(
+                "{} {} = {} ({})",
+                rate.agreement, rate.name, rate.value, rate.unit
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn policy(store: &StoreArgs, command: PolicyCommand) -> anyhow::Result<ExitCode> {
+    let mut db = store.open()?;
+    match command {
+        PolicyCommand::List => {
+            let list = db.read(|tx, _| bookings::settings(tx))?;
+            if store.json {
+                print_json(&list)?;
+            } else {
+                for s in list {
+                    println!("{:<22} {:>6}  {}", s.name, s.value, s.source);
+                }
+            }
+        }
+        PolicyCommand::Set { name, value } => {
+            let value = if name.ends_with("_bp") {
+                percent_bp("value", &value)?
+            } else {
+                value
+                    .trim()
+                    .parse::<i64>()
+                    .map_err(|_| StudioError::Invalid {
+                        field: "value",
+                        problem: format!("'{value}' is not a whole number"),
+                    })?
+            };
+            let s = db.write(|tx, _| bookings::set_setting(tx, &name, value))?;
+            println!("{} = {}", s.name, s.value);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn budget(store: &StoreArgs, command: BudgetCommand) -> anyhow::Result<ExitCode> {
+    let mut db = store.open()?;
+    match command {
+        BudgetCommand::Plan {
+            project,
+            category,
+            amount,
+        } => {
+            let amount = money(&amount)?;
+            db.write(|tx, _| budget::plan(tx, &project, category, amount))?;
+            println!("{project}: {} planned {amount}", category.as_str());
+        }
+        BudgetCommand::Contingency { project, percent } => {
+            let bp = percent_bp("contingency", &percent)?;
+            db.write(|tx, _| budget::set_contingency(tx, &project, bp))?;
+            println!("{project}: contingency {percent} %");
+        }
+        BudgetCommand::Expense {
+            project,
+            category,
+            amount,
+            note,
+        } => {
+            let amount = money(&amount)?;
+            let id =
+                db.write(|tx, _| budget::expense(tx, &project, category, amount, &note, now()))?;
+            println!("expense #{id}: {project} {} {amount}", category.as_str());
+        }
+        BudgetCommand::Report { project, csv } => {
+            let report = db.read(|tx, _| budget::report(tx, &project))?;
+            if store.json {
+                print_json(&report)?;
+            } else if csv {
+                println!("category,planned,actual,variance");
+                for r in report.rows.iter().chain(std::iter::once(&report.total)) {
+                    println!("{},{},{},{}", r.category, r.planned, r.actual, r.variance);
+                }
+            } else {
+                println!("{} ({})", report.project, report.currency);
+                println!(
+                    "  {:<12} {:>12} {:>12} {:>12}",
+                    "category", "planned", "actual", "variance"
+                );
+                for r in report.rows.iter().chain(std::iter::once(&report.total)) {
+                    println!(
+                        "  {:<12} {:>12} {:>12} {:>12}",
+                        r.category,
+                        r.planned.to_string(),
+                        r.actual.to_string(),
+                        r.variance.to_string()
+                    );
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct LogJson {
+    takes: Vec<log::Take>,
+    entries: Vec<log::Entry>,
+    inputs: Vec<log::Input>,
+}
+
+pub fn log(store: &StoreArgs, command: LogCommand) -> anyhow::Result<ExitCode> {
+    let mut db = store.open()?;
+    let tz = db.tz().clone();
+    let at = |at: Option<String>| -> Result<i64, StudioError> {
+        at.map_or(Ok(now()), |a| Ok(parse_local(&a, &tz)?))
+    };
+    match command {
+        LogCommand::Take {
+            booking,
+            song,
+            rating,
+            circled,
+            take_type,
+            notes,
+            duration,
+            files,
+            at: when,
+        } => {
+            let new = NewTake {
+                song: &song,
+                start_utc: at(when)?,
+                duration_s: duration,
+                files: &files,
+                rating,
+                circled,
+                take_type,
+                notes: &notes,
+            };
+            let take = db.write(|tx, _| log::add_take(tx, booking, &new))?;
+            if store.json {
+                print_json(&take)?;
+            } else {
+                println!("take #{}: {} take {}", take.id, take.song, take.take_no);
+            }
+        }
+        LogCommand::Rate {
+            take,
+            rating,
+            circled,
+            uncircled,
+            take_type,
+            notes,
+        } => {
+            let circle = if circled {
+                Some(true)
+            } else if uncircled {
+                Some(false)
+            } else {
+                None
+            };
+            let t = db.write(|tx, _| {
+                log::update_take(tx, take, rating, circle, take_type, notes.as_deref())
+            })?;
+            println!(
+                "take #{}: {} take {}, rating {}, {}{}",
+                t.id,
+                t.song,
+                t.take_no,
+                t.rating,
+                t.take_type.as_str(),
+                if t.circled { ", circled" } else { "" }
+            );
+        }
+        LogCommand::Note {
+            booking,
+            text,
+            marker,
+            at: when,
+        } => {
+            let at = at(when)?;
+            let e = db.write(|tx, _| log::add_entry(tx, booking, at, marker, &text))?;
+            println!("{} #{} at {}", e.kind, e.id, format_local(e.at_utc, &tz));
+        }
+        LogCommand::Input {
+            booking,
+            channel,
+            source,
+            mic,
+        } => {
+            db.write(|tx, _| log::set_input(tx, booking, channel, &source, &mic))?;
+            println!("input {channel}: {source} {mic}");
+        }
+        LogCommand::List { booking } => {
+            let all = db.read(|tx, _| {
+                Ok(LogJson {
+                    takes: log::takes(tx, booking)?,
+                    entries: log::entries(tx, booking)?,
+                    inputs: log::inputs(tx, booking)?,
+                })
+            })?;
+            if store.json {
+                print_json(&all)?;
+            } else {
+                for i in &all.inputs {
+                    println!("input {:>2}  {:<20} {}", i.channel, i.source, i.mic);
+                }
+                for t in &all.takes {
+                    println!(
+                        "take #{:<4} {} {:<20} take {:<3} rating {} {} {} {}",
+                        t.id,
+                        format_local(t.start_utc, &tz),
+                        t.song,
+                        t.take_no,
+                        t.rating,
+                        if t.circled { "◯" } else { " " },
+                        t.take_type.as_str(),
+                        t.notes
+                    );
+                }
+                for e in &all.entries {
+                    println!("{:<6} {} {}", e.kind, format_local(e.at_utc, &tz), e.text);
+                }
+            }
+        }
+        LogCommand::Export {
+            booking,
+            csv,
+            md,
+            out,
+        } => {
+            let (header, takes) = db.read(|tx, tz| log::take_sheet(tx, tz, booking))?;
+            let text = if md || !csv {
+                log::sheet_markdown(&header, &takes, &tz)
+            } else {
+                log::sheet_csv(&header, &takes, &tz)
+            };
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text)
+                        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+                    println!(
+                        "take sheet of booking #{booking} written to {}",
+                        path.display()
+                    );
+                }
+                None => print!("{text}"),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
