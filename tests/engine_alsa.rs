@@ -2,6 +2,8 @@
 //! plugin (no sound card needed): eight channels of known samples captured, recorded and compared
 //! sample for sample; the monitor output holds the expected mix; the meters read the levels.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -320,9 +322,7 @@ fn the_monitor_at_another_rate_is_converted() {
         .take(48_000)
         .map(|f| f.iter().map(|x| x * centre).sum())
         .collect();
-    let rms =
-        |x: &[f32]| (x.iter().map(|v| (*v as f64).powi(2)).sum::<f64>() / x.len() as f64).sqrt();
-    let level_db = 20.0 * (rms(&audible[4_410..48_510]) / rms(&mix)).log10();
+    let level_db = 20.0 * (common::rms(&audible[4_410..48_510]) / common::rms(&mix)).log10();
     assert!(
         level_db.abs() < 0.1,
         "monitor level differs by {level_db} dB"

@@ -2,6 +2,8 @@
 //! after `studiodesk repair` they hold every frame that reached the disk, sample for sample.
 //! Also: a file at another rate keeps its duration and level when played into the session.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -136,19 +138,10 @@ fn a_file_at_another_rate_keeps_duration_and_level() {
         "{} frames",
         converted.len()
     );
-    let rms =
-        |x: &[f32]| (x.iter().map(|v| (*v as f64).powi(2)).sum::<f64>() / x.len() as f64).sqrt();
     let middle = &converted[RATE as usize / 2..3 * RATE as usize / 2];
-    let level_db = 20.0 * (rms(middle) / (0.1 / 2f64.sqrt())).log10();
+    let level_db = 20.0 * (common::rms(middle) / (0.1 / 2f64.sqrt())).log10();
     assert!(level_db.abs() < 0.1, "level changed by {level_db} dB");
     // The tone is where it was: zero crossings 0.5 ms apart at 48 kHz (24 samples).
-    let crossings: Vec<usize> = middle
-        .windows(2)
-        .enumerate()
-        .filter(|(_, w)| w[0] < 0.0 && w[1] >= 0.0)
-        .map(|(i, _)| i)
-        .collect();
-    let period =
-        (crossings[crossings.len() - 1] - crossings[0]) as f64 / (crossings.len() - 1) as f64;
+    let period = common::period_samples(middle);
     assert!((period - 48.0).abs() < 0.01, "period {period} samples");
 }

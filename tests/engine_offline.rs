@@ -1,9 +1,7 @@
 //! The processor and recorder driven offline (as fast as possible), exactly the code a live
 //! stream runs: recording is sample-exact, the mix follows fader, pan, mute and solo, the meters
 //! read the levels that went in, and nothing in the audio path allocates.
-
-use std::alloc::{GlobalAlloc, Layout as AllocLayout, System};
-use std::cell::Cell;
+mod common;
 
 use ringbuf::traits::{Consumer, Observer};
 use studiodesk::engine::processor::{Command, ProcessorConfig, Track};
@@ -11,28 +9,8 @@ use studiodesk::engine::recorder::{MAX_FILE_BYTES, RecordFormat, Recorder, TakeS
 use studiodesk::engine::session::build;
 use studiodesk::signals::Rng;
 
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: AllocLayout) -> *mut u8 {
-        ALLOCATIONS.with(|a| a.set(a.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: AllocLayout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: AllocLayout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.with(|a| a.set(a.get() + 1));
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: common::Counting = common::Counting;
 
 const RATE: u32 = 48_000;
 
@@ -334,9 +312,7 @@ fn the_audio_path_never_allocates() {
             handle.send(Command::Solo { track: 3, on: true }).unwrap();
             handle.send(Command::ResetMeters).unwrap();
         }
-        let before = ALLOCATIONS.with(Cell::get);
-        processor.process(block);
-        count += ALLOCATIONS.with(Cell::get) - before;
+        count += common::allocations_during(|| processor.process(block));
     }
     handle.send(Command::Record(false)).unwrap();
     processor.process(&[]);
@@ -399,9 +375,7 @@ fn the_monitor_is_converted_to_the_device_rate_without_allocating() {
             break;
         }
         let end = (at + 2 * size).min(played.len());
-        let before = ALLOCATIONS.with(Cell::get);
-        feed.fill(&mut played[at..end]);
-        allocations += ALLOCATIONS.with(Cell::get) - before;
+        allocations += common::allocations_during(|| feed.fill(&mut played[at..end]));
         at = end;
     }
     assert_eq!(allocations, 0);
@@ -409,18 +383,9 @@ fn the_monitor_is_converted_to_the_device_rate_without_allocating() {
     let left: Vec<f32> = played.iter().step_by(2).copied().collect();
     let right: Vec<f32> = played.iter().skip(1).step_by(2).copied().collect();
     let middle = &left[4_410..39_690];
-    let rms =
-        (middle.iter().map(|x| (*x as f64).powi(2)).sum::<f64>() / middle.len() as f64).sqrt();
-    let level_db = 20.0 * (rms / (0.5 / 2f64.sqrt())).log10();
+    let level_db = 20.0 * (common::rms(middle) / (0.5 / 2f64.sqrt())).log10();
     assert!(level_db.abs() < 0.1, "level {level_db} dB");
-    let crossings: Vec<usize> = middle
-        .windows(2)
-        .enumerate()
-        .filter(|(_, w)| w[0] < 0.0 && w[1] >= 0.0)
-        .map(|(i, _)| i)
-        .collect();
-    let period =
-        (crossings[crossings.len() - 1] - crossings[0]) as f64 / (crossings.len() - 1) as f64;
+    let period = common::period_samples(middle);
     assert!((period - 44.1).abs() < 0.01, "period {period} samples");
     assert!(
         left[10_000..10_100]

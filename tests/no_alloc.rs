@@ -1,42 +1,13 @@
 //! Every meter's `process` (and the readouts a live meter makes) allocates nothing: a counting
 //! global allocator, counting per thread, watches thousands of blocks of every size.
 
-use std::alloc::{GlobalAlloc, Layout as AllocLayout, System};
-use std::cell::Cell;
+mod common;
 
 use studiodesk::meter::{Correlation, Layout, Levels, LoudnessMeter, Spectrum};
 use studiodesk::signals::{noise_and_tone, programme};
 
-struct Counting;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: AllocLayout) -> *mut u8 {
-        ALLOCATIONS.with(|a| a.set(a.get() + 1));
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: AllocLayout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: AllocLayout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.with(|a| a.set(a.get() + 1));
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
-
-fn allocations_during(f: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.with(Cell::get);
-    f();
-    ALLOCATIONS.with(Cell::get) - before
-}
+static GLOBAL: common::Counting = common::Counting;
 
 #[test]
 fn meters_never_allocate_while_processing_or_reading() {
@@ -57,7 +28,7 @@ fn meters_never_allocate_while_processing_or_reading() {
         let mut spectrum = Spectrum::new(rate, channels, 4096);
         let mut bands = vec![0.0; spectrum.band_count()];
         let mut blocks = 0;
-        let count = allocations_during(|| {
+        let count = common::allocations_during(|| {
             // Block sizes as audio interfaces deliver them, odd ones included.
             for (i, size) in [64usize, 128, 256, 441, 1024, 4096, 1]
                 .iter()
@@ -100,7 +71,7 @@ fn meters_never_allocate_while_processing_or_reading() {
 #[test]
 fn the_counter_sees_allocations() {
     assert!(
-        allocations_during(|| {
+        common::allocations_during(|| {
             std::hint::black_box(vec![1u8; 16]);
         }) > 0
     );

@@ -10,6 +10,7 @@ use studiodesk::studio::bookings::{self, NewHold, Status};
 use studiodesk::studio::budget::{self, Category};
 use studiodesk::studio::entities::{self, PersonKind, Room, Union};
 use studiodesk::studio::fees::{self, Agreement, Engagement, RateTable, Role, SessionKind};
+use studiodesk::studio::hires::NewHire;
 use studiodesk::studio::units::{Minor, parse_local};
 use studiodesk::studio::{SCHEMA_VERSION, Store, StudioError};
 
@@ -93,6 +94,30 @@ fn mu(worked_min: i64, instruments: usize) -> Engagement {
         porterage: vec![],
         cartage: 0,
         first_session_of_day: true,
+        flat_fee: None,
+        hourly: None,
+    }
+}
+
+/// A hire of `person` onto `booking_id` with the usual defaults.
+fn new_hire<'a>(
+    booking_id: i64,
+    person: &'a str,
+    agreement: Agreement,
+    instruments: &'a str,
+    porterage: &'a str,
+) -> NewHire<'a> {
+    NewHire {
+        booking_id,
+        person,
+        role: Role::Side,
+        instruments,
+        agreement,
+        session: SessionKind::Standard,
+        worked_min: if agreement == Agreement::Mu { 220 } else { 180 },
+        overdub: false,
+        porterage,
+        cartage: 0,
         flat_fee: None,
         hourly: None,
     }
@@ -587,23 +612,7 @@ fn failed_commands_change_nothing() {
     )
     .unwrap();
     let hire = store.write(|tx, _| {
-        studiodesk::studio::hires::add(
-            tx,
-            &studiodesk::studio::hires::NewHire {
-                booking_id: b.id,
-                person: "Kim Vale",
-                role: Role::Side,
-                instruments: "bass",
-                agreement: Agreement::Afm,
-                session: SessionKind::Standard,
-                worked_min: 180,
-                overdub: false,
-                porterage: "",
-                cartage: 0,
-                flat_fee: None,
-                hourly: None,
-            },
-        )
+        studiodesk::studio::hires::add(tx, &new_hire(b.id, "Kim Vale", Agreement::Afm, "bass", ""))
     });
     assert!(hire.is_err());
     let hires = store
@@ -653,20 +662,7 @@ fn budget_rolls_up_actuals() {
             bookings::cancel(tx, short.id, at("2027-03-01 20:00"))?;
             studiodesk::studio::hires::add(
                 tx,
-                &studiodesk::studio::hires::NewHire {
-                    booking_id: day.id,
-                    person: "Lee Hart",
-                    role: Role::Side,
-                    instruments: "guitar,mandolin",
-                    agreement: Agreement::Mu,
-                    session: SessionKind::Standard,
-                    worked_min: 220,
-                    overdub: false,
-                    porterage: "A",
-                    cartage: 0,
-                    flat_fee: None,
-                    hourly: None,
-                },
+                &new_hire(day.id, "Lee Hart", Agreement::Mu, "guitar,mandolin", "A"),
             )?;
             budget::plan(tx, "Night Songs", Category::Studio, Minor(100_000))?;
             budget::plan(tx, "Night Songs", Category::Musicians, Minor(25_000))?;

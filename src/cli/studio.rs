@@ -121,38 +121,54 @@ pub enum ProjectCommand {
     List,
 }
 
+/// Which room, when, for which project.
+#[derive(Debug, Args)]
+pub struct SlotArgs {
+    #[arg(long)]
+    project: String,
+    #[arg(long)]
+    room: String,
+    /// Start, local time: "2026-12-01 10:00".
+    #[arg(long)]
+    start: String,
+    /// End, local time.
+    #[arg(long)]
+    end: String,
+    #[arg(long)]
+    engineer: Option<String>,
+}
+
+impl SlotArgs {
+    fn hold(
+        &self,
+        tz: &jiff::tz::TimeZone,
+        expires_hours: Option<i64>,
+    ) -> Result<NewHold<'_>, StudioError> {
+        Ok(NewHold {
+            project: &self.project,
+            room: &self.room,
+            engineer: self.engineer.as_deref(),
+            start_utc: parse_local(&self.start, tz)?,
+            end_utc: parse_local(&self.end, tz)?,
+            expires_hours,
+        })
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum BookingCommand {
     /// Place a hold (ranked behind any earlier holds on the same time).
     Hold {
-        #[arg(long)]
-        project: String,
-        #[arg(long)]
-        room: String,
-        /// Start, local time: "2026-12-01 10:00".
-        #[arg(long)]
-        start: String,
-        /// End, local time.
-        #[arg(long)]
-        end: String,
-        #[arg(long)]
-        engineer: Option<String>,
+        #[command(flatten)]
+        slot: SlotArgs,
         /// Hours until the hold lapses unless firmed (default 48).
         #[arg(long)]
         expires_hours: Option<i64>,
     },
     /// Book firm at once (the time must be free of bookings and holds).
     Book {
-        #[arg(long)]
-        project: String,
-        #[arg(long)]
-        room: String,
-        #[arg(long)]
-        start: String,
-        #[arg(long)]
-        end: String,
-        #[arg(long)]
-        engineer: Option<String>,
+        #[command(flatten)]
+        slot: SlotArgs,
     },
     /// Firm a 1st hold; overlapping holds are dropped and listed.
     Confirm { id: i64 },
@@ -545,21 +561,10 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
     let tz = db.tz().clone();
     match command {
         BookingCommand::Hold {
-            project,
-            room,
-            start,
-            end,
-            engineer,
+            slot,
             expires_hours,
         } => {
-            let new = NewHold {
-                project: &project,
-                room: &room,
-                engineer: engineer.as_deref(),
-                start_utc: parse_local(&start, &tz)?,
-                end_utc: parse_local(&end, &tz)?,
-                expires_hours,
-            };
+            let new = slot.hold(&tz, expires_hours)?;
             let b = db.write(|tx, tz| bookings::hold(tx, tz, &new, now()))?;
             if store.json {
                 print_json(&b)?;
@@ -570,21 +575,8 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
                 }
             }
         }
-        BookingCommand::Book {
-            project,
-            room,
-            start,
-            end,
-            engineer,
-        } => {
-            let new = NewHold {
-                project: &project,
-                room: &room,
-                engineer: engineer.as_deref(),
-                start_utc: parse_local(&start, &tz)?,
-                end_utc: parse_local(&end, &tz)?,
-                expires_hours: None,
-            };
+        BookingCommand::Book { slot } => {
+            let new = slot.hold(&tz, None)?;
             let firmed = db.write(|tx, tz| bookings::book(tx, tz, &new, now()))?;
             if store.json {
                 print_json(&firmed)?;

@@ -276,6 +276,61 @@ fn on_error(counters: Arc<Counters>, output: bool) -> impl FnMut(cpal::Error) + 
     }
 }
 
+/// Call `$build::<T>(args…)` with the sample type `T` of a [`SampleFormat`]; `Err(format)` for a
+/// format studiodesk does not convert.
+macro_rules! with_sample_type {
+    ($format:expr, $build:ident($($arg:expr),*)) => {
+        match $format {
+            SampleFormat::F32 => Ok($build::<f32>($($arg),*)),
+            SampleFormat::F64 => Ok($build::<f64>($($arg),*)),
+            SampleFormat::I8 => Ok($build::<i8>($($arg),*)),
+            SampleFormat::I16 => Ok($build::<i16>($($arg),*)),
+            SampleFormat::I24 => Ok($build::<cpal::I24>($($arg),*)),
+            SampleFormat::I32 => Ok($build::<i32>($($arg),*)),
+            SampleFormat::U8 => Ok($build::<u8>($($arg),*)),
+            SampleFormat::U16 => Ok($build::<u16>($($arg),*)),
+            SampleFormat::U32 => Ok($build::<u32>($($arg),*)),
+            other => Err(other),
+        }
+    };
+}
+
+/// Turn the result of building a stream of `direction` into a playing stream or an error that
+/// names the device and what failed.
+fn started(
+    device: &cpal::Device,
+    config: &StreamConfig,
+    direction: &'static str,
+    built: Result<Result<cpal::Stream, cpal::Error>, SampleFormat>,
+) -> Result<cpal::Stream, AudioError> {
+    let fail = |what: &'static str| {
+        move |source| AudioError::Device {
+            device: device.to_string(),
+            what,
+            source,
+        }
+    };
+    let stream = built
+        .map_err(|format| AudioError::Unsupported {
+            device: device.to_string(),
+            direction,
+            channels: config.channels as usize,
+            rate_hz: config.sample_rate,
+            offers: format!("sample format {format} only"),
+        })?
+        .map_err(fail(if direction == "input" {
+            "cannot open the input stream"
+        } else {
+            "cannot open the output stream"
+        }))?;
+    stream.play().map_err(fail(if direction == "input" {
+        "cannot start the input stream"
+    } else {
+        "cannot start the output stream"
+    }))?;
+    Ok(stream)
+}
+
 /// Start capturing from `device` into `processor`, whatever sample format the device uses.
 /// `max_block_frames` sizes the conversion buffer (longer callbacks are processed in parts).
 pub fn start_input(
@@ -286,35 +341,11 @@ pub fn start_input(
     counters: Arc<Counters>,
     max_block_frames: usize,
 ) -> Result<cpal::Stream, AudioError> {
-    macro_rules! build {
-        ($($format:ident => $t:ty),*) => {
-            match format {
-                $(SampleFormat::$format => build_input::<$t>(device, config, processor, counters, max_block_frames),)*
-                other => {
-                    return Err(AudioError::Unsupported {
-                        device: device.to_string(),
-                        direction: "input",
-                        channels: config.channels as usize,
-                        rate_hz: config.sample_rate,
-                        offers: format!("sample format {other} only"),
-                    })
-                }
-            }
-        };
-    }
-    let stream = build!(F32 => f32, F64 => f64, I8 => i8, I16 => i16, I24 => cpal::I24, I32 => i32,
-        U8 => u8, U16 => u16, U32 => u32)
-    .map_err(|source| AudioError::Device {
-        device: device.to_string(),
-        what: "cannot open the input stream",
-        source,
-    })?;
-    stream.play().map_err(|source| AudioError::Device {
-        device: device.to_string(),
-        what: "cannot start the input stream",
-        source,
-    })?;
-    Ok(stream)
+    let built = with_sample_type!(
+        format,
+        build_input(device, config, processor, counters, max_block_frames)
+    );
+    started(device, &config, "input", built)
 }
 
 fn build_input<T>(
@@ -355,35 +386,11 @@ pub fn start_output(
     counters: Arc<Counters>,
     max_block_frames: usize,
 ) -> Result<cpal::Stream, AudioError> {
-    macro_rules! build {
-        ($($format:ident => $t:ty),*) => {
-            match format {
-                $(SampleFormat::$format => build_output::<$t>(device, config, feed, counters, max_block_frames),)*
-                other => {
-                    return Err(AudioError::Unsupported {
-                        device: device.to_string(),
-                        direction: "output",
-                        channels: config.channels as usize,
-                        rate_hz: config.sample_rate,
-                        offers: format!("sample format {other} only"),
-                    })
-                }
-            }
-        };
-    }
-    let stream = build!(F32 => f32, F64 => f64, I8 => i8, I16 => i16, I24 => cpal::I24, I32 => i32,
-        U8 => u8, U16 => u16, U32 => u32)
-    .map_err(|source| AudioError::Device {
-        device: device.to_string(),
-        what: "cannot open the output stream",
-        source,
-    })?;
-    stream.play().map_err(|source| AudioError::Device {
-        device: device.to_string(),
-        what: "cannot start the output stream",
-        source,
-    })?;
-    Ok(stream)
+    let built = with_sample_type!(
+        format,
+        build_output(device, config, feed, counters, max_block_frames)
+    );
+    started(device, &config, "output", built)
 }
 
 fn build_output<T>(

@@ -1,3 +1,5 @@
+#![allow(dead_code)] // Each test binary uses some of these helpers.
+
 //! Helpers shared by the integration tests.
 
 use studiodesk::meter::peak::interpolator;
@@ -19,4 +21,53 @@ pub fn reference_true_peak(x: &[f32]) -> f64 {
         }
     }
     peak
+}
+
+/// A global allocator that counts allocations per thread, to prove that code allocates nothing.
+/// Install in a test binary with
+/// `#[global_allocator] static GLOBAL: common::Counting = common::Counting;`.
+pub struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+// SAFETY: forwards to the system allocator; only counts.
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        ALLOCATIONS.with(|a| a.set(a.get() + 1));
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|a| a.set(a.get() + 1));
+        unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+    }
+}
+
+/// Allocations this thread made while running `f`.
+pub fn allocations_during(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.with(std::cell::Cell::get);
+    f();
+    ALLOCATIONS.with(std::cell::Cell::get) - before
+}
+
+/// Root mean square of samples (linear).
+pub fn rms(x: &[f32]) -> f64 {
+    (x.iter().map(|v| (*v as f64).powi(2)).sum::<f64>() / x.len() as f64).sqrt()
+}
+
+/// Mean distance between upward zero crossings, in samples: the period of a tone.
+pub fn period_samples(x: &[f32]) -> f64 {
+    let crossings: Vec<usize> = x
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| w[0] < 0.0 && w[1] >= 0.0)
+        .map(|(i, _)| i)
+        .collect();
+    (crossings[crossings.len() - 1] - crossings[0]) as f64 / (crossings.len() - 1) as f64
 }
