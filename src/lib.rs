@@ -2,7 +2,8 @@
 //!
 //! Layers, each importing only those below it (see the project's DESIGN.md):
 //! - [`cli`]: command-line front end (floor 3);
-//! - [`engine`]: audio I/O and the offline analysis driver (floor 2);
+//! - [`engine`]: audio I/O and the offline analysis driver; [`soundcheck`]: channel checks and
+//!   verdicts (floor 2);
 //! - [`meter`]: pure DSP meters; [`signals`]: reference and test signal synthesis; [`studio`]: the
 //!   production domain on SQLite (floor 1).
 
@@ -10,4 +11,5 @@ pub mod cli;
 pub mod engine;
 pub mod meter;
 pub mod signals;
+pub mod soundcheck;
 pub mod studio;

@@ -365,3 +365,74 @@ fn takes_are_never_overwritten() {
     );
     assert_eq!(std::fs::read(&first).unwrap(), before);
 }
+
+/// Sound check through the real cpal path: four channels from the ALSA file device — clean,
+/// hum, inverted copy of the first, DC offset — each judged as it should be, and kept.
+#[test]
+fn soundcheck_through_the_device() {
+    let frames = 6 * RATE as usize;
+    let tone = |f: f64, dbfs: f64, i: usize| {
+        (10f64.powf(dbfs / 20.0) * (std::f64::consts::TAU * f * i as f64 / RATE as f64).sin())
+            as f32
+    };
+    let input: Vec<f32> = (0..frames)
+        .flat_map(|i| {
+            let clean = tone(440.0, -12.0, i);
+            [
+                clean,
+                tone(1000.0, -12.0, i) + tone(50.0, -45.0, i),
+                -clean,
+                tone(660.0, -12.0, i) + 0.05,
+            ]
+        })
+        .collect();
+    let alsa = Alsa::new(&input);
+    let db = alsa.path("studio.db");
+    let out = Command::new(env!("CARGO_BIN_EXE_studiodesk"))
+        .args([
+            "soundcheck",
+            "--device",
+            "testcap",
+            "--channels",
+            "4",
+            "--seconds",
+            "3",
+            "--json",
+        ])
+        .args(["--names", "Vox,Bass DI,Vox flip,Keys", "--db", s(&db)])
+        .env("XDG_CONFIG_HOME", alsa.dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let channel = |i: usize| &report["channels"][i];
+    let failing = |i: usize| -> Vec<String> {
+        channel(i)["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["verdict"] != "pass")
+            .map(|c| c["check"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(channel(1)["name"], "Bass DI");
+    assert_eq!(failing(1), ["hum"]);
+    assert_eq!(failing(2), ["polarity"]);
+    assert_eq!(failing(3), ["dc_offset"]);
+    assert_eq!(
+        failing(0),
+        ["polarity"],
+        "the first of an inverted pair is named too"
+    );
+    assert!(report["id"].as_i64().is_some());
+    let list = Command::new(env!("CARGO_BIN_EXE_studiodesk"))
+        .args(["soundcheck", "list", "--db", s(&db)])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&list.stdout).contains("tracking FAIL"));
+}

@@ -732,6 +732,33 @@ fn migrations() {
     assert!(newer.to_string().contains("newer studiodesk"), "{newer}");
 }
 
+/// A database at schema 1 (before sound checks were kept) moves to the current schema with its
+/// data.
+#[test]
+fn migration_from_version_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v1.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch(include_str!("../src/studio/schema_v1.sql"))
+        .unwrap();
+    conn.pragma_update(None, "user_version", 1).unwrap();
+    conn.execute(
+        "INSERT INTO people (name, kind) VALUES ('Ana Reyes', 'artist')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let mut store = Store::open(&path, london()).unwrap();
+    assert_eq!(store.schema_version().unwrap(), SCHEMA_VERSION);
+    assert_eq!(store.write(|tx, _| entities::people(tx)).unwrap().len(), 1);
+    let id = store
+        .write(|tx, _| {
+            studiodesk::studio::soundchecks::save(tx, None, 0, "tracking", "test", "pass", "{}")
+        })
+        .unwrap();
+    assert_eq!(id, 1);
+}
+
 fn studiodesk(db: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_studiodesk"))
         .args(args)

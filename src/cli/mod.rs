@@ -2,6 +2,7 @@
 
 mod analyze;
 mod live;
+mod soundcheck;
 mod studio;
 
 use std::process::ExitCode;
@@ -28,6 +29,9 @@ enum Command {
     Devices(live::DevicesArgs),
     /// Fix the header of WAV files cut short by a crash, so every whole frame reads again.
     Repair(live::RepairArgs),
+    /// Check every input against a profile (tracking, broadcast, streaming, atsc): verdicts and
+    /// advice per channel, kept with the booking; `list`, `show`, `export`, `profile`.
+    Soundcheck(soundcheck::SoundcheckArgs),
     /// Rooms and their rate cards.
     Room {
         #[command(flatten)]
@@ -102,6 +106,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Record(args) => live::record(args),
         Command::Devices(args) => live::devices(args),
         Command::Repair(args) => live::repair_files(args),
+        Command::Soundcheck(args) => soundcheck::run_command(args),
         Command::Room { store, command } => studio::room(&store, command),
         Command::Person { store, command } => studio::person(&store, command),
         Command::Project { store, command } => studio::project(&store, command),

@@ -31,11 +31,11 @@ pub struct StoreArgs {
     tz: Option<String>,
     /// Print JSON.
     #[arg(long, global = true)]
-    json: bool,
+    pub(crate) json: bool,
 }
 
 impl StoreArgs {
-    fn open(&self) -> anyhow::Result<Store> {
+    pub(crate) fn open(&self) -> anyhow::Result<Store> {
         let tz = time_zone(self.tz.as_deref())?;
         let path = self.db.clone().unwrap_or_else(Store::default_path);
         Ok(Store::open(&path, tz)?)

@@ -82,6 +82,8 @@ pub enum LiveError {
     Config(#[from] super::processor::ConfigError),
     #[error("no default input device (name one with --device, see studiodesk devices)")]
     NoInput,
+    #[error("the session was started without a capture ring")]
+    NoCapture,
     #[error("session rate {0} Hz is outside 8000–384000 Hz")]
     Rate(u32),
     #[error("asked for {asked} channels, the input has {available}")]
@@ -294,6 +296,39 @@ impl Live {
             .shared_counters()
             .monitor_lost
             .load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// Capture the next `frames` frames of every input channel into memory (interleaved), for
+    /// analysis. Needs a session started with `record`; returns fewer frames if the input ends.
+    pub fn capture(&mut self, frames: u64) -> Result<Vec<f32>, LiveError> {
+        use ringbuf::traits::Consumer;
+        let mut ring = self.record.take().ok_or(LiveError::NoCapture)?;
+        let counters = self.handle.shared_counters();
+        counters
+            .take_frames
+            .store(0, std::sync::atomic::Ordering::Release);
+        counters
+            .take_closed
+            .store(false, std::sync::atomic::Ordering::Release);
+        let _ = self
+            .handle
+            .send(super::processor::Command::RecordFrames(frames));
+        let wanted = frames as usize * self.channels;
+        let mut out = vec![0.0f32; wanted];
+        let mut at = 0;
+        while at < wanted {
+            let got = ring.pop_slice(&mut out[at..]);
+            at += got;
+            if got == 0 {
+                if self.has_ended() {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        }
+        out.truncate(at / self.channels * self.channels);
+        self.record = Some(ring);
+        Ok(out)
     }
 
     /// Stop the input and the monitor.

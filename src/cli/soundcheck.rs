@@ -1,0 +1,538 @@
+//! `studiodesk soundcheck`: check every input (live, the demo, or files) against a profile, print
+//! verdicts with advice, keep the result with the booking, export a report for the client.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use serde_json::Value;
+
+use crate::engine::live::{DEFAULT_RATE_HZ, Input, Live, LiveOptions};
+use crate::engine::source::{file_clips, resample};
+use crate::soundcheck::{Channel, Profile, Report, Verdict, run};
+use crate::studio::soundchecks;
+use crate::studio::units::{format_local, now};
+
+use super::studio::StoreArgs;
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct SoundcheckArgs {
+    #[command(subcommand)]
+    command: Option<SoundcheckCommand>,
+    #[command(flatten)]
+    run: RunArgs,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// Input device (id or name, see `studiodesk devices`).
+    #[arg(long, conflicts_with_all = ["demo", "files"])]
+    device: Option<String>,
+    /// Check the built-in demo session.
+    #[arg(long, conflicts_with = "files")]
+    demo: bool,
+    /// Check WAV files (every channel of every file).
+    #[arg(long, num_args = 1..)]
+    files: Vec<PathBuf>,
+    /// Input channels to open (device default 2).
+    #[arg(long)]
+    channels: Option<usize>,
+    /// Channel names, comma separated: "Kick In,Kick Out,Snare".
+    #[arg(long)]
+    names: Option<String>,
+    /// Profile: tracking, broadcast, streaming, atsc (or one you changed).
+    #[arg(long, default_value = "tracking")]
+    profile: String,
+    /// Seconds of live input to check.
+    #[arg(long, default_value_t = 5.0)]
+    seconds: f64,
+    /// Session sample rate, in Hz.
+    #[arg(long, default_value_t = DEFAULT_RATE_HZ)]
+    rate: u32,
+    /// Keep the result with this booking.
+    #[arg(long)]
+    booking: Option<i64>,
+    /// Do not keep the result.
+    #[arg(long)]
+    no_save: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum SoundcheckCommand {
+    /// Kept check runs, newest first.
+    List {
+        #[arg(long)]
+        booking: Option<i64>,
+    },
+    /// One kept check run.
+    Show { id: i64 },
+    /// A kept check run as a report for the client.
+    Export {
+        id: i64,
+        #[arg(long, conflicts_with_all = ["html", "json_report"])]
+        md: bool,
+        #[arg(long, conflicts_with = "json_report")]
+        html: bool,
+        #[arg(long = "as-json")]
+        json_report: bool,
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Profiles and their thresholds.
+    Profile {
+        #[command(subcommand)]
+        command: ProfileCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ProfileCommand {
+    /// The profiles with their thresholds and sources.
+    List,
+    /// Change a threshold: peak_low_dbfs, peak_high_dbfs, loudness_lufs, tolerance_lu,
+    /// max_true_peak_dbtp, max_noise_floor_dbfs, min_hum_margin_db, max_dc_offset.
+    Set {
+        name: String,
+        field: String,
+        #[arg(allow_hyphen_values = true)]
+        value: String,
+    },
+}
+
+fn profiles(store: &mut crate::studio::Store) -> anyhow::Result<Vec<Profile>> {
+    let mut all = Vec::new();
+    for preset in Profile::presets() {
+        let changed = store.read(|tx, _| soundchecks::profile_json(tx, &preset.name))?;
+        all.push(match changed {
+            Some(json) => serde_json::from_str(&json).context("a stored profile is damaged")?,
+            None => preset,
+        });
+    }
+    Ok(all)
+}
+
+fn profile(store: &mut crate::studio::Store, name: &str) -> anyhow::Result<Profile> {
+    profiles(store)?
+        .into_iter()
+        .find(|p| p.name == name)
+        .ok_or_else(|| {
+            anyhow::anyhow!("profile: no profile '{name}' (tracking, broadcast, streaming, atsc)")
+        })
+}
+
+/// Channels to check and where they came from.
+struct Capture {
+    names: Vec<String>,
+    /// Per channel, at the session rate.
+    samples: Vec<Vec<f32>>,
+    source_rates: Vec<Option<u32>>,
+    source: String,
+}
+
+fn capture(args: &RunArgs) -> anyhow::Result<Capture> {
+    if !args.files.is_empty() {
+        let clips = file_clips(&args.files)?;
+        let samples = clips
+            .iter()
+            .map(|c| resample(c, args.rate))
+            .collect::<Result<Vec<_>, _>>()?;
+        return Ok(Capture {
+            names: clips.iter().map(|c| c.name.clone()).collect(),
+            source_rates: clips.iter().map(|c| Some(c.sample_rate_hz)).collect(),
+            samples,
+            source: args
+                .files
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    }
+    if !(args.seconds > 0.0 && args.seconds <= 600.0) {
+        anyhow::bail!("--seconds must be between 0 and 600");
+    }
+    let options = LiveOptions {
+        input: match (&args.device, args.demo) {
+            (Some(name), _) => Input::Device(name.clone()),
+            (None, true) => Input::Demo,
+            (None, false) => Input::Default,
+        },
+        channels: args.channels,
+        rate_hz: args.rate,
+        record: true,
+        looping: true,
+        ..LiveOptions::default()
+    };
+    let mut live = Live::start(&options)?;
+    let frames = (args.seconds * live.rate_hz as f64).round() as u64;
+    eprintln!(
+        "listening to {} ({} ch) for {} s",
+        live.description, live.channels, args.seconds
+    );
+    let interleaved = live.capture(frames)?;
+    let channels = live.channels;
+    let names = live.track_names.clone();
+    let source = live.description.clone();
+    live.stop();
+    Ok(Capture {
+        names,
+        samples: (0..channels)
+            .map(|c| {
+                interleaved
+                    .iter()
+                    .skip(c)
+                    .step_by(channels)
+                    .copied()
+                    .collect()
+            })
+            .collect(),
+        source_rates: vec![None; channels],
+        source,
+    })
+}
+
+fn print_report(report: &Report) {
+    println!(
+        "profile {} — {} channel(s), {:.1} s: {}",
+        report.profile,
+        report.channels.len(),
+        report.seconds,
+        report.verdict.as_str().to_uppercase()
+    );
+    for c in &report.channels {
+        println!(
+            "  ch {:>2} {:<16} {}",
+            c.channel,
+            c.name,
+            c.verdict.as_str().to_uppercase()
+        );
+        for check in c
+            .checks
+            .iter()
+            .filter(|k| k.verdict != Verdict::Pass || !k.advice.is_empty())
+        {
+            println!(
+                "         {:<12} {:<4} {}",
+                check.check,
+                check.verdict.as_str(),
+                if check.advice.is_empty() {
+                    &check.threshold
+                } else {
+                    &check.advice
+                }
+            );
+        }
+    }
+    for check in &report.programme {
+        println!(
+            "  programme {:<10} {:<4} {}",
+            check.check,
+            check.verdict.as_str(),
+            if check.advice.is_empty() {
+                format!(
+                    "{:.1} ({})",
+                    check.value.unwrap_or(f64::NAN),
+                    check.threshold
+                )
+            } else {
+                check.advice.clone()
+            }
+        );
+    }
+}
+
+pub fn run_command(args: SoundcheckArgs) -> anyhow::Result<ExitCode> {
+    let mut store = args.store.open()?;
+    match args.command {
+        None => {
+            let profile = profile(&mut store, &args.run.profile)?;
+            let mut captured = capture(&args.run)?;
+            if let Some(names) = &args.run.names {
+                for (slot, name) in captured.names.iter_mut().zip(names.split(',')) {
+                    *slot = name.trim().to_string();
+                }
+            }
+            let channels: Vec<Channel> = captured
+                .names
+                .iter()
+                .zip(&captured.samples)
+                .zip(&captured.source_rates)
+                .map(|((name, samples), rate)| Channel {
+                    name: name.clone(),
+                    samples,
+                    source_rate_hz: *rate,
+                })
+                .collect();
+            let report = run(&channels, args.run.rate, &profile);
+            let json = serde_json::to_string(&report)?;
+            let id = if args.run.no_save {
+                None
+            } else {
+                let (booking, verdict, source) = (
+                    args.run.booking,
+                    report.verdict.as_str(),
+                    captured.source.clone(),
+                );
+                Some(store.write(|tx, _| {
+                    soundchecks::save(tx, booking, now(), &profile.name, &source, verdict, &json)
+                })?)
+            };
+            if args.store.json {
+                let mut value: Value = serde_json::from_str(&json)?;
+                value["id"] = id.map_or(Value::Null, Value::from);
+                print_json(&value)?;
+            } else {
+                print_report(&report);
+                if let Some(id) = id {
+                    println!("kept as sound check #{id} (studiodesk soundcheck export {id} --md)");
+                }
+            }
+            Ok(match report.verdict {
+                Verdict::Fail => ExitCode::from(2),
+                _ => ExitCode::SUCCESS,
+            })
+        }
+        Some(SoundcheckCommand::List { booking }) => {
+            let list = store.read(|tx, _| soundchecks::list(tx, booking))?;
+            let tz = store.tz().clone();
+            if args.store.json {
+                let rows: Vec<Value> = list
+                    .iter()
+                    .map(|c| {
+                        serde_json::json!({"id": c.id, "booking_id": c.booking_id, "created_utc": c.created_utc,
+                            "profile": c.profile, "source": c.source, "verdict": c.verdict})
+                    })
+                    .collect();
+                print_json(&rows)?;
+            } else {
+                for c in list {
+                    let booking = c
+                        .booking_id
+                        .map(|b| format!(" booking #{b}"))
+                        .unwrap_or_default();
+                    println!(
+                        "#{} {} {} {}{} — {}",
+                        c.id,
+                        format_local(c.created_utc, &tz),
+                        c.profile,
+                        c.verdict.to_uppercase(),
+                        booking,
+                        c.source
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(SoundcheckCommand::Show { id }) => {
+            let stored = store.read(|tx, _| soundchecks::get(tx, id))?;
+            let report: Value = serde_json::from_str(&stored.report)?;
+            if args.store.json {
+                print_json(&report)?;
+            } else {
+                print!("{}", markdown(&stored, &report, store.tz()));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(SoundcheckCommand::Export {
+            id,
+            md: _,
+            html,
+            json_report,
+            out,
+        }) => {
+            let stored = store.read(|tx, _| soundchecks::get(tx, id))?;
+            let report: Value = serde_json::from_str(&stored.report)?;
+            let text = if json_report {
+                serde_json::to_string_pretty(&report)? + "\n"
+            } else if html {
+                html_report(&stored, &report, store.tz())
+            } else {
+                markdown(&stored, &report, store.tz())
+            };
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, text)
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    println!("sound check #{id} written to {}", path.display());
+                }
+                None => print!("{text}"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(SoundcheckCommand::Profile { command }) => {
+            match command {
+                ProfileCommand::List => {
+                    let all = profiles(&mut store)?;
+                    if args.store.json {
+                        print_json(&all)?;
+                    } else {
+                        for p in all {
+                            println!("{:<10} {}", p.name, p.description);
+                            if let Some((low, high)) = p.peak_window_dbfs {
+                                println!("           peaks {low} to {high} dBFS");
+                            }
+                            if let Some((target, tolerance)) = p.loudness_lufs {
+                                println!("           loudness {target} LUFS ±{tolerance} LU");
+                            }
+                            println!(
+                                "           true peak ≤ {} dBTP, noise floor < {} dBFS, hum ≥ {} dB under, |DC| < {}",
+                                p.max_true_peak_dbtp,
+                                p.max_noise_floor_dbfs,
+                                p.min_hum_margin_db,
+                                p.max_dc_offset
+                            );
+                        }
+                    }
+                }
+                ProfileCommand::Set { name, field, value } => {
+                    let mut p = profile(&mut store, &name)?;
+                    let value: f64 = match value.trim().parse() {
+                        Ok(v) if f64::is_finite(v) => v,
+                        _ => anyhow::bail!("value: '{value}' is not a number"),
+                    };
+                    match field.as_str() {
+                        "peak_low_dbfs" => {
+                            p.peak_window_dbfs =
+                                Some((value, p.peak_window_dbfs.map_or(-6.0, |w| w.1)))
+                        }
+                        "peak_high_dbfs" => {
+                            p.peak_window_dbfs =
+                                Some((p.peak_window_dbfs.map_or(-18.0, |w| w.0), value))
+                        }
+                        "loudness_lufs" => {
+                            p.loudness_lufs = Some((value, p.loudness_lufs.map_or(1.0, |l| l.1)))
+                        }
+                        "tolerance_lu" => {
+                            p.loudness_lufs = Some((p.loudness_lufs.map_or(-23.0, |l| l.0), value))
+                        }
+                        "max_true_peak_dbtp" => p.max_true_peak_dbtp = value,
+                        "max_noise_floor_dbfs" => p.max_noise_floor_dbfs = value,
+                        "min_hum_margin_db" => p.min_hum_margin_db = value,
+                        "max_dc_offset" => p.max_dc_offset = value,
+                        other => anyhow::bail!("field: no threshold '{other}'"),
+                    }
+                    if let Some((low, high)) = p.peak_window_dbfs
+                        && low >= high
+                    {
+                        anyhow::bail!("peak window: the low edge must be below the high edge");
+                    }
+                    p.sources
+                        .push(format!("{field} set to {value} by the user"));
+                    let json = serde_json::to_string(&p)?;
+                    store.write(|tx, _| soundchecks::set_profile_json(tx, &name, &json))?;
+                    println!("{name}: {field} = {value}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => "—".into(),
+        Value::Number(n) => n.as_f64().map_or(n.to_string(), |f| format!("{f:.2}")),
+        other => other.to_string(),
+    }
+}
+
+fn rows(report: &Value) -> Vec<[String; 6]> {
+    let mut rows = Vec::new();
+    for c in report["channels"].as_array().into_iter().flatten() {
+        for k in c["checks"].as_array().into_iter().flatten() {
+            rows.push([
+                format!(
+                    "{} {}",
+                    text(&c["channel"]).trim_end_matches(".00"),
+                    text(&c["name"])
+                ),
+                text(&k["check"]),
+                text(&k["verdict"]).to_uppercase(),
+                text(&k["value"]),
+                text(&k["threshold"]),
+                text(&k["advice"]),
+            ]);
+        }
+    }
+    for k in report["programme"].as_array().into_iter().flatten() {
+        rows.push([
+            "programme".into(),
+            text(&k["check"]),
+            text(&k["verdict"]).to_uppercase(),
+            text(&k["value"]),
+            text(&k["threshold"]),
+            text(&k["advice"]),
+        ]);
+    }
+    rows
+}
+
+fn markdown(stored: &soundchecks::StoredCheck, report: &Value, tz: &jiff::tz::TimeZone) -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut out = format!(
+        "# Sound check #{}\n\n- Date: {}\n- Source: {}\n- Profile: {}\n- Verdict: **{}**\n\n| Channel | Check | Verdict | Value | Threshold | Advice |\n|---|---|---|---|---|---|\n",
+        stored.id,
+        format_local(stored.created_utc, tz),
+        cell(&stored.source),
+        stored.profile,
+        stored.verdict.to_uppercase()
+    );
+    for r in rows(report) {
+        out.push_str(&format!(
+            "| {} |\n",
+            r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
+        ));
+    }
+    out
+}
+
+fn html_report(
+    stored: &soundchecks::StoredCheck,
+    report: &Value,
+    tz: &jiff::tz::TimeZone,
+) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let mut out = format!(
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Sound check #{id}</title>\
+         <style>body{{font-family:sans-serif}}td,th{{padding:4px 8px;border-bottom:1px solid #ccc}}\
+         .FAIL{{color:#b00}}.WARN{{color:#a60}}.PASS{{color:#070}}</style></head><body>\n\
+         <h1>Sound check #{id}</h1>\n<p>{date} — {source} — profile {profile} — <b class=\"{v}\">{v}</b></p>\n\
+         <table><tr><th>Channel</th><th>Check</th><th>Verdict</th><th>Value</th><th>Threshold</th><th>Advice</th></tr>\n",
+        id = stored.id,
+        date = format_local(stored.created_utc, tz),
+        source = esc(&stored.source),
+        profile = esc(&stored.profile),
+        v = stored.verdict.to_uppercase()
+    );
+    for r in rows(report) {
+        out.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            esc(&r[0]),
+            esc(&r[1]),
+            r[2],
+            r[2],
+            esc(&r[3]),
+            esc(&r[4]),
+            esc(&r[5])
+        ));
+    }
+    out.push_str("</table></body></html>\n");
+    out
+}

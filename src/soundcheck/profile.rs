@@ -1,0 +1,99 @@
+//! Sound-check profiles: the thresholds a channel is judged against, as data (stored, editable),
+//! each with the reasoning behind it.
+
+use serde::{Deserialize, Serialize};
+
+/// What a check run expects of every channel.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    pub name: String,
+    /// What the profile is for.
+    pub description: String,
+    /// Tracking: sample peaks should fall between these, in dBFS. `None` for delivery profiles,
+    /// which judge programme loudness instead.
+    pub peak_window_dbfs: Option<(f64, f64)>,
+    /// Delivery: integrated loudness target and tolerance, in LUFS / LU.
+    pub loudness_lufs: Option<(f64, f64)>,
+    /// Highest true peak, in dBTP.
+    pub max_true_peak_dbtp: f64,
+    /// The noise floor (quietest 10 % of 100 ms blocks) must be below this, in dBFS.
+    pub max_noise_floor_dbfs: f64,
+    /// Mains hum must be at least this far under the signal, in dB.
+    pub min_hum_margin_db: f64,
+    /// DC offset above this warns (linear, full scale 1.0); four times it fails.
+    pub max_dc_offset: f64,
+    /// Why these numbers.
+    pub sources: Vec<String>,
+}
+
+impl Profile {
+    /// The shipped profiles.
+    pub fn presets() -> Vec<Profile> {
+        vec![
+            Profile {
+                name: "tracking".into(),
+                description: "recording: gain staging and line check of every input".into(),
+                // Peaks between −18 and −6 dBFS: 24-bit converters are calibrated around −18 dBFS
+                // = 0 VU (EBU R68), and 6 dB under full scale leaves room for a louder take.
+                peak_window_dbfs: Some((-18.0, -6.0)),
+                loudness_lufs: None,
+                // Inter-sample overs of a tracked signal mean it was already clipping the converter.
+                max_true_peak_dbtp: -1.0,
+                // −60 dBFS: a quiet room through a good preamp sits well below; above means a
+                // noisy source, too much gain on a quiet source, or interference.
+                max_noise_floor_dbfs: -60.0,
+                // Hum 40 dB under the signal is below what a listener picks out in a mix.
+                min_hum_margin_db: 40.0,
+                // 0.005 of full scale (−46 dBFS): larger offsets eat headroom and click at edits.
+                max_dc_offset: 0.005,
+                sources: vec![
+                    "EBU R68: alignment level −18 dBFS".into(),
+                    "common tracking practice: peaks −18 to −6 dBFS".into(),
+                ],
+            },
+            Profile::delivery(
+                "broadcast",
+                "EBU R128 delivery: −23 LUFS ±1 LU, true peak ≤ −1 dBTP",
+                (-23.0, 1.0),
+                -1.0,
+                "EBU R128 (2023) and EBU Tech 3343",
+            ),
+            Profile::delivery(
+                "streaming",
+                "streaming delivery: −14 LUFS ±1 LU, true peak ≤ −1 dBTP",
+                (-14.0, 1.0),
+                -1.0,
+                "common normalisation level of Spotify, YouTube, Tidal",
+            ),
+            Profile::delivery(
+                "atsc",
+                "ATSC A/85 delivery: −24 LKFS ±2 dB, true peak ≤ −2 dBTP",
+                (-24.0, 2.0),
+                -2.0,
+                "ATSC A/85 (2013)",
+            ),
+        ]
+    }
+
+    fn delivery(
+        name: &str,
+        description: &str,
+        loudness: (f64, f64),
+        max_tp: f64,
+        source: &str,
+    ) -> Profile {
+        Profile {
+            name: name.into(),
+            description: description.into(),
+            peak_window_dbfs: None,
+            loudness_lufs: Some(loudness),
+            max_true_peak_dbtp: max_tp,
+            // Delivered programmes: fades and pauses should be clean; −70 dBFS is the BS.1770
+            // absolute gate, well under any audible floor.
+            max_noise_floor_dbfs: -70.0,
+            min_hum_margin_db: 40.0,
+            max_dc_offset: 0.005,
+            sources: vec![source.into()],
+        }
+    }
+}
