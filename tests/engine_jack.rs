@@ -18,7 +18,9 @@ struct Jack {
 
 impl Jack {
     fn start(tag: &str) -> Jack {
-        let name = format!("studiodesk-{}-{tag}", std::process::id());
+        // A fixed name per test: a server that died is found dead and its registry slot reused
+        // (JACK's shared registry holds only a few servers).
+        let name = format!("studiodesk-test-{tag}");
         let server = Command::new("jackd")
             .args(["-n", &name, "-r", "-d", "dummy", "-r", "48000", "-p", "256"])
             .stdout(Stdio::null())
@@ -54,9 +56,21 @@ impl Jack {
         command
     }
 
-    /// Kill the server (SIGKILL, by PID), as an interface pulled out would vanish.
+    /// Stop the server by PID (SIGTERM: it shuts down, its clients are told it is gone, as when
+    /// an interface is pulled out, and it leaves JACK's registry clean).
     fn kill(&mut self) {
         if let Some(mut server) = self.server.take() {
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(server.id().to_string())
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = server.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
             let _ = server.kill();
             let _ = server.wait();
         }
