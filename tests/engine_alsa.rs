@@ -94,8 +94,15 @@ fn devices_lists_the_test_devices() {
 
 #[test]
 fn eight_channels_recorded_sample_for_sample_and_monitored() {
+    // Noise, so that no stretch of the input looks like another: a recording that started, slipped
+    // or dropped anywhere cannot match by accident. The capture runs from the moment the device
+    // opens and the take starts when `record` arms it, so the take is found in the input by its
+    // first frame and must then match, every channel, for its whole length.
     let frames = 3 * RATE as usize;
-    let input = source(frames);
+    let mut rng = studiodesk::signals::Rng::new(42);
+    let input: Vec<f32> = (0..frames * CHANNELS)
+        .map(|i| (0.3 * (rng.uniform() - 0.5) + 0.01 * (i % CHANNELS + 1) as f64) as f32)
+        .collect();
     let alsa = Alsa::new(&input);
     let out_dir = alsa.path("takes");
     let out = alsa.studiodesk(&[
@@ -119,28 +126,45 @@ fn eight_channels_recorded_sample_for_sample_and_monitored() {
     assert_eq!(files.len(), CHANNELS);
     assert_eq!(report["dropped_frames"], 0);
     let recorded_frames = (1.5 * RATE as f64) as usize;
-    for (c, file) in files.iter().enumerate() {
-        assert_eq!(file["frames"].as_u64(), Some(recorded_frames as u64));
-        let samples: Vec<f32> = hound::WavReader::open(file["path"].as_str().unwrap())
-            .unwrap()
-            .samples::<f32>()
-            .map(Result::unwrap)
-            .collect();
+    let tracks: Vec<Vec<f32>> = files
+        .iter()
+        .map(|file| {
+            assert_eq!(file["frames"].as_u64(), Some(recorded_frames as u64));
+            hound::WavReader::open(file["path"].as_str().unwrap())
+                .unwrap()
+                .samples::<f32>()
+                .map(Result::unwrap)
+                .collect()
+        })
+        .collect();
+    let first: Vec<f32> = tracks.iter().map(|t| t[0]).collect();
+    let offset = input
+        .chunks_exact(CHANNELS)
+        .position(|frame| frame == first.as_slice())
+        .expect("the take's first frame is in the input");
+    assert!(
+        offset + recorded_frames <= frames,
+        "the take ran past the input (offset {offset})"
+    );
+    for (c, track) in tracks.iter().enumerate() {
         let expected: Vec<f32> = input
             .iter()
             .skip(c)
             .step_by(CHANNELS)
+            .skip(offset)
             .take(recorded_frames)
             .copied()
             .collect();
-        assert_eq!(samples.len(), expected.len());
-        let first_difference = samples.iter().zip(&expected).position(|(a, b)| a != b);
-        assert_eq!(first_difference, None, "channel {c}");
+        let first_difference = track.iter().zip(&expected).position(|(a, b)| a != b);
+        assert_eq!(
+            first_difference, None,
+            "channel {c} (take starts at input frame {offset})"
+        );
     }
 
-    // The monitor: every track centred (−3 dB each side), summed. Output silence (underruns
-    // while the capture side was busy) is left out; what remains is the mix, in order (compared
-    // over the take; after it the input file's last period repeats).
+    // The monitor: every track centred (−3 dB each side), summed, in order. Output silence
+    // (underruns while the capture side was busy) is left out; the first half second played is
+    // found in the mix and must follow it frame for frame.
     let raw = std::fs::read(alsa.path("out.raw")).unwrap();
     let played: Vec<f32> = raw
         .chunks_exact(4)
@@ -151,20 +175,26 @@ fn eight_channels_recorded_sample_for_sample_and_monitored() {
         .filter(|f| f[0] != 0.0 || f[1] != 0.0)
         .map(|f| [f[0], f[1]])
         .collect();
+    let span = RATE as usize / 2;
     assert!(
-        audible.len() >= RATE as usize / 2,
+        audible.len() >= span,
         "only {} monitor frames",
         audible.len()
     );
     let centre = std::f32::consts::FRAC_1_SQRT_2;
-    for (i, frame) in audible.iter().take(recorded_frames).enumerate() {
-        let mix: f32 = input[i * CHANNELS..(i + 1) * CHANNELS]
-            .iter()
-            .map(|x| x * centre)
-            .sum();
+    let mix: Vec<f32> = input
+        .chunks_exact(CHANNELS)
+        .map(|f| f.iter().map(|x| x * centre).sum())
+        .collect();
+    let start = mix
+        .iter()
+        .position(|m| (m - audible[0][0]).abs() < 1e-6)
+        .expect("the first monitored frame is in the mix");
+    for (i, frame) in audible.iter().take(span).enumerate() {
+        let m = mix[start + i];
         assert!(
-            (frame[0] - mix).abs() < 1e-5 && (frame[1] - mix).abs() < 1e-5,
-            "frame {i}: {frame:?} vs {mix}"
+            (frame[0] - m).abs() < 1e-5 && (frame[1] - m).abs() < 1e-5,
+            "monitor frame {i}: {frame:?} vs {m}"
         );
     }
 }

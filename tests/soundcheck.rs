@@ -346,7 +346,7 @@ fn soundcheck_files_kept_and_exported() {
     let html = ok(&["soundcheck", "export", "1", "--html"]);
     assert!(html.contains("<table>") && html.contains("class=\"FAIL\""));
     let json: serde_json::Value =
-        serde_json::from_str(&ok(&["soundcheck", "export", "1", "--as-json"])).unwrap();
+        serde_json::from_str(&ok(&["soundcheck", "export", "1", "--json"])).unwrap();
     assert_eq!(json["channels"].as_array().unwrap().len(), 3);
     assert!(ok(&["soundcheck", "show", "1"]).contains("Verdict: **FAIL**"));
 

@@ -71,15 +71,13 @@ enum SoundcheckCommand {
     },
     /// One kept check run.
     Show { id: i64 },
-    /// A kept check run as a report for the client.
+    /// A kept check run as a report for the client: Markdown (default), HTML, or JSON (--json).
     Export {
         id: i64,
-        #[arg(long, conflicts_with_all = ["html", "json_report"])]
+        #[arg(long, conflicts_with = "html")]
         md: bool,
-        #[arg(long, conflicts_with = "json_report")]
+        #[arg(long)]
         html: bool,
-        #[arg(long = "as-json")]
-        json_report: bool,
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -342,12 +340,11 @@ pub fn run_command(args: SoundcheckArgs) -> anyhow::Result<ExitCode> {
             id,
             md: _,
             html,
-            json_report,
             out,
         }) => {
             let stored = store.read(|tx, _| soundchecks::get(tx, id))?;
             let report: Value = serde_json::from_str(&stored.report)?;
-            let text = if json_report {
+            let text = if args.store.json {
                 serde_json::to_string_pretty(&report)? + "\n"
             } else if html {
                 html_report(&stored, &report, store.tz())

@@ -206,6 +206,24 @@ fn channel_checks(c: &Channel, rate: u32, profile: &Profile) -> Vec<CheckResult>
         format!("peak above {DEAD_DBFS} dBFS"),
         "",
     ));
+    let rms_db = power_to_db(x.iter().map(|v| (*v as f64).powi(2)).sum::<f64>() / x.len() as f64);
+    out.push(check(
+        "rms",
+        Verdict::Pass,
+        Some(rms_db),
+        "RMS over the check, dBFS (for reference)",
+        "",
+    ));
+    let mut loudness = LoudnessMeter::new(rate, &Layout::Mono);
+    loudness.process(x);
+    let short_term = loudness.reading(0).short_term_max_lufs;
+    out.push(check(
+        "short_term_max",
+        Verdict::Pass,
+        Some(short_term).filter(|v| v.is_finite()),
+        "loudest 3 s, LUFS (for reference)",
+        "",
+    ));
     if let Some((low, high)) = profile.peak_window_dbfs {
         let centre = (low + high) / 2.0;
         let (verdict, advice) = if peak_db > high {
@@ -241,7 +259,7 @@ fn channel_checks(c: &Channel, rate: u32, profile: &Profile) -> Vec<CheckResult>
             "level",
             verdict,
             Some(peak_db),
-            format!("peaks {low} to {high} dBFS"),
+            format!("peaks {low} to {high} dBFS (headroom {:.1} dB)", -peak_db),
             advice,
         ));
     }
