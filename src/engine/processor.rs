@@ -84,7 +84,7 @@ impl Track {
     }
 }
 
-/// A change to the mix, applied at the next block boundary with a gain ramp over that block.
+/// A change to the mix, applied at the next block boundary with a [`RAMP_MS`] gain ramp.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Command {
     Gain {
@@ -173,8 +173,71 @@ pub struct ProcessorOutputs {
     pub counters: Arc<Counters>,
 }
 
-/// Per-track gains (linear) for left and right, as applied and as aimed at.
+/// Length of a gain change, in ms: long enough to be click-free, short enough to feel instant.
+pub const RAMP_MS: f64 = 5.0;
+
+/// A gain that moves to its target linearly over [`RAMP_MS`], across block boundaries.
 #[derive(Clone, Copy, Debug, Default)]
+struct Ramp {
+    current: Gains,
+    target: Gains,
+    step: Gains,
+    remaining: usize,
+}
+
+impl Ramp {
+    fn at(gains: Gains) -> Ramp {
+        Ramp {
+            current: gains,
+            target: gains,
+            ..Ramp::default()
+        }
+    }
+
+    /// Aim at `target`; a new target restarts the ramp from where the gain is now.
+    fn aim(&mut self, target: Gains, frames: usize) {
+        if target != self.target {
+            self.target = target;
+            self.remaining = frames.max(1);
+            self.step = Gains {
+                left: (target.left - self.current.left) / self.remaining as f32,
+                right: (target.right - self.current.right) / self.remaining as f32,
+            };
+        }
+    }
+
+    /// True when the gain is and stays zero.
+    fn silent(&self) -> bool {
+        self.remaining == 0 && self.current == Gains::default()
+    }
+
+    /// Gains for each of the next `frames` frames: `f(i, left, right)`; then advance.
+    #[inline]
+    fn apply(&mut self, frames: usize, mut f: impl FnMut(usize, f32, f32)) {
+        let ramping = self.remaining.min(frames);
+        let (c, s) = (self.current, self.step);
+        for i in 0..ramping {
+            let k = (i + 1) as f32;
+            f(i, c.left + s.left * k, c.right + s.right * k);
+        }
+        self.remaining -= ramping;
+        self.current = if self.remaining == 0 {
+            self.target
+        } else {
+            Gains {
+                left: c.left + s.left * ramping as f32,
+                right: c.right + s.right * ramping as f32,
+            }
+        };
+        let c = self.current;
+        for i in ramping..frames {
+            f(i, c.left, c.right);
+        }
+    }
+}
+
+/// Per-track gains (linear) for left and right.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 struct Gains {
     left: f32,
     right: f32,
@@ -187,9 +250,10 @@ pub struct Processor {
     channels: usize,
     max_block: usize,
     tracks: Vec<Track>,
-    applied: Vec<Gains>,
+    gains: Vec<Ramp>,
     master_gain_db: f64,
-    master_applied: f32,
+    master_gain: Ramp,
+    ramp_frames: usize,
     commands: Receiver<Command>,
     outputs: ProcessorOutputs,
     recording: bool,
@@ -263,14 +327,15 @@ impl Processor {
             rate_hz: rate,
             channels,
             max_block,
-            applied: vec![Gains::default(); tracks.len()],
+            gains: vec![Ramp::default(); tracks.len()],
             track_loudness: Loudness::with_programmes(rate, channels, programmes, isa),
             input_peaks: Peaks::with_isa(rate, channels, isa),
             input_levels: Levels::new(rate, channels, TRACK_RMS_MS),
             clips: vec![0; channels],
             tracks,
             master_gain_db,
-            master_applied: 0.0,
+            master_gain: Ramp::default(),
+            ramp_frames: ((rate as f64 * RAMP_MS / 1000.0) as usize).max(1),
             commands,
             outputs,
             recording: false,
@@ -289,9 +354,13 @@ impl Processor {
         // Start at the configured gains rather than ramping up from silence.
         let any_solo = processor.tracks.iter().any(|t| t.solo);
         for t in 0..processor.tracks.len() {
-            processor.applied[t] = processor.target_gains(t, any_solo);
+            processor.gains[t] = Ramp::at(processor.target_gains(t, any_solo));
         }
-        processor.master_applied = db_to_gain(processor.master_gain_db) as f32;
+        let master = db_to_gain(processor.master_gain_db) as f32;
+        processor.master_gain = Ramp::at(Gains {
+            left: master,
+            right: master,
+        });
         processor
     }
 
@@ -483,56 +552,36 @@ impl Processor {
     fn mix(&mut self, block: &[f32], frames: usize) {
         let channels = self.channels;
         self.master[..2 * frames].fill(0.0);
-        let ramp = 1.0 / frames as f32;
         let any_solo = self.tracks.iter().any(|t| t.solo);
         for t in 0..self.tracks.len() {
-            let (from, to) = (self.applied[t], self.target_gains(t, any_solo));
-            self.applied[t] = to;
-            if from.left == 0.0 && from.right == 0.0 && to.left == 0.0 && to.right == 0.0 {
+            let target = self.target_gains(t, any_solo);
+            let ramp = &mut self.gains[t];
+            ramp.aim(target, self.ramp_frames);
+            if ramp.silent() {
                 continue;
             }
             let master = &mut self.master[..2 * frames];
-            let (dl, dr) = ((to.left - from.left) * ramp, (to.right - from.right) * ramp);
             match self.tracks[t].input {
-                TrackInput::Mono(c) => {
-                    for (i, (out, frame)) in master
-                        .chunks_exact_mut(2)
-                        .zip(block.chunks_exact(channels))
-                        .enumerate()
-                    {
-                        let step = (i + 1) as f32;
-                        let x = frame[c];
-                        out[0] += x * (from.left + dl * step);
-                        out[1] += x * (from.right + dr * step);
-                    }
-                }
-                TrackInput::Stereo(c) => {
-                    for (i, (out, frame)) in master
-                        .chunks_exact_mut(2)
-                        .zip(block.chunks_exact(channels))
-                        .enumerate()
-                    {
-                        let step = (i + 1) as f32;
-                        out[0] += frame[c] * (from.left + dl * step);
-                        out[1] += frame[c + 1] * (from.right + dr * step);
-                    }
-                }
+                TrackInput::Mono(c) => ramp.apply(frames, |i, l, r| {
+                    let x = block[i * channels + c];
+                    master[2 * i] += x * l;
+                    master[2 * i + 1] += x * r;
+                }),
+                TrackInput::Stereo(c) => ramp.apply(frames, |i, l, r| {
+                    master[2 * i] += block[i * channels + c] * l;
+                    master[2 * i + 1] += block[i * channels + c + 1] * r;
+                }),
             }
         }
-        let (from, to) = (self.master_applied, db_to_gain(self.master_gain_db) as f32);
-        self.master_applied = to;
-        let master = &mut self.master[..2 * frames];
-        let d = (to - from) * ramp;
-        for (i, (out, mid)) in master
-            .chunks_exact_mut(2)
-            .zip(&mut self.mid[..frames])
-            .enumerate()
-        {
-            let g = from + d * (i + 1) as f32;
-            out[0] *= g;
-            out[1] *= g;
-            *mid = 0.5 * (out[0] + out[1]);
-        }
+        let g = db_to_gain(self.master_gain_db) as f32;
+        self.master_gain
+            .aim(Gains { left: g, right: g }, self.ramp_frames);
+        let (master, mid) = (&mut self.master[..2 * frames], &mut self.mid[..frames]);
+        self.master_gain.apply(frames, |i, g, _| {
+            master[2 * i] *= g;
+            master[2 * i + 1] *= g;
+            mid[i] = 0.5 * (master[2 * i] + master[2 * i + 1]);
+        });
     }
 
     /// Sample peak of input channel `c` (or `channels`, `channels + 1` for the master's left and
