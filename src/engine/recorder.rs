@@ -146,9 +146,20 @@ impl Recorder {
             path: spec.dir.clone(),
             source,
         })?;
-        let files = (0..spec.tracks.len())
-            .map(|index| open_part(&spec, index, 1))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut files = Vec::with_capacity(spec.tracks.len());
+        for index in 0..spec.tracks.len() {
+            match open_part(&spec, index, 1) {
+                Ok(file) => files.push(file),
+                Err(e) => {
+                    // Leave no empty files behind from a take that never started.
+                    for file in files {
+                        drop(file.writer);
+                        let _ = std::fs::remove_file(&file.path);
+                    }
+                    return Err(e);
+                }
+            }
+        }
         // A new take: nothing pushed, not closed (the processor is not recording yet).
         counters.take_frames.store(0, Ordering::Release);
         counters.take_closed.store(false, Ordering::Release);
