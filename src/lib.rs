@@ -1,7 +1,7 @@
 //! studiodesk: a studio production assistant for music producers and recording engineers.
 //!
 //! Layers, each importing only those below it (see the project's DESIGN.md):
-//! - [`cli`]: command-line front end (floor 3);
+//! - [`cli`]: command-line front end; [`ui`]: the desk window (floor 3);
 //! - [`engine`]: audio I/O and the offline analysis driver; [`soundcheck`]: channel checks and
 //!   verdicts (floor 2);
 //! - [`meter`]: pure DSP meters; [`signals`]: reference and test signal synthesis; [`studio`]: the
@@ -13,3 +13,4 @@ pub mod meter;
 pub mod signals;
 pub mod soundcheck;
 pub mod studio;
+pub mod ui;

@@ -75,6 +75,18 @@ impl InputArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DeskArgs {
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+/// Open the desk window on the input (the demo session when no interface can be used).
+pub fn desk(args: DeskArgs) -> anyhow::Result<ExitCode> {
+    crate::ui::run(&args.input.options(false))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
 pub struct MeterArgs {
     #[command(flatten)]
     input: InputArgs,

@@ -19,6 +19,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Open the desk window with live meters (work in progress: the Live tab).
+    Desk(live::DeskArgs),
     /// Measure WAV files to EBU R128 / ITU-R BS.1770-4: loudness, range, peaks.
     Analyze(analyze::AnalyzeArgs),
     /// Live meter bridge of an input (or the demo session) in the terminal, or JSON lines.
@@ -101,6 +103,7 @@ enum Command {
 pub fn run() -> anyhow::Result<ExitCode> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Desk(args) => live::desk(args),
         Command::Analyze(args) => analyze::run(args),
         Command::Meter(args) => live::meter(args),
         Command::Record(args) => live::record(args),
