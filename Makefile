@@ -29,6 +29,7 @@ test:
 	$(call install,$(TEST_DEBS))
 	cargo test
 	cargo test --features jack --test engine_jack
+	cargo test --features desk --test ui
 
 lint:
 	$(call install,$(TEST_DEBS))

@@ -13,4 +13,5 @@ pub mod meter;
 pub mod signals;
 pub mod soundcheck;
 pub mod studio;
+#[cfg(feature = "desk")]
 pub mod ui;

@@ -1,6 +1,7 @@
 //! The desk window through egui_kittest: it opens on live meters, and they move as the demo plays
 //! (values from the engine's snapshots, not painted constants); the production tabs say where
-//! their work is done for now.
+//! their work is done for now. Runs with `--features desk`.
+#![cfg(feature = "desk")]
 
 use std::time::Duration;
 
