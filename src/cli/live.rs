@@ -19,6 +19,7 @@ use crate::engine::recorder::{
 };
 use crate::engine::snapshot::{CounterValues, MeterSnapshot};
 use crate::engine::wav::repair;
+use crate::meter::hold::PeakHold;
 
 use super::{finite, level};
 
@@ -228,35 +229,9 @@ fn meter_line<'a>(names: &'a [String], s: &MeterSnapshot, c: &CounterValues) -> 
     }
 }
 
-/// Peak hold of the terminal bridge: hold 1.5 s, then fall 20 dB/s.
-struct Hold {
-    level_db: f64,
-    since: Instant,
-}
-
-const HOLD: Duration = Duration::from_millis(1500);
-const FALL_DB_PER_S: f64 = 20.0;
 /// The bridge's scale, in dBFS.
 const FLOOR_DB: f64 = -60.0;
 const BAR_WIDTH: usize = 40;
-
-impl Hold {
-    fn update(&mut self, peak_db: f64, now: Instant) -> f64 {
-        let held = now.duration_since(self.since);
-        let fallen = if held > HOLD {
-            self.level_db - FALL_DB_PER_S * (held - HOLD).as_secs_f64()
-        } else {
-            self.level_db
-        };
-        if peak_db >= fallen {
-            self.level_db = peak_db;
-            self.since = now;
-            peak_db
-        } else {
-            fallen
-        }
-    }
-}
 
 fn bar(peak_db: f64, rms_db: f64, hold_db: f64) -> String {
     let cell = |db: f64| {
@@ -287,7 +262,7 @@ fn draw_bridge(
     names: &[String],
     s: &MeterSnapshot,
     c: &CounterValues,
-    holds: &mut [Hold],
+    holds: &mut [PeakHold],
     redraw: bool,
 ) -> std::io::Result<()> {
     let now = Instant::now();
@@ -350,12 +325,9 @@ pub fn meter(args: MeterArgs) -> anyhow::Result<ExitCode> {
         );
     }
     let mut out = std::io::stdout().lock();
-    let mut holds: Vec<Hold> = names
+    let mut holds: Vec<PeakHold> = names
         .iter()
-        .map(|_| Hold {
-            level_db: f64::NEG_INFINITY,
-            since: Instant::now(),
-        })
+        .map(|_| PeakHold::new(Instant::now()))
         .collect();
     let started = Instant::now();
     let mut next_print = started + PRINT_EVERY;

@@ -13,6 +13,7 @@
 pub mod clock;
 pub mod correlation;
 pub mod history;
+pub mod hold;
 pub mod kweight;
 pub mod layout;
 pub mod levels;

@@ -11,12 +11,10 @@ use eframe::egui::{self, Color32, Rect, Sense, Stroke, StrokeKind, Ui, vec2};
 
 use crate::engine::live::{Live, LiveOptions};
 use crate::engine::snapshot::{CounterValues, MeterSnapshot};
+use crate::meter::hold::PeakHold;
 
 /// Meter scale, in dBFS.
 const FLOOR_DB: f64 = -60.0;
-/// Peak hold: time held, then fall rate.
-const HOLD: Duration = Duration::from_millis(1500);
-const FALL_DB_PER_S: f64 = 20.0;
 /// Repaint interval while the engine runs (≈ 30 Hz).
 const FRAME: Duration = Duration::from_millis(33);
 
@@ -44,31 +42,6 @@ const TABS: [(Tab, &str, &str); 6] = [
     (Tab::SessionLog, "Session log", "studiodesk log …"),
 ];
 
-/// A peak-hold line: holds [`HOLD`], then falls [`FALL_DB_PER_S`].
-#[derive(Clone, Copy, Debug)]
-struct PeakHold {
-    level_db: f64,
-    since: Instant,
-}
-
-impl PeakHold {
-    fn update(&mut self, peak_db: f64, now: Instant) -> f64 {
-        let held = now.duration_since(self.since);
-        let fallen = if held > HOLD {
-            self.level_db - FALL_DB_PER_S * (held - HOLD).as_secs_f64()
-        } else {
-            self.level_db
-        };
-        if peak_db >= fallen {
-            self.level_db = peak_db;
-            self.since = now;
-            peak_db
-        } else {
-            fallen
-        }
-    }
-}
-
 /// The desk: its state, and the running engine.
 pub struct Desk {
     live: Option<Live>,
@@ -95,13 +68,7 @@ impl Desk {
             .unwrap_or_default();
         let now = Instant::now();
         Desk {
-            holds: vec![
-                PeakHold {
-                    level_db: f64::NEG_INFINITY,
-                    since: now
-                };
-                names.len()
-            ],
+            holds: vec![PeakHold::new(now); names.len()],
             names,
             live,
             error,
