@@ -455,3 +455,75 @@ fn bad_configurations_and_commands_are_refused() {
     assert!((out[out.len() - 1] - 0.5 * std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6);
     assert!(handle.latest().master.true_peak_dbtp.is_finite());
 }
+
+/// Tech 3341's pause: while paused, the master's integrated loudness stands still (momentary goes
+/// on); it reads what the `ebur128` crate reads of the audio before the pause. One track's clip
+/// light is reset without touching the others.
+#[test]
+fn integrated_pauses_and_clip_lights_reset_per_track() {
+    let parts = build(config(2), false, false).unwrap();
+    let (mut processor, mut handle) = (parts.processor, parts.handle);
+    let tone = |amp: f64, seconds: usize| -> Vec<f32> {
+        (0..RATE as usize * seconds)
+            .flat_map(|i| {
+                let x =
+                    (amp * (std::f64::consts::TAU * 997.0 * i as f64 / RATE as f64).sin()) as f32;
+                [x, x]
+            })
+            .collect()
+    };
+    let before = tone(0.1, 5);
+    for block in before.chunks(2 * 1000) {
+        processor.process(block);
+    }
+    // The master is the two tracks panned centre (−3 dB each), summed: 0.1 × 2 × 0.7071 per side.
+    let master: Vec<f32> = before
+        .iter()
+        .map(|x| x * 2.0 * std::f32::consts::FRAC_1_SQRT_2)
+        .collect();
+    let mut reference = ebur128::EbuR128::new(2, RATE, ebur128::Mode::I).unwrap();
+    reference.add_frames_f32(&master).unwrap();
+    let expected = reference.loudness_global().unwrap();
+    let integrated = handle.latest().master.integrated_lufs;
+    assert!(
+        (integrated - expected).abs() < 0.02,
+        "{integrated} vs {expected}"
+    );
+
+    handle.send(Command::PauseIntegrated(true)).unwrap();
+    for block in tone(0.5, 3).chunks(2 * 1000) {
+        processor.process(block);
+    }
+    let paused = handle.latest().master.clone();
+    assert!(paused.integrated_paused);
+    assert_eq!(paused.integrated_lufs, integrated);
+    assert!(paused.momentary_lufs > integrated + 10.0, "{paused:?}");
+
+    handle.send(Command::PauseIntegrated(false)).unwrap();
+    for block in tone(0.5, 3).chunks(2 * 1000) {
+        processor.process(block);
+    }
+    let going = handle.latest().master.clone();
+    assert!(!going.integrated_paused);
+    assert!(going.integrated_lufs > integrated + 5.0, "{going:?}");
+
+    // Clip both tracks, then reset track 0's light only.
+    processor.process(&[1.0f32, -1.0].repeat(64));
+    for block in tone(0.01, 1).chunks(2 * 1000) {
+        processor.process(block);
+    }
+    let clipped = handle.latest().tracks.clone();
+    assert!(
+        clipped[0].clips >= 3 && clipped[1].clips >= 3,
+        "{clipped:?}"
+    );
+    handle.send(Command::ResetTrackPeaks { track: 0 }).unwrap();
+    for block in tone(0.01, 1).chunks(2 * 1000) {
+        processor.process(block);
+    }
+    let after = handle.latest().tracks.clone();
+    assert_eq!(after[0].clips, 0);
+    assert!(after[0].true_peak_dbtp < -30.0, "{after:?}");
+    assert_eq!(after[1].clips, clipped[1].clips);
+    assert!(after[1].true_peak_dbtp > -0.1, "{after:?}");
+}

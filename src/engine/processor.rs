@@ -116,6 +116,12 @@ pub enum Command {
     RecordFrames(u64),
     /// Reset every meter (integrated loudness, true-peak and clip holds included).
     ResetMeters,
+    /// Reset one track's true-peak hold and clip count.
+    ResetTrackPeaks {
+        track: usize,
+    },
+    /// Pause (true) or continue (false) the master's integrated loudness and loudness range.
+    PauseIntegrated(bool),
 }
 
 /// The engine's fixed shape, decided before the stream starts.
@@ -426,6 +432,15 @@ impl Processor {
                     self.set_recording(frames > 0);
                 }
                 Command::ResetMeters => self.reset_meters(),
+                Command::ResetTrackPeaks { track } => {
+                    if let Some(t) = self.tracks.get(track) {
+                        for c in t.input.channels() {
+                            self.input_peaks.reset_holds(c);
+                            self.clips[c] = 0;
+                        }
+                    }
+                }
+                Command::PauseIntegrated(paused) => self.master_meter.pause_integrated(paused),
             }
         }
     }
@@ -635,6 +650,7 @@ impl Processor {
         m.short_term_lufs = reading.short_term_lufs;
         m.integrated_lufs = reading.integrated_lufs;
         m.loudness_range_lu = reading.loudness_range_lu;
+        m.integrated_paused = self.master_meter.loudness().integrated_paused();
         m.true_peak_dbtp = reading.true_peak_dbtp;
         m.correlation = self.master_correlation.correlation(0);
         self.spectrum.analyse(0, &mut m.spectrum_db);

@@ -27,6 +27,8 @@ pub struct MasterMeters {
     pub short_term_lufs: f64,
     pub integrated_lufs: f64,
     pub loudness_range_lu: f64,
+    /// True while the integrated measurement (integrated loudness and LRA) is paused.
+    pub integrated_paused: bool,
     /// Highest true peak of either channel since the meters were reset, in dBTP.
     pub true_peak_dbtp: f64,
     /// Left/right correlation over the last 400 ms, −1…+1.

@@ -77,6 +77,9 @@ pub struct Loudness {
     /// Completed sub-blocks since the last reset.
     subblocks: u64,
     programmes: Vec<Programme>,
+    /// While true, blocks are not counted into integrated loudness and loudness range (EBU Tech
+    /// 3341's "pause"); momentary and short-term go on.
+    gating_paused: bool,
 }
 
 impl Loudness {
@@ -127,6 +130,7 @@ impl Loudness {
                     Programme::new(weights)
                 })
                 .collect(),
+            gating_paused: false,
         }
     }
 
@@ -139,6 +143,17 @@ impl Loudness {
     /// all tracks together (each weighted 1.0).
     pub fn programmes(&self) -> usize {
         self.programmes.len()
+    }
+
+    /// Pause (true) or continue (false) the integrated measurement: while paused, no block counts
+    /// towards integrated loudness, loudness range or the maxima. A reset does not continue it.
+    pub fn pause_integrated(&mut self, paused: bool) {
+        self.gating_paused = paused;
+    }
+
+    /// True while the integrated measurement is paused.
+    pub fn integrated_paused(&self) -> bool {
+        self.gating_paused
     }
 
     /// Forget everything measured; the filters start from silence.
@@ -184,11 +199,11 @@ impl Loudness {
             p.momentary =
                 recent.map(|i| p.ring[i]).sum::<f64>() / (MOMENTARY_SUBBLOCKS as f64 * frames);
             p.short_term = p.ring.iter().sum::<f64>() / (SHORT_TERM_SUBBLOCKS as f64 * frames);
-            if done >= MOMENTARY_SUBBLOCKS as u64 {
+            if done >= MOMENTARY_SUBBLOCKS as u64 && !self.gating_paused {
                 p.integrated.add(p.momentary);
                 p.momentary_max = p.momentary_max.max(p.momentary);
             }
-            if done >= SHORT_TERM_SUBBLOCKS as u64 {
+            if done >= SHORT_TERM_SUBBLOCKS as u64 && !self.gating_paused {
                 p.range.add(p.short_term);
                 p.short_term_max = p.short_term_max.max(p.short_term);
             }

@@ -88,6 +88,11 @@ impl LoudnessMeter {
         self.loudness.programmes()
     }
 
+    /// Pause or continue the integrated measurement (see [`Loudness::pause_integrated`]).
+    pub fn pause_integrated(&mut self, paused: bool) {
+        self.loudness.pause_integrated(paused);
+    }
+
     /// The loudness meter inside.
     pub fn loudness(&self) -> &Loudness {
         &self.loudness

@@ -138,6 +138,12 @@ impl Peaks {
         self.recent.fill(0.0);
     }
 
+    /// Forget the sample- and true-peak holds of channel `c` only (a clip light clicked off).
+    pub fn reset_holds(&mut self, c: usize) {
+        self.sample_peak[c] = 0.0;
+        self.true_peak[c] = 0.0;
+    }
+
     /// Number of interleaved channels `process` expects.
     pub fn channels(&self) -> usize {
         self.channels
