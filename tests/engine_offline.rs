@@ -527,3 +527,44 @@ fn integrated_pauses_and_clip_lights_reset_per_track() {
     assert_eq!(after[1].clips, clipped[1].clips);
     assert!(after[1].true_peak_dbtp > -0.1, "{after:?}");
 }
+
+/// Takes one after another on one ring (as the desk records them): each take holds exactly the
+/// frames played while it was recording, and nothing of the audio between takes.
+#[test]
+fn takes_follow_each_other_on_one_ring() {
+    let channels = 2;
+    let input = source(channels, 3 * RATE as usize);
+    let dir = tempfile::tempdir().unwrap();
+    let parts = build(config(channels), true, false).unwrap();
+    let (mut processor, handle) = (parts.processor, parts.handle);
+    let mut ring = parts.record;
+    let third = input.len() / 3;
+    for take in 1..=2u32 {
+        let spec = TakeSpec {
+            take,
+            ..take_spec(dir.path(), channels, RecordFormat::F32)
+        };
+        let recorder =
+            Recorder::start(spec, ring.take().unwrap(), handle.shared_counters()).unwrap();
+        handle.send(Command::Record(true)).unwrap();
+        let part = &input[(take as usize - 1) * third..take as usize * third];
+        part.chunks(512 * channels)
+            .for_each(|b| processor.process(b));
+        handle.send(Command::Record(false)).unwrap();
+        // Audio between takes is metered, not recorded.
+        processor.process(&input[2 * third..2 * third + 100 * channels]);
+        let (report, back) = recorder.finish_keeping_ring();
+        ring = back;
+        let report = report.unwrap();
+        assert_eq!(report.frames, (third / channels) as u64, "take {take}");
+        let recorded: Vec<f32> = hound::WavReader::open(&report.files[1].path)
+            .unwrap()
+            .samples::<f32>()
+            .map(Result::unwrap)
+            .collect();
+        let expected: Vec<f32> = part.iter().skip(1).step_by(channels).copied().collect();
+        assert!(recorded == expected, "take {take} differs");
+    }
+    assert!(ring.is_some());
+    assert_eq!(handle.counters().dropped_frames, 0);
+}

@@ -119,8 +119,10 @@ pub struct TakeReport {
 
 /// A recorder thread writing one take.
 pub struct Recorder {
-    thread: Option<JoinHandle<Result<TakeReport, RecordError>>>,
+    thread: Option<JoinHandle<(Result<TakeReport, RecordError>, HeapCons<f32>)>>,
     abort: Arc<AtomicBool>,
+    /// The ring, back from the writer thread once it has stopped.
+    ring: Option<HeapCons<f32>>,
 }
 
 /// One track's file in progress.
@@ -167,11 +169,16 @@ impl Recorder {
         let thread_abort = Arc::clone(&abort);
         let thread = std::thread::Builder::new()
             .name("studiodesk-recorder".into())
-            .spawn(move || write_take(spec, files, ring, counters, thread_abort))
+            .spawn(move || {
+                let mut ring = ring;
+                let report = write_take(spec, files, &mut ring, counters, thread_abort);
+                (report, ring)
+            })
             .map_err(RecordError::Thread)?;
         Ok(Recorder {
             thread: Some(thread),
             abort,
+            ring: None,
         })
     }
 
@@ -179,6 +186,15 @@ impl Recorder {
     /// is on disk, then finalise the files.
     pub fn finish(mut self) -> Result<TakeReport, RecordError> {
         self.join()
+    }
+
+    /// As [`Recorder::finish`], and hand the ring back for the next take (`None` only if the
+    /// writer thread panicked).
+    pub fn finish_keeping_ring(
+        mut self,
+    ) -> (Result<TakeReport, RecordError>, Option<HeapCons<f32>>) {
+        let report = self.join();
+        (report, self.ring.take())
     }
 
     /// True when the writer thread has stopped (finished the take, or failed: `finish` says which).
@@ -195,7 +211,13 @@ impl Recorder {
 
     fn join(&mut self) -> Result<TakeReport, RecordError> {
         match self.thread.take() {
-            Some(thread) => thread.join().unwrap_or(Err(RecordError::Panicked)),
+            Some(thread) => match thread.join() {
+                Ok((report, ring)) => {
+                    self.ring = Some(ring);
+                    report
+                }
+                Err(_) => Err(RecordError::Panicked),
+            },
             None => Ok(TakeReport::default()),
         }
     }
@@ -285,7 +307,7 @@ fn open_part(spec: &TakeSpec, index: usize, part: u32) -> Result<TrackFile, Reco
 fn write_take(
     spec: TakeSpec,
     mut files: Vec<TrackFile>,
-    mut ring: HeapCons<f32>,
+    ring: &mut HeapCons<f32>,
     counters: Arc<Counters>,
     abort: Arc<AtomicBool>,
 ) -> Result<TakeReport, RecordError> {
