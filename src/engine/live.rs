@@ -82,8 +82,10 @@ pub enum LiveError {
     Config(#[from] super::processor::ConfigError),
     #[error("no default input device (name one with --device, see studiodesk devices)")]
     NoInput,
-    #[error("the session was started without a capture ring")]
+    #[error("the session was started without a capture ring (or it is in use)")]
     NoCapture,
+    #[error("cannot start the capture thread: {0}")]
+    Thread(std::io::Error),
     #[error("session rate {0} Hz is outside 8000–384000 Hz")]
     Rate(u32),
     #[error("asked for {asked} channels, the input has {available}")]
@@ -93,6 +95,34 @@ pub enum LiveError {
 enum Runner {
     Device(cpal::Stream),
     Files(FileSource),
+}
+
+/// A capture in progress (see [`Live::start_capture`]).
+pub struct CaptureJob {
+    thread: std::thread::JoinHandle<(Vec<f32>, HeapCons<f32>)>,
+    abort: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl CaptureJob {
+    /// True when every frame asked for has arrived (or the capture was cut short).
+    pub fn is_finished(&self) -> bool {
+        self.thread.is_finished()
+    }
+
+    /// Cut the capture short: it finishes with the frames it has.
+    pub fn abort(&self) {
+        self.abort
+            .store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Wait for the capture: the frames (interleaved), and the ring to put back into
+    /// [`Live::record`] (`None` only if the thread panicked).
+    pub fn finish(self) -> (Vec<f32>, Option<HeapCons<f32>>) {
+        match self.thread.join() {
+            Ok((frames, ring)) => (frames, Some(ring)),
+            Err(_) => (Vec::new(), None),
+        }
+    }
 }
 
 /// A running live session. Dropping it stops the streams.
@@ -301,34 +331,63 @@ impl Live {
     /// Capture the next `frames` frames of every input channel into memory (interleaved), for
     /// analysis. Needs a session started with `record`; returns fewer frames if the input ends.
     pub fn capture(&mut self, frames: u64) -> Result<Vec<f32>, LiveError> {
-        use ringbuf::traits::Consumer;
-        let mut ring = self.record.take().ok_or(LiveError::NoCapture)?;
+        let job = self.start_capture(frames)?;
+        while !job.is_finished() {
+            if self.has_ended() {
+                job.abort();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let (out, ring) = job.finish();
+        self.record = ring;
+        Ok(out)
+    }
+
+    /// Start capturing the next `frames` frames on a thread of its own (a window stays
+    /// responsive meanwhile). The recorder ring is lent to the job until [`CaptureJob::finish`]
+    /// hands it back; put it back into `record`.
+    pub fn start_capture(&mut self, frames: u64) -> Result<CaptureJob, LiveError> {
+        use std::sync::atomic::Ordering;
+        let ring = self.record.take().ok_or(LiveError::NoCapture)?;
         let counters = self.handle.shared_counters();
-        counters
-            .take_frames
-            .store(0, std::sync::atomic::Ordering::Release);
-        counters
-            .take_closed
-            .store(false, std::sync::atomic::Ordering::Release);
+        counters.take_frames.store(0, Ordering::Release);
+        counters.take_closed.store(false, Ordering::Release);
         let _ = self
             .handle
             .send(super::processor::Command::RecordFrames(frames));
+        let abort = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let wanted = frames as usize * self.channels;
-        let mut out = vec![0.0f32; wanted];
-        let mut at = 0;
-        while at < wanted {
-            let got = ring.pop_slice(&mut out[at..]);
-            at += got;
-            if got == 0 {
-                if self.has_ended() {
-                    break;
+        let channels = self.channels;
+        let stop = std::sync::Arc::clone(&abort);
+        let thread = std::thread::Builder::new()
+            .name("studiodesk-capture".into())
+            .spawn(move || {
+                use ringbuf::traits::{Consumer, Observer};
+                let mut ring = ring;
+                let mut out = vec![0.0f32; wanted];
+                let mut at = 0;
+                while at < wanted {
+                    let got = ring.pop_slice(&mut out[at..]);
+                    at += got;
+                    if got > 0 {
+                        continue;
+                    }
+                    let closed = counters.take_closed.load(Ordering::Acquire)
+                        && counters.take_frames.load(Ordering::Acquire) > 0
+                        && ring.is_empty();
+                    if closed
+                        || stop.load(Ordering::Acquire)
+                        || counters.device_lost.load(Ordering::Acquire)
+                    {
+                        break;
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(5));
                 }
-                std::thread::sleep(std::time::Duration::from_millis(5));
-            }
-        }
-        out.truncate(at / self.channels * self.channels);
-        self.record = Some(ring);
-        Ok(out)
+                out.truncate(at / channels * channels);
+                (out, ring)
+            })
+            .map_err(LiveError::Thread)?;
+        Ok(CaptureJob { thread, abort })
     }
 
     /// Stop the input and the monitor.
