@@ -103,15 +103,7 @@ enum ProfileCommand {
 }
 
 fn profiles(store: &mut crate::studio::Store) -> anyhow::Result<Vec<Profile>> {
-    let mut all = Vec::new();
-    for preset in Profile::presets() {
-        let changed = store.read(|tx, _| soundchecks::profile_json(tx, &preset.name))?;
-        all.push(match changed {
-            Some(json) => serde_json::from_str(&json).context("a stored profile is damaged")?,
-            None => preset,
-        });
-    }
-    Ok(all)
+    Ok(store.read(|tx, _| crate::soundcheck::profile::stored(tx))?)
 }
 
 fn profile(store: &mut crate::studio::Store, name: &str) -> anyhow::Result<Profile> {
@@ -179,16 +171,7 @@ fn capture(args: &RunArgs) -> anyhow::Result<Capture> {
     live.stop();
     Ok(Capture {
         names,
-        samples: (0..channels)
-            .map(|c| {
-                interleaved
-                    .iter()
-                    .skip(c)
-                    .step_by(channels)
-                    .copied()
-                    .collect()
-            })
-            .collect(),
+        samples: crate::soundcheck::deinterleave(&interleaved, channels),
         source_rates: vec![None; channels],
         source,
     })

@@ -119,6 +119,13 @@ fn time(index: usize, rate: u32) -> f64 {
     index as f64 / rate as f64
 }
 
+/// Split interleaved frames of `channels` channels into one vector per channel.
+pub fn deinterleave(interleaved: &[f32], channels: usize) -> Vec<Vec<f32>> {
+    (0..channels)
+        .map(|c| interleaved.iter().skip(c).step_by(channels).copied().collect())
+        .collect()
+}
+
 /// Run every check of `profile` over `channels` (all at `rate_hz`).
 pub fn run(channels: &[Channel], rate_hz: u32, profile: &Profile) -> Report {
     let frames = channels.iter().map(|c| c.samples.len()).max().unwrap_or(0);

@@ -1,7 +1,10 @@
 //! Sound-check profiles: the thresholds a channel is judged against, as data (stored, editable),
 //! each with the reasoning behind it.
 
+use rusqlite::Transaction;
 use serde::{Deserialize, Serialize};
+
+use crate::studio::{StudioError, soundchecks};
 
 /// What a check run expects of every channel.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -96,4 +99,18 @@ impl Profile {
             sources: vec![source.into()],
         }
     }
+}
+
+/// The profiles in use: each preset, or its changed copy kept in the studio database.
+pub fn stored(tx: &Transaction) -> Result<Vec<Profile>, StudioError> {
+    Profile::presets()
+        .into_iter()
+        .map(|preset| match soundchecks::profile_json(tx, &preset.name)? {
+            Some(json) => serde_json::from_str(&json).map_err(|e| StudioError::Invalid {
+                field: "profile",
+                problem: format!("the stored profile '{}' is damaged: {e}", preset.name),
+            }),
+            None => Ok(preset),
+        })
+        .collect()
 }
