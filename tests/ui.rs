@@ -1,48 +1,162 @@
-//! The desk window through egui_kittest: it opens on live meters, and they move as the demo plays
-//! (values from the engine's snapshots, not painted constants); the production tabs say where
-//! their work is done for now. Runs with `--features desk`.
+//! The desk window through egui_kittest, driven as a user drives it: clicks, typing, keys. The
+//! engine plays the built-in demo session through the real file source; the studio data is a
+//! SQLite file in a temporary folder, checked through the `studio` API the command line uses.
+//! Runs with `--features desk`.
 #![cfg(feature = "desk")]
 
-use std::time::Duration;
+use std::path::Path;
+use std::time::{Duration, Instant};
 
+use egui::Key;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use studiodesk::engine::live::{Input, LiveOptions};
-use studiodesk::ui::Desk;
+use studiodesk::studio::entities::{self, PersonKind, Room, Union};
+use studiodesk::studio::units::{Minor, parse_local, time_zone};
+use studiodesk::studio::{Store, bookings, log, soundchecks};
+use studiodesk::ui::{Action, Desk, DeskOptions, studio::Selection};
+
+const TZ: &str = "Europe/London";
+
+fn open_store(dir: &Path) -> Store {
+    Store::open(&dir.join("studio.db"), time_zone(Some(TZ)).unwrap()).unwrap()
+}
+
+/// A studio with one room, a project, an artist and a musician.
+fn seed(dir: &Path) {
+    let mut store = open_store(dir);
+    store
+        .write(|tx, _| {
+            entities::add_room(
+                tx,
+                &Room {
+                    id: 0,
+                    name: "Studio A".into(),
+                    currency: "GBP".into(),
+                    hourly: Minor(6_000),
+                    half_day: Minor(25_000),
+                    day: Minor(45_000),
+                    setup_min: 0,
+                    teardown_min: 0,
+                },
+            )?;
+            entities::add_person(tx, "Ana Reyes", PersonKind::Artist, "", Union::None, "")?;
+            entities::add_person(
+                tx,
+                "Sam Cole",
+                PersonKind::Musician,
+                "tenor sax, flute",
+                Union::Mu,
+                "",
+            )?;
+            entities::add_project(tx, "Night Songs", Some("Ana Reyes"), None, "GBP", 1_000)?;
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// A confirmed booking of the seeded project, made through the API (for tests about what follows).
+fn booked(dir: &Path) -> i64 {
+    let mut store = open_store(dir);
+    let tz = store.tz().clone();
+    let new = bookings::NewHold {
+        project: "Night Songs",
+        room: "Studio A",
+        engineer: None,
+        start_utc: parse_local("2027-03-01 10:00", &tz).unwrap(),
+        end_utc: parse_local("2027-03-01 20:00", &tz).unwrap(),
+        expires_hours: None,
+    };
+    store
+        .write(|tx, tz| bookings::book(tx, tz, &new, studiodesk::studio::units::now()))
+        .unwrap()
+        .booking
+        .id
+}
+
+fn desk(dir: &Path) -> Harness<'static, Desk> {
+    let desk = Desk::new(DeskOptions {
+        live: LiveOptions {
+            input: Input::Demo,
+            ..LiveOptions::default()
+        },
+        db: dir.join("studio.db"),
+        tz: time_zone(Some(TZ)).unwrap(),
+        takes_dir: dir.join("takes"),
+        session: "test".into(),
+    });
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 900.0])
+        .build_ui_state(|ui, desk: &mut Desk| desk.show(ui), desk);
+    settle(&mut harness);
+    harness
+}
+
+/// Step the UI until the desk has nothing pending (worker replies, a capture, a take's end).
+fn settle(harness: &mut Harness<'static, Desk>) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    harness.run_steps(2);
+    while harness.state().busy() {
+        assert!(Instant::now() < deadline, "the desk stayed busy");
+        std::thread::sleep(Duration::from_millis(10));
+        harness.run_steps(1);
+    }
+    harness.run_steps(2);
+}
+
+/// Step the UI for `seconds` of wall time (the demo plays in real time).
+fn play(harness: &mut Harness<'static, Desk>, seconds: f64) {
+    let until = Instant::now() + Duration::from_secs_f64(seconds);
+    while Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(50));
+        harness.run_steps(1);
+    }
+}
 
 /// The text of the label containing `part` (AccessKit keeps a label's text as its value).
-fn label_of(harness: &Harness<'_, Desk>, part: &str) -> String {
+fn text_of(harness: &Harness<'_, Desk>, part: &str) -> String {
     let node = harness.get_by_label_contains(part);
     let node = node.accesskit_node();
     node.value().or_else(|| node.label()).unwrap_or_default()
 }
 
+fn click(harness: &mut Harness<'static, Desk>, label: &str) {
+    harness.get_by_label(label).click();
+    harness.run_steps(2);
+}
+
+fn type_into(harness: &mut Harness<'static, Desk>, label: &str, text: &str) {
+    let field = harness.get_by_label(label);
+    field.focus();
+    field.type_text(text);
+    harness.run_steps(1);
+}
+
+/// Pick `item` from the combo box labelled `label`.
+fn choose(harness: &mut Harness<'static, Desk>, label: &str, item: &str) {
+    click(harness, label);
+    harness.get_all_by_label(item).last().unwrap().click();
+    harness.run_steps(2);
+}
+
+fn tab(harness: &mut Harness<'static, Desk>, name: &str) {
+    click(harness, name);
+}
+
 #[test]
 fn meters_move_when_the_demo_plays() {
-    let desk = Desk::new(&LiveOptions {
-        input: Input::Demo,
-        ..LiveOptions::default()
-    });
-    let mut harness = Harness::builder()
-        .with_size([1200.0, 600.0])
-        .build_ui_state(|ui, desk: &mut Desk| desk.show(ui), desk);
-    harness.run_steps(2);
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = desk(dir.path());
     let mut readings = Vec::new();
     for _ in 0..4 {
-        std::thread::sleep(Duration::from_millis(400));
-        harness.run_steps(2);
+        play(&mut harness, 0.4);
         readings.push((
-            label_of(&harness, "Kick peak"),
+            text_of(&harness, "Kick peak"),
             harness.state().snapshot().t_s,
         ));
     }
     // Time advances with the demo, and the kick's peak reading comes from the snapshots.
     assert!(readings.last().unwrap().1 > 1.0, "{readings:?}");
-    let values: Vec<f64> = readings
-        .iter()
-        .filter_map(|(text, _)| text.trim_start_matches("Kick peak ").parse().ok())
-        .collect();
-    assert!(!values.is_empty(), "{readings:?}");
     let mut distinct: Vec<&String> = readings.iter().map(|(text, _)| text).collect();
     distinct.dedup();
     assert!(
@@ -51,22 +165,325 @@ fn meters_move_when_the_demo_plays() {
     );
     let kick = harness.state().snapshot().tracks[0].peak_dbfs;
     assert!(kick > -60.0 && kick < 0.0, "{kick}");
-    assert!(label_of(&harness, "Integrated").contains("LUFS"));
+    let shown: f64 = text_of(&harness, "Kick peak")
+        .trim_start_matches("Kick peak ")
+        .parse()
+        .unwrap();
+    assert!(shown > -60.0 && shown < 0.0, "{shown}");
+    let integrated = text_of(&harness, "Integrated");
     assert!(
-        !label_of(&harness, "Integrated").contains("-inf"),
-        "{}",
-        label_of(&harness, "Integrated")
+        integrated.contains("LUFS") && !integrated.contains("-inf"),
+        "{integrated}"
+    );
+    // The master's loudness is the demo's: the snapshot agrees with what is shown.
+    let m = harness.state().snapshot().master.momentary_lufs;
+    assert!(m > -40.0 && m < -5.0, "{m}");
+}
+
+/// Solo the kick: the master falls to the kick alone (track meters, before the fader, do not).
+/// Mute it too: the master falls silent. Changes reach the engine as commands.
+#[test]
+fn mixer_controls_reach_the_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = desk(dir.path());
+    play(&mut harness, 1.0);
+    let full = harness.state().snapshot().master.momentary_lufs;
+    click(&mut harness, "Solo Kick");
+    play(&mut harness, 1.0);
+    let solo = harness.state().snapshot().master.momentary_lufs;
+    assert!(solo < full - 6.0, "full mix {full}, kick solo {solo}");
+    let kick = harness.state().snapshot().tracks[0].momentary_lufs;
+    assert!(kick.is_finite(), "{kick}");
+    click(&mut harness, "Mute Kick");
+    play(&mut harness, 1.0);
+    let muted = harness.state().snapshot().master.momentary_lufs;
+    assert!(!muted.is_finite() || muted < -70.0, "{muted}");
+    click(&mut harness, "Mute Kick");
+    click(&mut harness, "Solo Kick");
+    play(&mut harness, 1.0);
+    let back = harness.state().snapshot().master.momentary_lufs;
+    assert!((back - full).abs() < 3.0, "{full} {back}");
+}
+
+/// Pause holds the integrated reading (Tech 3341); R resets it.
+#[test]
+fn integrated_pauses_and_resets_from_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = desk(dir.path());
+    play(&mut harness, 1.0);
+    click(&mut harness, "Pause integrated");
+    play(&mut harness, 0.3);
+    assert!(harness.state().snapshot().master.integrated_paused);
+    assert!(text_of(&harness, "Integrated (paused)").contains("LUFS"));
+    click(&mut harness, "Continue integrated");
+    play(&mut harness, 0.3);
+    assert!(!harness.state().snapshot().master.integrated_paused);
+    play(&mut harness, 1.0);
+    let before = harness.state().snapshot().t_s;
+    let measured = harness.state().snapshot().master.integrated_lufs;
+    assert!(measured.is_finite());
+    harness.key_press(Key::R);
+    harness.run_steps(1);
+    // Right after a reset nothing has been gated yet: the reading starts again.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        harness.run_steps(1);
+        let s = harness.state().snapshot();
+        if s.t_s > before && !s.master.integrated_lufs.is_finite() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "R did not reset the integrated loudness"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// Create a hold, firm it, and see an overlapping booking refused with the conflict explained.
+#[test]
+fn book_firm_and_see_the_conflict() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path());
+    let mut harness = desk(dir.path());
+    tab(&mut harness, "Bookings");
+    choose(&mut harness, "Project", "Night Songs");
+    choose(&mut harness, "Room", "Studio A");
+    type_into(&mut harness, "Start", "2027-03-01 10:00");
+    type_into(&mut harness, "End", "2027-03-01 18:00");
+    click(&mut harness, "Place hold");
+    settle(&mut harness);
+    assert!(
+        harness.state().status().unwrap().contains("1st hold"),
+        "{:?}",
+        harness.state().status()
+    );
+    // The week view jumped to the booking's week and shows it; select it and firm it.
+    harness
+        .get_by_label_contains("#1 10:00–18:00 1st hold")
+        .click();
+    settle(&mut harness);
+    click(&mut harness, "Firm");
+    settle(&mut harness);
+    let mut store = open_store(dir.path());
+    let b = store.read(|tx, _| bookings::get(tx, 1)).unwrap();
+    assert_eq!(b.status, bookings::Status::Confirmed);
+    assert!(text_of(&harness, "#1 10:00–18:00").contains("confirmed"));
+
+    // An overlapping booking: refused, explained in a dialog, nothing stored.
+    click(&mut harness, "Book firm");
+    settle(&mut harness);
+    let problem = harness.state().problem().unwrap_or_default().to_string();
+    assert!(
+        problem.contains("conflict") && problem.contains("#1"),
+        "{problem}"
+    );
+    assert!(text_of(&harness, "conflict").contains("#1"));
+    click(&mut harness, "OK");
+    assert!(harness.state().problem().is_none());
+    let all = store.read(|tx, _| bookings::list(tx, None, None)).unwrap();
+    assert_eq!(all.len(), 1);
+
+    // A date nobody can read is an error message, not a crash.
+    type_into(&mut harness, "Start", "x");
+    click(&mut harness, "Place hold");
+    settle(&mut harness);
+    assert!(
+        harness
+            .state()
+            .problem()
+            .unwrap_or_default()
+            .contains("date"),
+        "{:?}",
+        harness.state().problem()
     );
 }
 
+/// Hire a musician onto a booking and read the fee line by line: the MU worked example, a
+/// standard session worked 3 h 40 min with one double, is £130.00 + 3 × £32.50 + £56.88 = £284.38.
 #[test]
-fn production_tabs_point_to_the_command_line_for_now() {
-    let desk = Desk::new(&LiveOptions {
-        input: Input::Demo,
-        ..LiveOptions::default()
-    });
-    let mut harness = Harness::builder().build_ui_state(|ui, desk: &mut Desk| desk.show(ui), desk);
-    harness.get_by_label("Bookings").click();
-    harness.run_steps(2);
-    assert!(label_of(&harness, "Not in the window yet").contains("studiodesk booking"));
+fn hire_a_musician_and_read_the_fee() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path());
+    let booking = booked(dir.path());
+    let mut harness = desk(dir.path());
+    tab(&mut harness, "Musicians & hires");
+    harness.state_mut().apply(Action::Select(Selection {
+        project: Some(1),
+        booking: Some(booking),
+    }));
+    settle(&mut harness);
+    choose(&mut harness, "Musician", "Sam Cole");
+    type_into(&mut harness, "Instruments played", "tenor sax, flute");
+    // The form starts at "3h": make it 3 h 40 min.
+    type_into(&mut harness, "Worked", "40m");
+    click(&mut harness, "Hire");
+    settle(&mut harness);
+    let status = harness.state().status().unwrap_or_default().to_string();
+    assert!(
+        status.contains("284.38"),
+        "{status:?} {:?}",
+        harness.state().problem()
+    );
+    for (kind, amount) in [
+        ("session", "130.00"),
+        ("overtime", "97.50"),
+        ("doubling", "56.88"),
+    ] {
+        harness.get_by_label(kind);
+        harness.get_by_label(amount);
+    }
+    harness.get_by_label("284.38 GBP");
+}
+
+/// Record a take with the space bar while a booking is chosen: the files hold the armed tracks,
+/// the take is logged, a marker set with M lands in the log; then rate and circle it in place.
+#[test]
+fn record_a_take_then_rate_and_circle_it() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path());
+    let booking = booked(dir.path());
+    let mut harness = desk(dir.path());
+    harness.state_mut().apply(Action::Select(Selection {
+        project: Some(1),
+        booking: Some(booking),
+    }));
+    settle(&mut harness);
+    // Disarm the room mic: it is not recorded.
+    click(&mut harness, "Arm Room");
+    harness.key_press(Key::Space);
+    harness.run_steps(1);
+    assert!(harness.state().recording());
+    play(&mut harness, 1.0);
+    harness.key_press(Key::M);
+    harness.run_steps(1);
+    play(&mut harness, 0.5);
+    harness.key_press(Key::Space);
+    harness.run_steps(1);
+    settle(&mut harness);
+    assert!(!harness.state().recording());
+    let files: Vec<_> = std::fs::read_dir(dir.path().join("takes"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(files.len(), 7, "{files:?}");
+    assert!(
+        files.iter().all(|f| f.starts_with("test_take001_")),
+        "{files:?}"
+    );
+    assert!(!files.iter().any(|f| f.contains("Room")), "{files:?}");
+    let kick = files.iter().find(|f| f.contains("Kick")).unwrap();
+    let reader = hound::WavReader::open(dir.path().join("takes").join(kick)).unwrap();
+    let seconds = reader.duration() as f64 / reader.spec().sample_rate as f64;
+    assert!((1.2..3.0).contains(&seconds), "{seconds}");
+
+    let mut store = open_store(dir.path());
+    let takes = store.read(|tx, _| log::takes(tx, booking)).unwrap();
+    assert_eq!(takes.len(), 1);
+    assert_eq!(takes[0].song, "Song 1");
+    assert!(
+        (takes[0].duration_s - seconds).abs() < 0.01,
+        "{:?}",
+        takes[0]
+    );
+    let entries = store.read(|tx, _| log::entries(tx, booking)).unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert!(entries[0].text.contains("take 1 at"), "{entries:?}");
+
+    tab(&mut harness, "Session log");
+    click(&mut harness, "Rate Song 1 take 1 4");
+    settle(&mut harness);
+    click(&mut harness, "Circle Song 1 take 1");
+    settle(&mut harness);
+    let take = store.read(|tx, _| log::take(tx, takes[0].id)).unwrap();
+    assert_eq!((take.rating, take.circled), (4, true));
+}
+
+/// Run a sound check on the demo: every channel gets a verdict with its checks; keep it with
+/// the booking.
+#[test]
+fn sound_check_on_the_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path());
+    let booking = booked(dir.path());
+    let mut harness = desk(dir.path());
+    harness.state_mut().apply(Action::Select(Selection {
+        project: Some(1),
+        booking: Some(booking),
+    }));
+    settle(&mut harness);
+    tab(&mut harness, "Sound check");
+    click(&mut harness, "Run sound check");
+    settle(&mut harness);
+    let verdict = text_of(&harness, "Verdict:");
+    assert!(
+        verdict.contains("profile tracking, 8 channel(s)"),
+        "{verdict}"
+    );
+    assert!(
+        ["PASS", "WARN", "FAIL"].iter().any(|v| verdict.contains(v)),
+        "{verdict}"
+    );
+    harness.get_by_label_contains("1 Kick");
+    harness.get_by_label_contains("8 Room");
+    click(&mut harness, &format!("Keep with booking #{booking}"));
+    settle(&mut harness);
+    let mut store = open_store(dir.path());
+    let kept = store
+        .read(|tx, _| soundchecks::list(tx, Some(booking)))
+        .unwrap();
+    assert_eq!(kept.len(), 1);
+    assert!(
+        verdict.to_lowercase().contains(&kept[0].verdict),
+        "{verdict} {:?}",
+        kept[0]
+    );
+}
+
+/// The budget shows plan against actual for the selected project.
+#[test]
+fn budget_plan_against_actual() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path());
+    booked(dir.path());
+    let mut harness = desk(dir.path());
+    tab(&mut harness, "Budget");
+    choose(&mut harness, "Project", "Night Songs");
+    settle(&mut harness);
+    type_into(&mut harness, "Amount", "1000");
+    click(&mut harness, "Set plan");
+    settle(&mut harness);
+    // A confirmed 10-hour day at £450 against £1000 planned (+10 % contingency on the total).
+    for amount in ["1000.00", "450.00", "550.00"] {
+        assert!(
+            harness.get_all_by_label(amount).count() >= 1,
+            "{amount} is not shown"
+        );
+    }
+}
+
+/// Every tab passes the harness's accessibility check (every input has a name a screen reader
+/// can say) and draws every glyph it uses.
+#[test]
+fn every_tab_is_labelled_for_screen_readers() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path());
+    let booking = booked(dir.path());
+    let mut harness = desk(dir.path());
+    harness.state_mut().apply(Action::Select(Selection {
+        project: Some(1),
+        booking: Some(booking),
+    }));
+    settle(&mut harness);
+    for name in [
+        "Live",
+        "Bookings",
+        "Musicians & hires",
+        "Sound check",
+        "Budget",
+        "Session log",
+    ] {
+        tab(&mut harness, name);
+        harness.run();
+    }
 }

@@ -79,21 +79,41 @@ impl InputArgs {
 pub struct DeskArgs {
     #[command(flatten)]
     input: InputArgs,
+    #[command(flatten)]
+    store: super::studio::StoreArgs,
+    /// Folder for recorded takes (default: takes/ in the user's data folder).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Session name, the first part of every take's file names.
+    #[arg(long, default_value = "session")]
+    session: String,
 }
 
 /// Open the desk window on the input (the demo session when no interface can be used).
 #[cfg(feature = "desk")]
 pub fn desk(args: DeskArgs) -> anyhow::Result<ExitCode> {
-    crate::ui::run(&args.input.options(false))?;
+    let (db, tz) = args.store.location()?;
+    let takes_dir = args.out.clone().unwrap_or_else(|| {
+        crate::studio::Store::default_path()
+            .parent()
+            .map_or_else(|| PathBuf::from("takes"), |d| d.join("takes"))
+    });
+    crate::ui::run(crate::ui::DeskOptions {
+        live: args.input.options(true),
+        db,
+        tz,
+        takes_dir,
+        session: args.session.clone(),
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Without the `desk` feature there is no window to open.
 #[cfg(not(feature = "desk"))]
 pub fn desk(args: DeskArgs) -> anyhow::Result<ExitCode> {
-    let _ = args.input;
+    let _ = (args.input, args.store, args.out, args.session);
     anyhow::bail!(
-        "the desk window is not in this build yet (it is in progress): build with `cargo build --release --features desk`"
+        "this build has no desk window: build with `cargo build --release --features desk`"
     )
 }
 

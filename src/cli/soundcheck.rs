@@ -315,7 +315,10 @@ pub fn run_command(args: SoundcheckArgs) -> anyhow::Result<ExitCode> {
             if args.store.json {
                 print_json(&report)?;
             } else {
-                print!("{}", markdown(&stored, &report, store.tz()));
+                print!(
+                    "{}",
+                    crate::soundcheck::report::markdown(&stored, &report, store.tz())
+                );
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -330,9 +333,9 @@ pub fn run_command(args: SoundcheckArgs) -> anyhow::Result<ExitCode> {
             let text = if args.store.json {
                 serde_json::to_string_pretty(&report)? + "\n"
             } else if html {
-                html_report(&stored, &report, store.tz())
+                crate::soundcheck::report::html(&stored, &report, store.tz())
             } else {
-                markdown(&stored, &report, store.tz())
+                crate::soundcheck::report::markdown(&stored, &report, store.tz())
             };
             match out {
                 Some(path) => {
@@ -418,101 +421,4 @@ fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     serde_json::to_writer_pretty(&mut out, value)?;
     writeln!(out)?;
     Ok(())
-}
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => "—".into(),
-        Value::Number(n) => n.as_f64().map_or(n.to_string(), |f| format!("{f:.2}")),
-        other => other.to_string(),
-    }
-}
-
-fn rows(report: &Value) -> Vec<[String; 6]> {
-    let mut rows = Vec::new();
-    for c in report["channels"].as_array().into_iter().flatten() {
-        for k in c["checks"].as_array().into_iter().flatten() {
-            rows.push([
-                format!(
-                    "{} {}",
-                    text(&c["channel"]).trim_end_matches(".00"),
-                    text(&c["name"])
-                ),
-                text(&k["check"]),
-                text(&k["verdict"]).to_uppercase(),
-                text(&k["value"]),
-                text(&k["threshold"]),
-                text(&k["advice"]),
-            ]);
-        }
-    }
-    for k in report["programme"].as_array().into_iter().flatten() {
-        rows.push([
-            "programme".into(),
-            text(&k["check"]),
-            text(&k["verdict"]).to_uppercase(),
-            text(&k["value"]),
-            text(&k["threshold"]),
-            text(&k["advice"]),
-        ]);
-    }
-    rows
-}
-
-fn markdown(stored: &soundchecks::StoredCheck, report: &Value, tz: &jiff::tz::TimeZone) -> String {
-    let cell = |s: &str| s.replace('|', "\\|");
-    let mut out = format!(
-        "# Sound check #{}\n\n- Date: {}\n- Source: {}\n- Profile: {}\n- Verdict: **{}**\n\n| Channel | Check | Verdict | Value | Threshold | Advice |\n|---|---|---|---|---|---|\n",
-        stored.id,
-        format_local(stored.created_utc, tz),
-        cell(&stored.source),
-        stored.profile,
-        stored.verdict.to_uppercase()
-    );
-    for r in rows(report) {
-        out.push_str(&format!(
-            "| {} |\n",
-            r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
-        ));
-    }
-    out
-}
-
-fn html_report(
-    stored: &soundchecks::StoredCheck,
-    report: &Value,
-    tz: &jiff::tz::TimeZone,
-) -> String {
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-    };
-    let mut out = format!(
-        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Sound check #{id}</title>\
-         <style>body{{font-family:sans-serif}}td,th{{padding:4px 8px;border-bottom:1px solid #ccc}}\
-         .FAIL{{color:#b00}}.WARN{{color:#a60}}.PASS{{color:#070}}</style></head><body>\n\
-         <h1>Sound check #{id}</h1>\n<p>{date} — {source} — profile {profile} — <b class=\"{v}\">{v}</b></p>\n\
-         <table><tr><th>Channel</th><th>Check</th><th>Verdict</th><th>Value</th><th>Threshold</th><th>Advice</th></tr>\n",
-        id = stored.id,
-        date = format_local(stored.created_utc, tz),
-        source = esc(&stored.source),
-        profile = esc(&stored.profile),
-        v = stored.verdict.to_uppercase()
-    );
-    for r in rows(report) {
-        out.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            esc(&r[0]),
-            esc(&r[1]),
-            r[2],
-            r[2],
-            esc(&r[3]),
-            esc(&r[4]),
-            esc(&r[5])
-        ));
-    }
-    out.push_str("</table></body></html>\n");
-    out
 }

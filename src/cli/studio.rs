@@ -36,9 +36,14 @@ pub struct StoreArgs {
 
 impl StoreArgs {
     pub(crate) fn open(&self) -> anyhow::Result<Store> {
-        let tz = time_zone(self.tz.as_deref())?;
-        let path = self.db.clone().unwrap_or_else(Store::default_path);
+        let (path, tz) = self.location()?;
         Ok(Store::open(&path, tz)?)
+    }
+
+    /// Where the database is, and the zone times are read and shown in.
+    pub(crate) fn location(&self) -> anyhow::Result<(PathBuf, jiff::tz::TimeZone)> {
+        let tz = time_zone(self.tz.as_deref())?;
+        Ok((self.db.clone().unwrap_or_else(Store::default_path), tz))
     }
 }
 

@@ -111,8 +111,7 @@ impl CaptureJob {
 
     /// Cut the capture short: it finishes with the frames it has.
     pub fn abort(&self) {
-        self.abort
-            .store(true, std::sync::atomic::Ordering::Release);
+        self.abort.store(true, std::sync::atomic::Ordering::Release);
     }
 
     /// Wait for the capture: the frames (interleaved), and the ring to put back into

@@ -117,9 +117,12 @@ pub struct TakeReport {
     pub frames: u64,
 }
 
+/// What the writer thread ends with: its report, and the ring (lent back for the next take).
+type WriterEnd = (Result<TakeReport, RecordError>, Option<HeapCons<f32>>);
+
 /// A recorder thread writing one take.
 pub struct Recorder {
-    thread: Option<JoinHandle<(Result<TakeReport, RecordError>, HeapCons<f32>)>>,
+    thread: Option<JoinHandle<WriterEnd>>,
     abort: Arc<AtomicBool>,
     /// The ring, back from the writer thread once it has stopped.
     ring: Option<HeapCons<f32>>,
@@ -144,10 +147,21 @@ impl Recorder {
         ring: HeapCons<f32>,
         counters: Arc<Counters>,
     ) -> Result<Recorder, RecordError> {
-        std::fs::create_dir_all(&spec.dir).map_err(|source| RecordError::Folder {
-            path: spec.dir.clone(),
-            source,
-        })?;
+        Self::start_or_return(spec, ring, counters).map_err(|(e, _)| e)
+    }
+
+    /// As [`Recorder::start`], but a take that cannot start hands the ring back with the error,
+    /// so that the next attempt can use it.
+    #[allow(clippy::result_large_err)]
+    pub fn start_or_return(
+        spec: TakeSpec,
+        ring: HeapCons<f32>,
+        counters: Arc<Counters>,
+    ) -> Result<Recorder, (RecordError, HeapCons<f32>)> {
+        if let Err(source) = std::fs::create_dir_all(&spec.dir) {
+            let path = spec.dir.clone();
+            return Err((RecordError::Folder { path, source }, ring));
+        }
         let mut files = Vec::with_capacity(spec.tracks.len());
         for index in 0..spec.tracks.len() {
             match open_part(&spec, index, 1) {
@@ -158,7 +172,7 @@ impl Recorder {
                         drop(file.writer);
                         let _ = std::fs::remove_file(&file.path);
                     }
-                    return Err(e);
+                    return Err((e, ring));
                 }
             }
         }
@@ -167,14 +181,22 @@ impl Recorder {
         counters.take_closed.store(false, Ordering::Release);
         let abort = Arc::new(AtomicBool::new(false));
         let thread_abort = Arc::clone(&abort);
-        let thread = std::thread::Builder::new()
+        // The ring is handed over once the thread exists, so a failed spawn can give it back.
+        let (hand_over, receive) = crossbeam_channel::bounded::<HeapCons<f32>>(1);
+        let spawned = std::thread::Builder::new()
             .name("studiodesk-recorder".into())
-            .spawn(move || {
-                let mut ring = ring;
-                let report = write_take(spec, files, &mut ring, counters, thread_abort);
-                (report, ring)
-            })
-            .map_err(RecordError::Thread)?;
+            .spawn(move || match receive.recv() {
+                Ok(mut ring) => {
+                    let report = write_take(spec, files, &mut ring, counters, thread_abort);
+                    (report, Some(ring))
+                }
+                Err(_) => (Err(RecordError::Panicked), None),
+            });
+        let thread = match spawned {
+            Ok(thread) => thread,
+            Err(e) => return Err((RecordError::Thread(e), ring)),
+        };
+        let _ = hand_over.send(ring);
         Ok(Recorder {
             thread: Some(thread),
             abort,
@@ -213,7 +235,7 @@ impl Recorder {
         match self.thread.take() {
             Some(thread) => match thread.join() {
                 Ok((report, ring)) => {
-                    self.ring = Some(ring);
+                    self.ring = ring;
                     report
                 }
                 Err(_) => Err(RecordError::Panicked),
@@ -457,4 +479,46 @@ pub fn check_folder(dir: &Path) -> Result<(), RecordError> {
             path: dir.to_path_buf(),
             source,
         })
+}
+
+/// Bytes free for an unprivileged writer on the file system that holds `dir` (or the nearest
+/// folder above it that exists); `None` when it cannot be told.
+pub fn free_bytes(dir: &Path) -> Option<u64> {
+    let existing = dir.ancestors().find(|d| d.exists())?;
+    let existing = if existing.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        existing
+    };
+    let stat = rustix::fs::statvfs(existing).ok()?;
+    Some(stat.f_bavail.saturating_mul(stat.f_frsize))
+}
+
+/// How long a take of `tracks` tracks at `rate_hz` in `format` can run in `free_bytes`, in
+/// minutes.
+pub fn recording_minutes(
+    free_bytes: u64,
+    tracks: usize,
+    rate_hz: u32,
+    format: RecordFormat,
+) -> f64 {
+    let bytes_per_sample = match format {
+        RecordFormat::F32 => 4.0,
+        RecordFormat::S24 => 3.0,
+    };
+    let per_minute = tracks.max(1) as f64 * rate_hz as f64 * bytes_per_sample * 60.0;
+    free_bytes as f64 / per_minute
+}
+
+#[cfg(test)]
+mod disk_tests {
+    use super::*;
+
+    #[test]
+    fn headroom_in_minutes() {
+        // 8 tracks of 48 kHz float: 8 × 48 000 × 4 × 60 = 92 160 000 bytes a minute.
+        let minutes = recording_minutes(921_600_000, 8, 48_000, RecordFormat::F32);
+        assert!((minutes - 10.0).abs() < 1e-9, "{minutes}");
+        assert!(free_bytes(Path::new("/no/such/folder/here")).is_some());
+    }
 }

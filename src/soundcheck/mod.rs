@@ -9,6 +9,7 @@
 //! source's sample rate against the session's.
 
 pub mod profile;
+pub mod report;
 
 use std::sync::Arc;
 
@@ -122,7 +123,14 @@ fn time(index: usize, rate: u32) -> f64 {
 /// Split interleaved frames of `channels` channels into one vector per channel.
 pub fn deinterleave(interleaved: &[f32], channels: usize) -> Vec<Vec<f32>> {
     (0..channels)
-        .map(|c| interleaved.iter().skip(c).step_by(channels).copied().collect())
+        .map(|c| {
+            interleaved
+                .iter()
+                .skip(c)
+                .step_by(channels)
+                .copied()
+                .collect()
+        })
         .collect()
 }
 

@@ -105,12 +105,14 @@ impl Profile {
 pub fn stored(tx: &Transaction) -> Result<Vec<Profile>, StudioError> {
     Profile::presets()
         .into_iter()
-        .map(|preset| match soundchecks::profile_json(tx, &preset.name)? {
-            Some(json) => serde_json::from_str(&json).map_err(|e| StudioError::Invalid {
-                field: "profile",
-                problem: format!("the stored profile '{}' is damaged: {e}", preset.name),
-            }),
-            None => Ok(preset),
-        })
+        .map(
+            |preset| match soundchecks::profile_json(tx, &preset.name)? {
+                Some(json) => serde_json::from_str(&json).map_err(|e| StudioError::Invalid {
+                    field: "profile",
+                    problem: format!("the stored profile '{}' is damaged: {e}", preset.name),
+                }),
+                None => Ok(preset),
+            },
+        )
         .collect()
 }

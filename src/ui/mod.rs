@@ -1,22 +1,42 @@
-//! The desk window (eframe): live meter bridge and master section over the engine.
+//! The desk window (eframe): the live meter bridge, mixer and transport over the engine, and the
+//! production tabs over the studio database.
 //!
-//! Work in progress (issue 6): the Live tab shows every track's meter (peak bar with hold, RMS
-//! inside it, true peak and clips) and the master's loudness, true peak, correlation and counters,
-//! from the engine's snapshots. The production tabs say where to do that work for now (the CLI).
-//! Views read state and draw; the engine is only reached through its handle.
+//! The shape follows egui's demo app: [`Desk`] keeps the persistent UI state (tabs, mixer
+//! settings, what is being typed) apart from the runtime handles (the engine, the recorder, the
+//! studio worker, a running capture). Views draw from state and data and return [`Action`]s;
+//! [`Desk::apply`] is the controller that carries them out. No view talks to the engine or to
+//! SQLite: engine commands go over the engine's channel, studio changes to the worker thread.
 
+mod live;
+mod production;
+mod soundcheck;
+pub mod studio;
+mod widgets;
+
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use eframe::egui::{self, Color32, Rect, Sense, Stroke, StrokeKind, Ui, vec2};
+use eframe::egui::{self, Key, RichText, Ui};
+use jiff::tz::TimeZone;
 
-use crate::engine::live::{Live, LiveOptions};
-use crate::engine::snapshot::{CounterValues, MeterSnapshot};
-use crate::meter::hold::PeakHold;
+use crate::engine::live::{CaptureJob, Live, LiveOptions};
+use crate::engine::processor::{Command, TrackInput};
+use crate::engine::recorder::{
+    MAX_FILE_BYTES, RecordFormat, Recorder, TakeSpec, TakeTrack, free_bytes, next_free_take,
+    recording_minutes,
+};
+use crate::engine::snapshot::MeterSnapshot;
+use live::{LiveState, Meters, Transport};
+use production::{BookingsState, BudgetState, HiresState, LogState};
+use soundcheck::SoundcheckState;
+use studio::{Change, Loaded, Reply, Selection, StudioWorker};
 
-/// Meter scale, in dBFS.
-const FLOOR_DB: f64 = -60.0;
-/// Repaint interval while the engine runs (≈ 30 Hz).
+/// Repaint interval while the engine runs or work is pending (≈ 30 Hz).
 const FRAME: Duration = Duration::from_millis(33);
+/// How often the free disk space is looked at.
+const DISK_EVERY: Duration = Duration::from_secs(2);
+/// Format of recorded takes.
+const TAKE_FORMAT: RecordFormat = RecordFormat::F32;
 
 /// The desk's tabs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,36 +49,99 @@ pub enum Tab {
     SessionLog,
 }
 
-const TABS: [(Tab, &str, &str); 6] = [
-    (Tab::Live, "Live", ""),
-    (Tab::Bookings, "Bookings", "studiodesk booking …"),
-    (
-        Tab::Hires,
-        "Musicians & hires",
-        "studiodesk person … / studiodesk hire …",
-    ),
-    (Tab::SoundCheck, "Sound check", "studiodesk soundcheck …"),
-    (Tab::Budget, "Budget", "studiodesk budget …"),
-    (Tab::SessionLog, "Session log", "studiodesk log …"),
+const TABS: [(Tab, &str); 6] = [
+    (Tab::Live, "Live"),
+    (Tab::Bookings, "Bookings"),
+    (Tab::Hires, "Musicians & hires"),
+    (Tab::SoundCheck, "Sound check"),
+    (Tab::Budget, "Budget"),
+    (Tab::SessionLog, "Session log"),
 ];
 
-/// The desk: its state, and the running engine.
+/// How to open the desk.
+#[derive(Clone, Debug)]
+pub struct DeskOptions {
+    pub live: LiveOptions,
+    /// The studio database.
+    pub db: PathBuf,
+    /// Zone times are typed and shown in.
+    pub tz: TimeZone,
+    /// Folder for recorded takes.
+    pub takes_dir: PathBuf,
+    /// Session name: the first part of every take's file names.
+    pub session: String,
+}
+
+/// What a view asks the controller to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// A mixer or meter command for the engine.
+    Engine(Command),
+    /// Start a take of the armed tracks, or stop the one running.
+    ToggleRecord,
+    /// Write a timestamped marker into the session log.
+    Marker,
+    /// The peak-hold settings changed.
+    Ballistics,
+    /// Look at another project or booking.
+    Select(Selection),
+    /// Change the studio data.
+    Studio(Change),
+    /// Listen to the live input and judge it.
+    RunSoundcheck,
+    /// Keep the newest sound check with the selected booking.
+    SaveSoundcheck,
+    /// Close the problem dialog.
+    Dismiss,
+}
+
+/// A take being recorded.
+struct TakeInProgress {
+    recorder: Recorder,
+    take: u32,
+    song: String,
+    booking: Option<i64>,
+    started: Instant,
+    start_utc: i64,
+}
+
+/// The desk: persistent UI state, the data it shows, and the runtime handles.
 pub struct Desk {
-    live: Option<Live>,
-    /// Why the engine is not running.
-    error: Option<String>,
-    names: Vec<String>,
-    holds: Vec<PeakHold>,
+    // UI state.
     tab: Tab,
-    snapshot: MeterSnapshot,
-    counters: CounterValues,
+    live_state: LiveState,
+    bookings: BookingsState,
+    hires: HiresState,
+    budget: BudgetState,
+    log: LogState,
+    soundcheck: SoundcheckState,
+    // What is shown.
+    meters: Meters,
+    loaded: Loaded,
+    /// The last thing done, for the status line.
+    status: Option<String>,
+    /// A problem to show in a dialog until dismissed.
+    problem: Option<String>,
+    takes_recorded: u32,
+    disk: Option<(Instant, Option<u64>)>,
+    // Runtime handles.
+    options: DeskOptions,
+    live: Option<Live>,
+    engine_error: Option<String>,
+    worker: StudioWorker,
+    take: Option<TakeInProgress>,
+    stopping: Option<TakeInProgress>,
+    capture: Option<CaptureJob>,
 }
 
 impl Desk {
-    /// Start the engine with `options` (the demo session when no interface can be used) and open
-    /// on the Live tab.
-    pub fn new(options: &LiveOptions) -> Desk {
-        let (live, error) = match Live::start(options) {
+    /// Start the engine (with a recorder ring) and the studio worker, and open on the Live tab.
+    pub fn new(options: DeskOptions) -> Desk {
+        let live_options = LiveOptions {
+            record: true,
+            ..options.live.clone()
+        };
+        let (live, engine_error) = match Live::start(&live_options) {
             Ok(live) => (Some(live), None),
             Err(e) => (None, Some(e.to_string())),
         };
@@ -66,114 +149,564 @@ impl Desk {
             .as_ref()
             .map(|l| l.track_names.clone())
             .unwrap_or_default();
-        let now = Instant::now();
+        let live_state = LiveState::new(&names);
+        let meters = Meters::new(
+            names.len(),
+            Duration::from_secs_f64(live_state.hold_s),
+            live_state.fall_db_per_s,
+        );
+        let today = jiff::Timestamp::now()
+            .to_zoned_datetime(options.tz.clone())
+            .date();
         Desk {
-            holds: vec![PeakHold::new(now); names.len()],
-            names,
-            live,
-            error,
             tab: Tab::Live,
-            snapshot: MeterSnapshot::default(),
-            counters: CounterValues::default(),
+            soundcheck: SoundcheckState::new(names.len()),
+            live_state,
+            bookings: BookingsState::new(today),
+            hires: HiresState::default(),
+            budget: BudgetState::default(),
+            log: LogState::default(),
+            meters,
+            loaded: Loaded::default(),
+            status: live
+                .as_ref()
+                .and_then(|l| l.fallback_reason.clone())
+                .map(|r| format!("no usable audio input ({r}); playing the built-in demo session")),
+            problem: None,
+            takes_recorded: 0,
+            disk: None,
+            worker: StudioWorker::open(options.db.clone(), options.tz.clone()),
+            options,
+            live,
+            engine_error,
+            take: None,
+            stopping: None,
+            capture: None,
         }
     }
 
     /// The newest snapshot the desk shows.
     pub fn snapshot(&self) -> &MeterSnapshot {
-        &self.snapshot
+        &self.meters.snapshot
     }
 
-    /// Draw the whole desk.
-    pub fn show(&mut self, ui: &mut Ui) {
+    /// The studio data the desk shows.
+    pub fn loaded(&self) -> &Loaded {
+        &self.loaded
+    }
+
+    /// The status line: what was done last.
+    pub fn status(&self) -> Option<&str> {
+        self.status.as_deref()
+    }
+
+    /// The problem being shown, if any.
+    pub fn problem(&self) -> Option<&str> {
+        self.problem.as_deref()
+    }
+
+    /// True while the studio worker, a capture or a take's finishing is pending.
+    pub fn busy(&self) -> bool {
+        self.worker.busy() || self.capture.is_some() || self.stopping.is_some()
+    }
+
+    /// True while a take is recording.
+    pub fn recording(&self) -> bool {
+        self.take.is_some()
+    }
+
+    /// Switch tab (as clicking it does).
+    pub fn open_tab(&mut self, tab: Tab) {
+        self.tab = tab;
+    }
+
+    /// Take in what arrived since the last frame: the engine's snapshot, the worker's replies,
+    /// a finished capture or take.
+    fn poll(&mut self, now: Instant) {
         if let Some(live) = &mut self.live {
-            self.snapshot = live.handle.latest().clone();
-            self.counters = live.handle.counters();
+            let counters = live.handle.counters();
+            self.meters.update(live.handle.latest(), counters, now);
+            if live.has_ended() && self.engine_error.is_none() {
+                self.engine_error = Some(if live.device_lost() {
+                    "the input device went away".into()
+                } else {
+                    "the input has ended".into()
+                });
+            }
+        }
+        for reply in self.worker.poll() {
+            match reply {
+                Reply::Done(message) => self.status = Some(message),
+                Reply::Failed(message) => self.problem = Some(message),
+                Reply::Loaded(loaded) => self.loaded = *loaded,
+                Reply::Unavailable(message) => self.problem = Some(message),
+            }
+        }
+        if self.capture.as_ref().is_some_and(CaptureJob::is_finished) {
+            self.finish_soundcheck();
+        }
+        if self
+            .stopping
+            .as_ref()
+            .is_some_and(|t| t.recorder.is_finished())
+        {
+            self.finish_take();
+        }
+        let stale = self
+            .disk
+            .is_none_or(|(at, _)| now.duration_since(at) >= DISK_EVERY);
+        if stale {
+            self.disk = Some((now, free_bytes(&self.options.takes_dir)));
+        }
+    }
+
+    /// Draw the whole desk and carry out what the views ask.
+    pub fn show(&mut self, ui: &mut Ui) {
+        let now = Instant::now();
+        self.poll(now);
+        if self.live.is_some() || self.busy() {
             ui.ctx().request_repaint_after(FRAME);
         }
+        let mut actions = Vec::new();
+        self.shortcuts(ui, &mut actions);
         egui::Panel::top("tabs").show(ui, |ui| {
             ui.horizontal(|ui| {
-                for (tab, label, _) in TABS {
+                for (tab, label) in TABS {
                     ui.selectable_value(&mut self.tab, tab, label);
                 }
             });
         });
-        egui::CentralPanel::default().show(ui, |ui| match self.tab {
-            Tab::Live => self.live_view(ui),
-            other => {
-                let (_, label, cli) = TABS
-                    .iter()
-                    .find(|(t, ..)| *t == other)
-                    .copied()
-                    .unwrap_or(TABS[0]);
-                ui.heading(label);
-                ui.label(format!(
-                    "Not in the window yet: use `{cli}` from the command line for now."
-                ));
+        egui::Panel::bottom("status").show(ui, |ui| {
+            ui.horizontal(|ui| match &self.status {
+                Some(status) => {
+                    ui.label(status);
+                }
+                None => {
+                    ui.label(format!("studio database {}", self.options.db.display()));
+                }
+            });
+        });
+        let tz = self.options.tz.clone();
+        egui::CentralPanel::default().show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("tab")
+                .show(ui, |ui| match self.tab {
+                    Tab::Live => {
+                        let transport = self.transport(now);
+                        live::view(
+                            ui,
+                            &mut self.live_state,
+                            &self.meters,
+                            &transport,
+                            &mut actions,
+                        )
+                    }
+                    Tab::Bookings => production::bookings(
+                        ui,
+                        &mut self.bookings,
+                        &self.loaded,
+                        &tz,
+                        &mut actions,
+                    ),
+                    Tab::Hires => {
+                        production::hires(ui, &mut self.hires, &self.loaded, &tz, &mut actions)
+                    }
+                    Tab::SoundCheck => {
+                        let names = self.channel_names();
+                        soundcheck::view(
+                            ui,
+                            &mut self.soundcheck,
+                            &self.loaded,
+                            &names,
+                            self.capture.is_some(),
+                            &mut actions,
+                        )
+                    }
+                    Tab::Budget => {
+                        production::budget(ui, &mut self.budget, &self.loaded, &mut actions)
+                    }
+                    Tab::SessionLog => {
+                        production::session_log(ui, &mut self.log, &self.loaded, &tz, &mut actions)
+                    }
+                });
+        });
+        if let Some(problem) = self.problem.clone() {
+            egui::Window::new("Cannot do that")
+                .collapsible(false)
+                .resizable(false)
+                .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+                .show(ui.ctx(), |ui| {
+                    ui.label(RichText::new(problem).color(widgets::RED));
+                    if ui.button("OK").clicked() {
+                        actions.push(Action::Dismiss);
+                    }
+                });
+        }
+        for action in actions {
+            self.apply(action);
+        }
+    }
+
+    /// Space records or stops, M sets a marker, R resets the meters; not while typing.
+    fn shortcuts(&self, ui: &Ui, actions: &mut Vec<Action>) {
+        if self.tab != Tab::Live || ui.ctx().egui_wants_keyboard_input() {
+            return;
+        }
+        ui.input(|i| {
+            if i.key_pressed(Key::Space) {
+                actions.push(Action::ToggleRecord);
+            }
+            if i.key_pressed(Key::M) {
+                actions.push(Action::Marker);
+            }
+            if i.key_pressed(Key::R) {
+                actions.push(Action::Engine(Command::ResetMeters));
             }
         });
     }
 
-    fn live_view(&mut self, ui: &mut Ui) {
-        if let Some(error) = &self.error {
-            ui.colored_label(Color32::RED, format!("The engine is not running: {error}"));
-            return;
+    fn transport(&self, now: Instant) -> Transport {
+        let armed = self.live_state.strips.iter().filter(|s| s.armed).count();
+        let rate = self.live.as_ref().map_or(48_000, |l| l.rate_hz);
+        Transport {
+            input: self.live.as_ref().map(|l| {
+                format!(
+                    "{} — {} tracks at {} Hz",
+                    l.description, l.channels, l.rate_hz
+                )
+            }),
+            error: self.engine_error.clone(),
+            recording: self
+                .take
+                .as_ref()
+                .map(|t| (t.take, now.duration_since(t.started).as_secs_f64())),
+            stopping: self.stopping.is_some(),
+            takes: self.takes_recorded,
+            folder: self.options.takes_dir.display().to_string(),
+            disk_minutes: self
+                .disk
+                .and_then(|(_, free)| free)
+                .map(|free| recording_minutes(free, armed, rate, TAKE_FORMAT)),
+            booking: self.selected_booking_name(),
         }
-        if let Some(live) = &self.live {
-            ui.label(format!(
-                "Input: {} — {} tracks at {} Hz",
-                live.description, live.channels, live.rate_hz
-            ));
-        }
-        let now = Instant::now();
-        ui.horizontal(|ui| {
-            for (i, name) in self.names.iter().enumerate() {
-                let Some(t) = self.snapshot.tracks.get(i) else {
-                    continue;
-                };
-                let hold = self.holds[i].update(t.peak_dbfs, now);
-                ui.vertical(|ui| {
-                    ui.set_width(86.0);
-                    ui.label(egui::RichText::new(name).strong());
-                    meter(ui, t.peak_dbfs, t.rms_dbfs, hold);
-                    ui.label(format!("{name} peak {}", db(t.peak_dbfs)));
-                    ui.label(format!("TP {}", db(t.true_peak_dbtp)));
-                    ui.label(format!("M {}", db(t.momentary_lufs)));
-                    let clips = format!("clips {}", t.clips);
-                    if t.clips > 0 {
-                        ui.colored_label(Color32::RED, clips);
-                    } else {
-                        ui.label(clips);
-                    }
-                });
-            }
-        });
-        ui.separator();
-        let m = &self.snapshot.master;
-        ui.heading("Master");
-        ui.horizontal(|ui| {
-            ui.label(format!("Momentary {} LUFS", db(m.momentary_lufs)));
-            ui.label(format!("Short-term {} LUFS", db(m.short_term_lufs)));
-            ui.label(format!("Integrated {} LUFS", db(m.integrated_lufs)));
-            ui.label(format!("LRA {:.1} LU", m.loudness_range_lu));
-            ui.label(format!("True peak {} dBTP", db(m.true_peak_dbtp)));
-            ui.label(format!("Correlation {:+.2}", m.correlation));
-        });
-        let c = &self.counters;
-        ui.horizontal(|ui| {
-            for (label, value) in [
-                ("xruns", c.xruns),
-                ("dropped frames", c.dropped_frames),
-                ("dropped snapshots", c.dropped_snapshots),
-            ] {
-                let text = format!("{label} {value}");
-                if value > 0 {
-                    ui.colored_label(Color32::RED, text);
+    }
+
+    fn selected_booking_name(&self) -> Option<String> {
+        let id = self.loaded.selection.booking?;
+        let b = self.loaded.bookings.iter().find(|b| b.id == id)?;
+        Some(format!("#{} {} ({})", b.id, b.project, b.room))
+    }
+
+    /// Channel names for the sound check: the input list's sources where it names them.
+    fn channel_names(&self) -> Vec<String> {
+        self.live_state
+            .strips
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                self.loaded
+                    .inputs
+                    .iter()
+                    .find(|input| input.channel == i as i64 + 1)
+                    .map(|input| input.source.clone())
+                    .unwrap_or_else(|| s.name.clone())
+            })
+            .collect()
+    }
+
+    /// The controller: carry out one action.
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::Engine(command) => self.send(command),
+            Action::ToggleRecord => {
+                if self.take.is_some() {
+                    self.stop_take();
                 } else {
-                    ui.label(text);
+                    self.start_take();
                 }
             }
-            ui.label(format!("time {:.1} s", self.snapshot.t_s));
-        });
+            Action::Marker => self.marker(),
+            Action::Ballistics => self.meters.set_ballistics(
+                Duration::from_secs_f64(self.live_state.hold_s.max(0.0)),
+                self.live_state.fall_db_per_s,
+            ),
+            Action::Select(selection) => self.worker.load(selection),
+            Action::Studio(change) => {
+                if let Change::Hold(slot) | Change::Book(slot) = &change
+                    && let Ok(start) =
+                        crate::studio::units::parse_local(&slot.start, &self.options.tz)
+                    && let Ok(t) = jiff::Timestamp::from_second(start)
+                {
+                    let day = t.to_zoned_datetime(self.options.tz.clone()).date();
+                    self.bookings.week = production::monday(day);
+                }
+                self.worker.write(change.into_job(), self.loaded.selection);
+            }
+            Action::RunSoundcheck => self.start_soundcheck(),
+            Action::SaveSoundcheck => self.save_soundcheck(),
+            Action::Dismiss => self.problem = None,
+        }
+    }
+
+    fn send(&mut self, command: Command) {
+        if let Some(live) = &self.live
+            && let Err(e) = live.handle.send(command)
+        {
+            self.problem = Some(e.to_string());
+        }
+    }
+
+    fn start_take(&mut self) {
+        if self.stopping.is_some() || self.capture.is_some() {
+            self.problem = Some("wait until the sound check or the last take has finished".into());
+            return;
+        }
+        let Some(live) = &mut self.live else {
+            self.problem = Some("the engine is not running".into());
+            return;
+        };
+        let tracks: Vec<TakeTrack> = self
+            .live_state
+            .strips
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.armed)
+            .map(|(c, s)| TakeTrack {
+                name: s.name.clone(),
+                input: TrackInput::Mono(c),
+            })
+            .collect();
+        if tracks.is_empty() {
+            self.problem = Some("arm at least one track (R on its strip)".into());
+            return;
+        }
+        let Some(ring) = live.record.take() else {
+            self.problem = Some("the recorder is busy".into());
+            return;
+        };
+        let take = next_free_take(&self.options.takes_dir, &self.options.session);
+        let spec = TakeSpec {
+            dir: self.options.takes_dir.clone(),
+            session: self.options.session.clone(),
+            take,
+            tracks,
+            sample_rate_hz: live.rate_hz,
+            input_channels: live.channels,
+            format: TAKE_FORMAT,
+            max_file_bytes: MAX_FILE_BYTES,
+        };
+        match Recorder::start_or_return(spec, ring, live.handle.shared_counters()) {
+            Ok(recorder) => {
+                let _ = live.handle.send(Command::Record(true));
+                self.take = Some(TakeInProgress {
+                    recorder,
+                    take,
+                    song: self.live_state.song.trim().to_string(),
+                    booking: self.loaded.selection.booking,
+                    started: Instant::now(),
+                    start_utc: crate::studio::units::now(),
+                });
+                self.status = Some(format!("recording take {take}"));
+            }
+            Err((e, ring)) => {
+                live.record = Some(ring);
+                self.problem = Some(format!("the take could not start: {e}"));
+            }
+        }
+    }
+
+    fn stop_take(&mut self) {
+        self.send(Command::Record(false));
+        self.stopping = self.take.take();
+    }
+
+    fn finish_take(&mut self) {
+        let Some(take) = self.stopping.take() else {
+            return;
+        };
+        let seconds = take.started.elapsed().as_secs_f64();
+        let (report, ring) = take.recorder.finish_keeping_ring();
+        if let Some(live) = &mut self.live {
+            live.record = ring;
+        }
+        match report {
+            Ok(report) => {
+                self.takes_recorded += 1;
+                let rate = self.live.as_ref().map_or(48_000, |l| l.rate_hz);
+                let duration_s = report.frames as f64 / rate as f64;
+                self.status = Some(format!(
+                    "take {}: {:.1} s, {} files in {}",
+                    take.take,
+                    duration_s,
+                    report.files.len(),
+                    self.options.takes_dir.display()
+                ));
+                if let Some(booking) = take.booking {
+                    let files = report
+                        .files
+                        .iter()
+                        .map(|f| f.path.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(",");
+                    let song = if take.song.is_empty() {
+                        "untitled".to_string()
+                    } else {
+                        take.song
+                    };
+                    self.worker.write(
+                        Change::AddTake {
+                            booking,
+                            song,
+                            start_utc: take.start_utc,
+                            duration_s: if duration_s > 0.0 {
+                                duration_s
+                            } else {
+                                seconds
+                            },
+                            files,
+                        }
+                        .into_job(),
+                        self.loaded.selection,
+                    );
+                }
+            }
+            Err(e) => self.problem = Some(format!("take {}: {e}", take.take)),
+        }
+    }
+
+    fn marker(&mut self) {
+        let Some(booking) = self.loaded.selection.booking else {
+            self.problem = Some("choose the booking in the Session log tab first".into());
+            return;
+        };
+        let at = self
+            .take
+            .as_ref()
+            .map(|t| {
+                format!(
+                    "take {} at {:.1} s",
+                    t.take,
+                    t.started.elapsed().as_secs_f64()
+                )
+            })
+            .unwrap_or_else(|| "not recording".into());
+        let note = self.live_state.marker.trim();
+        let text = if note.is_empty() {
+            format!("marker ({at})")
+        } else {
+            format!("{note} ({at})")
+        };
+        self.live_state.marker.clear();
+        self.worker.write(
+            Change::Note {
+                booking,
+                marker: true,
+                at_utc: crate::studio::units::now(),
+                text,
+            }
+            .into_job(),
+            self.loaded.selection,
+        );
+    }
+
+    fn start_soundcheck(&mut self) {
+        if self.take.is_some() || self.stopping.is_some() {
+            self.problem = Some("stop the take before a sound check".into());
+            return;
+        }
+        let Some(live) = &mut self.live else {
+            self.problem = Some("the engine is not running".into());
+            return;
+        };
+        let frames = (self.soundcheck.seconds * live.rate_hz as f64).round() as u64;
+        match live.start_capture(frames) {
+            Ok(job) => {
+                self.soundcheck.report = None;
+                self.soundcheck.kept = false;
+                self.capture = Some(job);
+            }
+            Err(e) => self.problem = Some(e.to_string()),
+        }
+    }
+
+    fn finish_soundcheck(&mut self) {
+        let names = self.channel_names();
+        let (Some(job), Some(live)) = (self.capture.take(), &mut self.live) else {
+            return;
+        };
+        let (interleaved, ring) = job.finish();
+        live.record = ring;
+        let profile = self
+            .loaded
+            .profiles
+            .iter()
+            .find(|p| p.name == self.soundcheck.profile)
+            .cloned()
+            .or_else(|| {
+                crate::soundcheck::profile::Profile::presets()
+                    .into_iter()
+                    .find(|p| p.name == self.soundcheck.profile)
+            });
+        let Some(profile) = profile else {
+            self.problem = Some(format!("no profile '{}'", self.soundcheck.profile));
+            return;
+        };
+        let samples = crate::soundcheck::deinterleave(&interleaved, live.channels);
+        let channels: Vec<crate::soundcheck::Channel> = samples
+            .iter()
+            .zip(names)
+            .zip(&self.soundcheck.channels)
+            .filter(|(_, on)| **on)
+            .map(|((samples, name), _)| crate::soundcheck::Channel {
+                name,
+                samples,
+                source_rate_hz: None,
+            })
+            .collect();
+        let report = crate::soundcheck::run(&channels, live.rate_hz, &profile);
+        self.status = Some(format!(
+            "sound check: {}",
+            report.verdict.as_str().to_uppercase()
+        ));
+        self.soundcheck.source = live.description.clone();
+        self.soundcheck.report = Some(report);
+    }
+
+    fn save_soundcheck(&mut self) {
+        let Some(report) = &self.soundcheck.report else {
+            return;
+        };
+        let report_json = match serde_json::to_string(report) {
+            Ok(json) => json,
+            Err(e) => {
+                self.problem = Some(e.to_string());
+                return;
+            }
+        };
+        self.soundcheck.kept = true;
+        self.worker.write(
+            Change::SaveCheck {
+                booking: self.loaded.selection.booking,
+                profile: report.profile.clone(),
+                source: self.soundcheck.source.clone(),
+                verdict: report.verdict.as_str().to_string(),
+                report_json,
+            }
+            .into_job(),
+            self.loaded.selection,
+        );
+    }
+}
+
+impl Drop for Desk {
+    fn drop(&mut self) {
+        // Close a take that is still running, so its files are finalised.
+        if self.take.is_some() {
+            self.stop_take();
+        }
+        if let Some(take) = self.stopping.take() {
+            let _ = take.recorder.finish();
+        }
     }
 }
 
@@ -183,68 +716,11 @@ impl eframe::App for Desk {
     }
 }
 
-/// A level for people: one decimal, or "-inf".
-fn db(x: f64) -> String {
-    if x.is_finite() {
-        format!("{x:.1}")
-    } else {
-        "-inf".into()
-    }
-}
-
-/// Colour of a level: green below −18 dBFS, yellow to −6, orange to −3, red above.
-fn zone(db: f64) -> Color32 {
-    match db {
-        d if d < -18.0 => Color32::from_rgb(40, 170, 70),
-        d if d < -6.0 => Color32::from_rgb(220, 200, 40),
-        d if d < -3.0 => Color32::from_rgb(235, 140, 30),
-        _ => Color32::from_rgb(220, 40, 40),
-    }
-}
-
-/// A vertical meter: the peak bar in its zone colour, the RMS darker inside it, the hold line.
-fn meter(ui: &mut Ui, peak_db: f64, rms_db: f64, hold_db: f64) {
-    let (response, painter) = ui.allocate_painter(vec2(24.0, 180.0), Sense::hover());
-    let rect = response.rect;
-    painter.rect_filled(rect, 2.0, Color32::from_gray(30));
-    let height = |db: f64| (((db - FLOOR_DB) / -FLOOR_DB).clamp(0.0, 1.0) as f32) * rect.height();
-    let bar = |db: f64| {
-        Rect::from_min_max(
-            rect.left_bottom() - vec2(0.0, height(db)),
-            rect.right_bottom(),
-        )
-    };
-    if peak_db.is_finite() {
-        painter.rect_filled(bar(peak_db), 0.0, zone(peak_db));
-    }
-    if rms_db.is_finite() {
-        painter.rect_filled(
-            bar(rms_db).shrink2(vec2(5.0, 0.0)),
-            0.0,
-            zone(rms_db).gamma_multiply(0.5),
-        );
-    }
-    if hold_db > FLOOR_DB {
-        let y = rect.bottom() - height(hold_db);
-        painter.hline(rect.x_range(), y, Stroke::new(2.0, Color32::WHITE));
-    }
-    for mark in [-6.0, -18.0, -40.0] {
-        let y = rect.bottom() - height(mark);
-        painter.hline(rect.x_range(), y, Stroke::new(1.0, Color32::from_gray(90)));
-    }
-    painter.rect_stroke(
-        rect,
-        2.0,
-        Stroke::new(1.0, Color32::from_gray(80)),
-        StrokeKind::Inside,
-    );
-}
-
 /// Open the desk window.
-pub fn run(options: &LiveOptions) -> anyhow::Result<()> {
+pub fn run(options: DeskOptions) -> anyhow::Result<()> {
     let native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
-            .with_inner_size([1100.0, 560.0])
+            .with_inner_size([1280.0, 760.0])
             .with_title("studiodesk"),
         ..Default::default()
     };

@@ -1,0 +1,812 @@
+//! The production tabs: bookings, musicians and hires, budget and session log. Each view draws
+//! the data the worker loaded, keeps what is being typed in its own state, and returns
+//! [`Action`]s; the `studio` functions behind them are the command line's.
+
+use clap::ValueEnum;
+use eframe::egui::{self, Color32, Grid, RichText, Ui};
+use jiff::civil::{Date, Weekday};
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+
+use super::Action;
+use super::studio::{Change, HireForm, Loaded, RoomForm, Selection, SlotForm};
+use super::widgets::{GREEN, RED, YELLOW};
+use crate::studio::bookings::{Booking, Status};
+use crate::studio::budget::Category;
+use crate::studio::entities::{PersonKind, Union};
+use crate::studio::log::TakeType;
+use crate::studio::units::{format_local, format_minutes};
+
+/// A combo box over a clap value enum, by its command-line names.
+fn choice<T: ValueEnum + PartialEq + Clone>(ui: &mut Ui, label: &str, value: &mut T) {
+    let name = |v: &T| {
+        v.to_possible_value()
+            .map(|p| p.get_name().to_string())
+            .unwrap_or_default()
+    };
+    egui::ComboBox::from_label(label)
+        .selected_text(name(value))
+        .show_ui(ui, |ui| {
+            for v in T::value_variants() {
+                ui.selectable_value(value, v.clone(), name(v));
+            }
+        });
+}
+
+/// A labelled one-line text field.
+fn field(ui: &mut Ui, label: &str, text: &mut String, width: f32) {
+    let l = ui.label(label);
+    ui.add(egui::TextEdit::singleline(text).desired_width(width))
+        .labelled_by(l.id);
+}
+
+fn local_date(seconds: i64, tz: &TimeZone) -> Option<Date> {
+    Timestamp::from_second(seconds)
+        .ok()
+        .map(|t| t.to_zoned_datetime(tz.clone()).date())
+}
+
+fn status_colour(b: &Booking) -> Color32 {
+    match (b.status, b.rank) {
+        (Status::Confirmed, _) => GREEN,
+        (Status::Hold, Some(1)) => YELLOW,
+        (Status::Hold, _) => Color32::from_rgb(200, 160, 60),
+        _ => Color32::GRAY,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bookings
+
+/// What the Bookings tab remembers.
+#[derive(Clone, Debug)]
+pub struct BookingsState {
+    /// Monday of the week shown.
+    pub week: Date,
+    pub slot: SlotForm,
+    pub ended_at: String,
+    pub ics_path: String,
+    pub room: RoomForm,
+    pub project_title: String,
+    pub project_artist: String,
+    pub project_producer: String,
+    pub project_currency: String,
+    pub show_closed: bool,
+}
+
+impl BookingsState {
+    pub fn new(today: Date) -> BookingsState {
+        BookingsState {
+            week: monday(today),
+            slot: SlotForm::default(),
+            ended_at: String::new(),
+            ics_path: "bookings.ics".into(),
+            room: RoomForm::default(),
+            project_title: String::new(),
+            project_artist: String::new(),
+            project_producer: String::new(),
+            project_currency: "GBP".into(),
+            show_closed: false,
+        }
+    }
+}
+
+/// The Monday on or before `day`.
+pub fn monday(day: Date) -> Date {
+    let back = day.weekday().to_monday_zero_offset() as i64;
+    day.checked_sub(back.days()).unwrap_or(day)
+}
+
+pub fn bookings(
+    ui: &mut Ui,
+    state: &mut BookingsState,
+    data: &Loaded,
+    tz: &TimeZone,
+    actions: &mut Vec<Action>,
+) {
+    ui.horizontal(|ui| {
+        if ui.button("Previous week").clicked() {
+            state.week = state.week.checked_sub(7.days()).unwrap_or(state.week);
+        }
+        ui.label(RichText::new(format!("Week of {}", state.week)).strong());
+        if ui.button("Next week").clicked() {
+            state.week = state.week.checked_add(7.days()).unwrap_or(state.week);
+        }
+        ui.checkbox(&mut state.show_closed, "show released and cancelled");
+    });
+    week_view(ui, state, data, tz, actions);
+    ui.separator();
+    ui.columns(2, |columns| {
+        new_booking(&mut columns[0], state, data, actions);
+        selected_booking(&mut columns[1], state, data, tz, actions);
+    });
+    ui.separator();
+    ui.collapsing("Rooms and projects", |ui| {
+        rooms_and_projects(ui, state, data, actions)
+    });
+}
+
+fn week_view(
+    ui: &mut Ui,
+    state: &BookingsState,
+    data: &Loaded,
+    tz: &TimeZone,
+    actions: &mut Vec<Action>,
+) {
+    let days: Vec<Date> = (0..7)
+        .filter_map(|d| state.week.checked_add(d.days()).ok())
+        .collect();
+    if data.rooms.is_empty() {
+        ui.label("No rooms yet: add one under \"Rooms and projects\" below.");
+        return;
+    }
+    Grid::new("week")
+        .striped(true)
+        .min_col_width(110.0)
+        .show(ui, |ui| {
+            ui.label("Room / day");
+            for day in &days {
+                ui.label(RichText::new(format!("{} {}", weekday(day.weekday()), day)).strong());
+            }
+            ui.end_row();
+            for room in &data.rooms {
+                ui.label(&room.name);
+                for day in &days {
+                    ui.vertical(|ui| {
+                        for b in data.bookings.iter().filter(|b| {
+                            b.room_id == room.id
+                                && (state.show_closed
+                                    || matches!(b.status, Status::Hold | Status::Confirmed))
+                                && local_date(b.start_utc, tz) == Some(*day)
+                        }) {
+                            let start = format_local(b.start_utc, tz);
+                            let end = format_local(b.end_utc, tz);
+                            let text = format!(
+                                "#{} {}–{} {} · {}",
+                                b.id,
+                                start.split(' ').nth(1).unwrap_or(""),
+                                end.split(' ').nth(1).unwrap_or(""),
+                                b.state(),
+                                b.project
+                            );
+                            let selected = data.selection.booking == Some(b.id);
+                            let label = RichText::new(text).color(status_colour(b));
+                            if ui.selectable_label(selected, label).clicked() {
+                                actions.push(Action::Select(Selection {
+                                    project: Some(b.project_id),
+                                    booking: Some(b.id),
+                                }));
+                            }
+                        }
+                    });
+                }
+                ui.end_row();
+            }
+        });
+}
+
+fn weekday(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Monday => "Mon",
+        Weekday::Tuesday => "Tue",
+        Weekday::Wednesday => "Wed",
+        Weekday::Thursday => "Thu",
+        Weekday::Friday => "Fri",
+        Weekday::Saturday => "Sat",
+        Weekday::Sunday => "Sun",
+    }
+}
+
+fn new_booking(ui: &mut Ui, state: &mut BookingsState, data: &Loaded, actions: &mut Vec<Action>) {
+    ui.heading("New booking");
+    let slot = &mut state.slot;
+    egui::ComboBox::from_label("Project")
+        .selected_text(slot.project.clone())
+        .show_ui(ui, |ui| {
+            for p in &data.projects {
+                ui.selectable_value(&mut slot.project, p.title.clone(), &p.title);
+            }
+        });
+    egui::ComboBox::from_label("Room")
+        .selected_text(slot.room.clone())
+        .show_ui(ui, |ui| {
+            for r in &data.rooms {
+                ui.selectable_value(&mut slot.room, r.name.clone(), &r.name);
+            }
+        });
+    ui.horizontal(|ui| field(ui, "Start", &mut slot.start, 130.0));
+    ui.horizontal(|ui| field(ui, "End", &mut slot.end, 130.0));
+    ui.horizontal(|ui| field(ui, "Engineer", &mut slot.engineer, 130.0));
+    ui.label("Times are local, e.g. 2026-12-01 10:00.");
+    ui.horizontal(|ui| {
+        if ui.button("Place hold").clicked() {
+            actions.push(Action::Studio(Change::Hold(slot.clone())));
+        }
+        if ui.button("Book firm").clicked() {
+            actions.push(Action::Studio(Change::Book(slot.clone())));
+        }
+    });
+}
+
+fn selected_booking(
+    ui: &mut Ui,
+    state: &mut BookingsState,
+    data: &Loaded,
+    tz: &TimeZone,
+    actions: &mut Vec<Action>,
+) {
+    ui.heading("Selected booking");
+    let Some(b) = data
+        .selection
+        .booking
+        .and_then(|id| data.bookings.iter().find(|b| b.id == id))
+    else {
+        ui.label("Click a booking in the week view.");
+        return;
+    };
+    ui.label(b.describe(tz));
+    if let Some(reason) = &b.closed_reason {
+        ui.label(format!("closed: {reason}"));
+    }
+    if let Some(deadline) = b.challenge_deadline_utc {
+        ui.colored_label(
+            YELLOW,
+            format!(
+                "challenged: firm or release by {}",
+                format_local(deadline, tz)
+            ),
+        );
+    }
+    if let Some(expires) = b.expires_utc {
+        ui.label(format!(
+            "lapses {} unless confirmed",
+            format_local(expires, tz)
+        ));
+    }
+    ui.horizontal(|ui| {
+        let hold = b.status == Status::Hold;
+        if ui.add_enabled(hold, egui::Button::new("Firm")).clicked() {
+            actions.push(Action::Studio(Change::Confirm(b.id)));
+        }
+        if ui.add_enabled(hold, egui::Button::new("Release")).clicked() {
+            actions.push(Action::Studio(Change::Release(b.id)));
+        }
+        if ui
+            .add_enabled(hold && b.rank > Some(1), egui::Button::new("Challenge"))
+            .clicked()
+        {
+            actions.push(Action::Studio(Change::Challenge(b.id)));
+        }
+        if ui
+            .add_enabled(b.status == Status::Confirmed, egui::Button::new("Cancel"))
+            .clicked()
+        {
+            actions.push(Action::Studio(Change::Cancel(b.id)));
+        }
+    });
+    ui.horizontal(|ui| {
+        field(ui, "Ended at", &mut state.ended_at, 130.0);
+        if ui.button("Record overtime").clicked() {
+            actions.push(Action::Studio(Change::Ended {
+                booking: b.id,
+                at: state.ended_at.clone(),
+            }));
+        }
+    });
+    ui.horizontal(|ui| {
+        field(ui, "Calendar file", &mut state.ics_path, 130.0);
+        if ui.button("Export .ics").clicked() {
+            actions.push(Action::Studio(Change::ExportIcs(
+                state.ics_path.clone().into(),
+            )));
+        }
+    });
+}
+
+fn rooms_and_projects(
+    ui: &mut Ui,
+    state: &mut BookingsState,
+    data: &Loaded,
+    actions: &mut Vec<Action>,
+) {
+    ui.columns(2, |columns| {
+        let ui = &mut columns[0];
+        ui.label(RichText::new("Rooms").strong());
+        for r in &data.rooms {
+            ui.label(format!(
+                "{}: {} {}/h, half day {}, day {}",
+                r.name, r.hourly, r.currency, r.half_day, r.day
+            ));
+        }
+        let room = &mut state.room;
+        ui.horizontal(|ui| field(ui, "Room name", &mut room.name, 100.0));
+        ui.horizontal(|ui| {
+            field(ui, "Hourly", &mut room.hourly, 50.0);
+            field(ui, "Half day", &mut room.half_day, 50.0);
+            field(ui, "Day", &mut room.day, 50.0);
+        });
+        ui.horizontal(|ui| {
+            field(ui, "Currency", &mut room.currency, 40.0);
+            field(ui, "Setup", &mut room.setup, 40.0);
+            field(ui, "Teardown", &mut room.teardown, 40.0);
+        });
+        if ui.button("Add room").clicked() {
+            actions.push(Action::Studio(Change::AddRoom(room.clone())));
+        }
+        let ui = &mut columns[1];
+        ui.label(RichText::new("Projects").strong());
+        for p in &data.projects {
+            ui.label(format!(
+                "{} — {} ({})",
+                p.title,
+                p.artist.as_deref().unwrap_or("no artist"),
+                p.currency
+            ));
+        }
+        ui.horizontal(|ui| field(ui, "Title", &mut state.project_title, 120.0));
+        ui.horizontal(|ui| field(ui, "Artist", &mut state.project_artist, 120.0));
+        ui.horizontal(|ui| field(ui, "Producer", &mut state.project_producer, 120.0));
+        ui.horizontal(|ui| field(ui, "Project currency", &mut state.project_currency, 40.0));
+        if ui.button("Add project").clicked() {
+            actions.push(Action::Studio(Change::AddProject {
+                title: state.project_title.clone(),
+                artist: state.project_artist.clone(),
+                producer: state.project_producer.clone(),
+                currency: state.project_currency.clone(),
+            }));
+        }
+    });
+}
+
+/// A combo box choosing the booking whose details the tab shows.
+fn booking_picker(ui: &mut Ui, data: &Loaded, tz: &TimeZone, actions: &mut Vec<Action>) {
+    let current = data
+        .selection
+        .booking
+        .and_then(|id| data.bookings.iter().find(|b| b.id == id))
+        .map(|b| b.describe(tz))
+        .unwrap_or_else(|| "choose a booking".into());
+    egui::ComboBox::from_label("Booking")
+        .selected_text(current)
+        .width(360.0)
+        .show_ui(ui, |ui| {
+            for b in data
+                .bookings
+                .iter()
+                .filter(|b| matches!(b.status, Status::Hold | Status::Confirmed))
+            {
+                let selected = data.selection.booking == Some(b.id);
+                if ui.selectable_label(selected, b.describe(tz)).clicked() {
+                    actions.push(Action::Select(Selection {
+                        project: Some(b.project_id),
+                        booking: Some(b.id),
+                    }));
+                }
+            }
+        });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Musicians & hires
+
+/// What the Musicians & hires tab remembers.
+#[derive(Clone, Debug)]
+pub struct HiresState {
+    pub hire: HireForm,
+    pub name: String,
+    pub kind: PersonKind,
+    pub instruments: String,
+    pub union: Union,
+    pub contact: String,
+}
+
+impl Default for HiresState {
+    fn default() -> Self {
+        HiresState {
+            hire: HireForm::default(),
+            name: String::new(),
+            kind: PersonKind::Musician,
+            instruments: String::new(),
+            union: Union::Mu,
+            contact: String::new(),
+        }
+    }
+}
+
+pub fn hires(
+    ui: &mut Ui,
+    state: &mut HiresState,
+    data: &Loaded,
+    tz: &TimeZone,
+    actions: &mut Vec<Action>,
+) {
+    ui.columns(2, |columns| {
+        let ui = &mut columns[0];
+        ui.heading("People");
+        Grid::new("people").striped(true).show(ui, |ui| {
+            for p in &data.people {
+                ui.label(&p.name);
+                ui.label(format!("{:?}", p.kind).to_lowercase());
+                ui.label(&p.instruments);
+                ui.label(format!("{:?}", p.union));
+                ui.end_row();
+            }
+        });
+        ui.separator();
+        ui.horizontal(|ui| field(ui, "Name", &mut state.name, 140.0));
+        choice(ui, "Kind", &mut state.kind);
+        ui.horizontal(|ui| field(ui, "Instruments", &mut state.instruments, 140.0));
+        choice(ui, "Union", &mut state.union);
+        ui.horizontal(|ui| field(ui, "Contact", &mut state.contact, 140.0));
+        if ui.button("Add person").clicked() {
+            actions.push(Action::Studio(Change::AddPerson {
+                name: state.name.clone(),
+                kind: state.kind,
+                instruments: state.instruments.clone(),
+                union: state.union,
+                contact: state.contact.clone(),
+            }));
+        }
+
+        let ui = &mut columns[1];
+        ui.heading("Hire onto a booking");
+        booking_picker(ui, data, tz, actions);
+        let Some(booking) = data.selection.booking else {
+            ui.label("Choose the booking first.");
+            return;
+        };
+        let form = &mut state.hire;
+        egui::ComboBox::from_label("Musician")
+            .selected_text(form.person.clone())
+            .show_ui(ui, |ui| {
+                for p in data
+                    .people
+                    .iter()
+                    .filter(|p| p.kind == PersonKind::Musician)
+                {
+                    ui.selectable_value(&mut form.person, p.name.clone(), &p.name);
+                }
+            });
+        choice(ui, "Role", &mut form.role);
+        ui.horizontal(|ui| field(ui, "Instruments played", &mut form.instruments, 140.0));
+        choice(ui, "Agreement", &mut form.agreement);
+        choice(ui, "Session", &mut form.session);
+        ui.horizontal(|ui| field(ui, "Worked", &mut form.worked, 60.0));
+        ui.checkbox(&mut form.overdub, "overdub");
+        ui.horizontal(|ui| {
+            field(ui, "Porterage", &mut form.porterage, 40.0);
+            let l = ui.label("Cartage");
+            ui.add(egui::DragValue::new(&mut form.cartage).range(0..=20))
+                .labelled_by(l.id);
+        });
+        ui.horizontal(|ui| {
+            field(ui, "Flat fee", &mut form.flat, 60.0);
+            field(ui, "Hourly", &mut form.hourly, 60.0);
+        });
+        if ui.button("Hire").clicked() {
+            actions.push(Action::Studio(Change::Hire {
+                booking,
+                form: form.clone(),
+            }));
+        }
+        ui.separator();
+        for h in &data.hires {
+            ui.label(
+                RichText::new(format!(
+                    "#{} {} — {}, {}, {} agreement, worked {}",
+                    h.hire.id,
+                    h.hire.person,
+                    h.hire.role.as_str(),
+                    h.hire.instruments,
+                    h.hire.agreement.as_str(),
+                    format_minutes(h.hire.worked_min)
+                ))
+                .strong(),
+            );
+            match &h.quote {
+                Ok(quote) => {
+                    Grid::new(("fee", h.hire.id)).show(ui, |ui| {
+                        for line in &quote.lines {
+                            ui.label(line.kind);
+                            ui.label(line.amount.to_string());
+                            ui.label(&line.label);
+                            ui.end_row();
+                        }
+                        ui.label(RichText::new("total").strong());
+                        ui.label(RichText::new(format!("{} {}", quote.total, h.currency)).strong());
+                        ui.end_row();
+                    });
+                }
+                Err(e) => {
+                    ui.colored_label(RED, e);
+                }
+            }
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Budget
+
+/// What the Budget tab remembers.
+#[derive(Clone, Debug)]
+pub struct BudgetState {
+    pub category: Category,
+    pub amount: String,
+    pub note: String,
+}
+
+impl Default for BudgetState {
+    fn default() -> Self {
+        BudgetState {
+            category: Category::Studio,
+            amount: String::new(),
+            note: String::new(),
+        }
+    }
+}
+
+pub fn budget(ui: &mut Ui, state: &mut BudgetState, data: &Loaded, actions: &mut Vec<Action>) {
+    let current = data
+        .selection
+        .project
+        .and_then(|id| data.projects.iter().find(|p| p.id == id))
+        .map(|p| p.title.clone())
+        .unwrap_or_else(|| "choose a project".into());
+    egui::ComboBox::from_label("Project")
+        .selected_text(current)
+        .show_ui(ui, |ui| {
+            for p in &data.projects {
+                if ui
+                    .selectable_label(data.selection.project == Some(p.id), &p.title)
+                    .clicked()
+                {
+                    actions.push(Action::Select(Selection {
+                        project: Some(p.id),
+                        booking: None,
+                    }));
+                }
+            }
+        });
+    let Some(project) = data.selection.project else {
+        return;
+    };
+    match &data.budget {
+        Some(Ok(report)) => {
+            Grid::new("budget").striped(true).show(ui, |ui| {
+                for h in ["Category", "Planned", "Actual", "Variance"] {
+                    ui.label(RichText::new(h).strong());
+                }
+                ui.end_row();
+                for row in report.rows.iter().chain([&report.total]) {
+                    ui.label(&row.category);
+                    ui.label(row.planned.to_string());
+                    ui.label(row.actual.to_string());
+                    let variance = row.variance.to_string();
+                    if row.variance.0 < 0 {
+                        ui.colored_label(RED, variance);
+                    } else {
+                        ui.label(variance);
+                    }
+                    ui.end_row();
+                }
+            });
+            ui.label(format!(
+                "{} — contingency {} % included in the plan",
+                report.currency,
+                report.contingency_bp as f64 / 100.0
+            ));
+        }
+        Some(Err(e)) => {
+            ui.colored_label(RED, e);
+        }
+        None => {}
+    }
+    ui.separator();
+    ui.horizontal(|ui| {
+        choice(ui, "Category", &mut state.category);
+        field(ui, "Amount", &mut state.amount, 80.0);
+        field(ui, "Note", &mut state.note, 160.0);
+    });
+    ui.horizontal(|ui| {
+        if ui.button("Set plan").clicked() {
+            actions.push(Action::Studio(Change::Plan {
+                project,
+                category: state.category,
+                amount: state.amount.clone(),
+            }));
+        }
+        if ui.button("Add expense").clicked() {
+            actions.push(Action::Studio(Change::Expense {
+                project,
+                category: state.category,
+                amount: state.amount.clone(),
+                note: state.note.clone(),
+            }));
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Session log
+
+/// What the Session log tab remembers.
+#[derive(Clone, Debug)]
+pub struct LogState {
+    /// Notes being edited, per take id.
+    pub notes: std::collections::HashMap<i64, String>,
+    pub note: String,
+    pub channel: i64,
+    pub source: String,
+    pub mic: String,
+    pub sheet_path: String,
+}
+
+impl Default for LogState {
+    fn default() -> Self {
+        LogState {
+            notes: Default::default(),
+            note: String::new(),
+            channel: 1,
+            source: String::new(),
+            mic: String::new(),
+            sheet_path: "take-sheet.csv".into(),
+        }
+    }
+}
+
+pub fn session_log(
+    ui: &mut Ui,
+    state: &mut LogState,
+    data: &Loaded,
+    tz: &TimeZone,
+    actions: &mut Vec<Action>,
+) {
+    booking_picker(ui, data, tz, actions);
+    let Some(booking) = data.selection.booking else {
+        ui.label("Choose the booking whose log to keep; takes recorded in the Live tab go there.");
+        return;
+    };
+    ui.heading("Takes");
+    Grid::new("takes").striped(true).show(ui, |ui| {
+        for h in [
+            "Song", "Take", "Time", "Length", "Rating", "Circled", "Type", "Notes",
+        ] {
+            ui.label(RichText::new(h).strong());
+        }
+        ui.end_row();
+        for t in &data.takes {
+            let name = format!("{} take {}", t.song, t.take_no);
+            ui.label(&t.song);
+            ui.label(t.take_no.to_string());
+            ui.label(format_local(t.start_utc, tz));
+            ui.label(format!("{:.1} s", t.duration_s));
+            ui.horizontal(|ui| {
+                for stars in 1..=5 {
+                    let star = ui.add(
+                        egui::Button::selectable(stars <= t.rating, stars.to_string()).small(),
+                    );
+                    let star = super::widgets::name(
+                        star,
+                        egui::Role::Button,
+                        &format!("Rate {name} {stars}"),
+                    );
+                    if star.clicked() {
+                        let rating = if t.rating == stars { 0 } else { stars };
+                        actions.push(Action::Studio(Change::UpdateTake {
+                            id: t.id,
+                            rating: Some(rating),
+                            circled: None,
+                            take_type: None,
+                            notes: None,
+                        }));
+                    }
+                }
+            });
+            let mut circled = t.circled;
+            if ui
+                .checkbox(&mut circled, format!("Circle {name}"))
+                .changed()
+            {
+                actions.push(Action::Studio(Change::UpdateTake {
+                    id: t.id,
+                    rating: None,
+                    circled: Some(circled),
+                    take_type: None,
+                    notes: None,
+                }));
+            }
+            let mut take_type = t.take_type;
+            egui::ComboBox::from_id_salt(("type", t.id))
+                .selected_text(t.take_type.as_str())
+                .show_ui(ui, |ui| {
+                    for v in TakeType::value_variants() {
+                        ui.selectable_value(&mut take_type, *v, v.as_str());
+                    }
+                });
+            if take_type != t.take_type {
+                actions.push(Action::Studio(Change::UpdateTake {
+                    id: t.id,
+                    rating: None,
+                    circled: None,
+                    take_type: Some(take_type),
+                    notes: None,
+                }));
+            }
+            let notes = state.notes.entry(t.id).or_insert_with(|| t.notes.clone());
+            let edit = ui.add(egui::TextEdit::singleline(notes).desired_width(200.0));
+            let edit = super::widgets::name(edit, egui::Role::TextInput, &format!("Notes {name}"));
+            if edit.lost_focus() && *notes != t.notes {
+                actions.push(Action::Studio(Change::UpdateTake {
+                    id: t.id,
+                    rating: None,
+                    circled: None,
+                    take_type: None,
+                    notes: Some(notes.clone()),
+                }));
+            }
+            ui.end_row();
+        }
+    });
+    ui.horizontal(|ui| {
+        field(ui, "Take sheet file", &mut state.sheet_path, 160.0);
+        for (label, markdown) in [("Export CSV", false), ("Export Markdown", true)] {
+            if ui.button(label).clicked() {
+                actions.push(Action::Studio(Change::ExportSheet {
+                    booking,
+                    path: state.sheet_path.clone().into(),
+                    markdown,
+                }));
+            }
+        }
+    });
+    ui.separator();
+    ui.columns(2, |columns| {
+        let ui = &mut columns[0];
+        ui.heading("Notes and markers");
+        for e in &data.entries {
+            ui.label(format!(
+                "{} {} — {}",
+                format_local(e.at_utc, tz),
+                e.kind,
+                e.text
+            ));
+        }
+        ui.horizontal(|ui| {
+            field(ui, "Note", &mut state.note, 200.0);
+            if ui.button("Add note").clicked() {
+                actions.push(Action::Studio(Change::Note {
+                    booking,
+                    marker: false,
+                    at_utc: crate::studio::units::now(),
+                    text: state.note.clone(),
+                }));
+            }
+        });
+        let ui = &mut columns[1];
+        ui.heading("Input list");
+        Grid::new("inputs").striped(true).show(ui, |ui| {
+            for i in &data.inputs {
+                ui.label(i.channel.to_string());
+                ui.label(&i.source);
+                ui.label(&i.mic);
+                ui.end_row();
+            }
+        });
+        ui.horizontal(|ui| {
+            let l = ui.label("Channel");
+            ui.add(egui::DragValue::new(&mut state.channel).range(1..=256))
+                .labelled_by(l.id);
+            field(ui, "Source", &mut state.source, 90.0);
+            field(ui, "Mic", &mut state.mic, 90.0);
+            if ui.button("Set input").clicked() {
+                actions.push(Action::Studio(Change::SetInput {
+                    booking,
+                    channel: state.channel,
+                    source: state.source.clone(),
+                    mic: state.mic.clone(),
+                }));
+            }
+        });
+    });
+}

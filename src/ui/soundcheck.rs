@@ -1,0 +1,197 @@
+//! The Sound check tab: choose a profile and channels, listen to the live input for a few
+//! seconds (on a capture thread, never the UI's), read the verdict per channel with its advice,
+//! keep it with the booking and export the client's report.
+
+use eframe::egui::{self, Grid, RichText, Ui};
+
+use super::Action;
+use super::studio::{Change, Loaded};
+use super::widgets::{GREEN, RED, YELLOW};
+use crate::soundcheck::{Report, Verdict};
+
+/// What the Sound check tab remembers.
+#[derive(Clone, Debug)]
+pub struct SoundcheckState {
+    pub profile: String,
+    /// Listening time, in seconds.
+    pub seconds: f64,
+    /// Channels to check (by track index).
+    pub channels: Vec<bool>,
+    /// The newest result, and where it came from.
+    pub report: Option<Report>,
+    pub source: String,
+    /// The newest result has been kept.
+    pub kept: bool,
+    pub export_path: String,
+}
+
+impl SoundcheckState {
+    pub fn new(tracks: usize) -> SoundcheckState {
+        SoundcheckState {
+            profile: "tracking".into(),
+            seconds: 3.0,
+            channels: vec![true; tracks],
+            report: None,
+            source: String::new(),
+            kept: false,
+            export_path: "soundcheck.md".into(),
+        }
+    }
+}
+
+fn verdict_colour(v: Verdict) -> egui::Color32 {
+    match v {
+        Verdict::Pass => GREEN,
+        Verdict::Warn => YELLOW,
+        Verdict::Fail => RED,
+    }
+}
+
+/// Draw the tab. `names` are the channels' names (the input list's where it has them);
+/// `listening` is true while a capture runs.
+pub fn view(
+    ui: &mut Ui,
+    state: &mut SoundcheckState,
+    data: &Loaded,
+    names: &[String],
+    listening: bool,
+    actions: &mut Vec<Action>,
+) {
+    ui.horizontal(|ui| {
+        egui::ComboBox::from_label("Profile")
+            .selected_text(state.profile.clone())
+            .show_ui(ui, |ui| {
+                for p in &data.profiles {
+                    ui.selectable_value(&mut state.profile, p.name.clone(), &p.name)
+                        .on_hover_text(&p.description);
+                }
+            });
+        ui.add(
+            egui::Slider::new(&mut state.seconds, 1.0..=30.0)
+                .text("seconds")
+                .step_by(1.0),
+        );
+    });
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Channels:");
+        for (on, name) in state.channels.iter_mut().zip(names) {
+            ui.checkbox(on, name);
+        }
+    });
+    ui.horizontal(|ui| {
+        let any = state.channels.iter().any(|c| *c);
+        if ui
+            .add_enabled(!listening && any, egui::Button::new("Run sound check"))
+            .clicked()
+        {
+            actions.push(Action::RunSoundcheck);
+        }
+        if listening {
+            ui.spinner();
+            ui.label(format!("listening for {:.0} s…", state.seconds));
+        }
+    });
+    let Some(report) = &state.report else {
+        return;
+    };
+    ui.separator();
+    ui.label(
+        RichText::new(format!(
+            "Verdict: {} — profile {}, {} channel(s), {:.1} s of {}",
+            report.verdict.as_str().to_uppercase(),
+            report.profile,
+            report.channels.len(),
+            report.seconds,
+            state.source
+        ))
+        .strong()
+        .color(verdict_colour(report.verdict)),
+    );
+    egui::ScrollArea::vertical()
+        .max_height(300.0)
+        .show(ui, |ui| {
+            Grid::new("soundcheck").striped(true).show(ui, |ui| {
+                for h in [
+                    "Channel",
+                    "Check",
+                    "Verdict",
+                    "Value",
+                    "Threshold",
+                    "Advice",
+                ] {
+                    ui.label(RichText::new(h).strong());
+                }
+                ui.end_row();
+                for c in &report.channels {
+                    for (i, k) in c.checks.iter().enumerate() {
+                        if i == 0 {
+                            ui.colored_label(
+                                verdict_colour(c.verdict),
+                                format!("{} {} {}", c.channel, c.name, c.verdict.as_str()),
+                            );
+                        } else {
+                            ui.label("");
+                        }
+                        ui.label(k.check);
+                        ui.colored_label(verdict_colour(k.verdict), k.verdict.as_str());
+                        ui.label(k.value.map(|v| format!("{v:.1}")).unwrap_or_default());
+                        ui.label(&k.threshold);
+                        ui.label(&k.advice);
+                        ui.end_row();
+                    }
+                }
+                for k in &report.programme {
+                    ui.label("programme");
+                    ui.label(k.check);
+                    ui.colored_label(verdict_colour(k.verdict), k.verdict.as_str());
+                    ui.label(k.value.map(|v| format!("{v:.1}")).unwrap_or_default());
+                    ui.label(&k.threshold);
+                    ui.label(&k.advice);
+                    ui.end_row();
+                }
+            });
+        });
+    ui.horizontal(|ui| {
+        let target = match data.selection.booking {
+            Some(id) => format!("Keep with booking #{id}"),
+            None => "Keep (no booking chosen)".into(),
+        };
+        if ui
+            .add_enabled(!state.kept, egui::Button::new(target))
+            .clicked()
+        {
+            actions.push(Action::SaveSoundcheck);
+        }
+        if state.kept {
+            ui.label("kept");
+        }
+    });
+    ui.separator();
+    ui.label(RichText::new("Kept with this booking").strong());
+    let path = &mut state.export_path;
+    ui.horizontal(|ui| {
+        let l = ui.label("Report file");
+        ui.add(egui::TextEdit::singleline(path).desired_width(180.0))
+            .labelled_by(l.id);
+    });
+    for check in &data.checks {
+        ui.horizontal(|ui| {
+            ui.label(format!(
+                "#{} {} {} ({})",
+                check.id,
+                check.profile,
+                check.verdict.to_uppercase(),
+                check.source
+            ));
+            for (label, html) in [("Export Markdown", false), ("Export HTML", true)] {
+                if ui.button(label).clicked() {
+                    actions.push(Action::Studio(Change::ExportCheck {
+                        id: check.id,
+                        path: path.clone().into(),
+                        html,
+                    }));
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,704 @@
+//! The studio database as the window sees it. A worker thread owns the [`Store`]: no query, and
+//! no wait on another process's lock (up to the store's 10 s busy timeout), ever runs on the UI
+//! thread. The controller sends jobs; each write is followed by a fresh [`Loaded`] of what the
+//! views show, so the window never shows a half-applied change.
+
+use std::path::PathBuf;
+use std::thread::JoinHandle;
+
+use crossbeam_channel::{Receiver, Sender, unbounded};
+use jiff::tz::TimeZone;
+
+use crate::soundcheck::profile::{self, Profile};
+use crate::studio::bookings::{self, NewHold};
+use crate::studio::budget::{self, BudgetReport, Category};
+use crate::studio::entities::{self, Person, PersonKind, Project, Room, Union};
+use crate::studio::fees::{Agreement, Quote, Role, SessionKind};
+use crate::studio::hires::{self, Hire, NewHire};
+use crate::studio::log::{self, Entry, Input, Take, TakeType};
+use crate::studio::soundchecks::{self, StoredCheck};
+use crate::studio::units::{Minor, format_local, now, parse_currency, parse_local, parse_minutes};
+use crate::studio::{Store, StudioError, ics};
+
+/// What the views are looking at: the project and booking whose details are loaded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Selection {
+    pub project: Option<i64>,
+    pub booking: Option<i64>,
+}
+
+/// A hire with its fee, line by line (or why it cannot be quoted).
+#[derive(Clone, Debug)]
+pub struct HireQuote {
+    pub hire: Hire,
+    pub quote: Result<Quote, String>,
+    pub currency: String,
+}
+
+/// Everything the production tabs show, read in one transaction.
+#[derive(Clone, Debug, Default)]
+pub struct Loaded {
+    pub selection: Selection,
+    pub rooms: Vec<Room>,
+    pub projects: Vec<Project>,
+    pub people: Vec<Person>,
+    /// Every booking, holds and closed ones included.
+    pub bookings: Vec<bookings::Booking>,
+    /// Hires of the selected booking.
+    pub hires: Vec<HireQuote>,
+    /// Session log of the selected booking.
+    pub takes: Vec<Take>,
+    pub entries: Vec<Entry>,
+    pub inputs: Vec<Input>,
+    /// Budget of the selected project.
+    pub budget: Option<Result<BudgetReport, String>>,
+    /// Sound checks kept with the selected booking.
+    pub checks: Vec<StoredCheck>,
+    pub profiles: Vec<Profile>,
+}
+
+/// A change to the studio data, run on the worker; returns what to tell the user.
+pub type Job = Box<dyn FnOnce(&mut Store) -> Result<String, StudioError> + Send>;
+
+enum Request {
+    Write(Job, Selection),
+    Load(Selection),
+}
+
+/// What the worker sends back.
+#[derive(Debug)]
+pub enum Reply {
+    /// A write succeeded, with what to tell the user.
+    Done(String),
+    /// A write failed; nothing was changed.
+    Failed(String),
+    /// The data, fresh.
+    Loaded(Box<Loaded>),
+    /// The database could not be opened or read.
+    Unavailable(String),
+}
+
+/// The worker thread and its channels.
+pub struct StudioWorker {
+    requests: Option<Sender<Request>>,
+    replies: Receiver<Reply>,
+    /// Requests sent and not yet answered.
+    pending: usize,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl StudioWorker {
+    /// Start the worker on the database at `path` (opened and migrated on the worker).
+    pub fn open(path: PathBuf, tz: TimeZone) -> StudioWorker {
+        let (requests, jobs) = unbounded::<Request>();
+        let (reply, replies) = unbounded();
+        let thread = std::thread::Builder::new()
+            .name("studiodesk-studio".into())
+            .spawn(move || serve(path, tz, jobs, reply))
+            .ok();
+        let mut worker = StudioWorker {
+            requests: Some(requests),
+            replies,
+            pending: 0,
+            thread,
+        };
+        worker.load(Selection::default());
+        worker
+    }
+
+    /// Run `job` as one transaction-backed change, then reload what `selection` shows.
+    pub fn write(&mut self, job: Job, selection: Selection) {
+        self.send(Request::Write(job, selection));
+    }
+
+    /// Reload what `selection` shows.
+    pub fn load(&mut self, selection: Selection) {
+        self.send(Request::Load(selection));
+    }
+
+    fn send(&mut self, request: Request) {
+        if let Some(requests) = &self.requests
+            && requests.send(request).is_ok()
+        {
+            self.pending += 1;
+        }
+    }
+
+    /// Replies that have arrived (never waits).
+    pub fn poll(&mut self) -> Vec<Reply> {
+        let replies: Vec<Reply> = self.replies.try_iter().collect();
+        let answered = replies
+            .iter()
+            .filter(|r| !matches!(r, Reply::Done(_) | Reply::Failed(_)))
+            .count();
+        self.pending = self.pending.saturating_sub(answered);
+        replies
+    }
+
+    /// True while a request is unanswered.
+    pub fn busy(&self) -> bool {
+        self.pending > 0
+    }
+}
+
+impl Drop for StudioWorker {
+    fn drop(&mut self) {
+        self.requests = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn serve(path: PathBuf, tz: TimeZone, jobs: Receiver<Request>, reply: Sender<Reply>) {
+    let mut store = match Store::open(&path, tz) {
+        Ok(store) => store,
+        Err(e) => {
+            let message = format!("the studio database {} cannot be used: {e}", path.display());
+            for _ in jobs.iter() {
+                let _ = reply.send(Reply::Unavailable(message.clone()));
+            }
+            return;
+        }
+    };
+    for request in jobs.iter() {
+        let selection = match request {
+            Request::Write(job, selection) => {
+                let _ = reply.send(match job(&mut store) {
+                    Ok(message) => Reply::Done(message),
+                    Err(e) => Reply::Failed(e.to_string()),
+                });
+                selection
+            }
+            Request::Load(selection) => selection,
+        };
+        let _ = reply.send(match load(&mut store, selection) {
+            Ok(loaded) => Reply::Loaded(Box::new(loaded)),
+            Err(e) => Reply::Unavailable(e.to_string()),
+        });
+    }
+}
+
+/// Read everything the views show for `selection`.
+fn load(store: &mut Store, selection: Selection) -> Result<Loaded, StudioError> {
+    store.read(|tx, tz| {
+        let booking = selection
+            .booking
+            .map(|id| bookings::get(tx, id))
+            .transpose()?;
+        let hires = match &booking {
+            Some(b) => hires::list(tx, Some(b.id), None)?
+                .into_iter()
+                .map(|hire| HireQuote {
+                    quote: hires::quote_hire_in(tx, &hire, tz).map_err(|e| e.to_string()),
+                    currency: b.currency.clone(),
+                    hire,
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let project = selection
+            .project
+            .map(|id| entities::project(tx, &id.to_string()))
+            .transpose()?;
+        let booking_id = booking.as_ref().map(|b| b.id);
+        Ok(Loaded {
+            selection,
+            rooms: entities::rooms(tx)?,
+            projects: entities::projects(tx)?,
+            people: entities::people(tx)?,
+            bookings: bookings::list(tx, None, None)?,
+            hires,
+            takes: match booking_id {
+                Some(id) => log::takes(tx, id)?,
+                None => Vec::new(),
+            },
+            entries: match booking_id {
+                Some(id) => log::entries(tx, id)?,
+                None => Vec::new(),
+            },
+            inputs: match booking_id {
+                Some(id) => log::inputs(tx, id)?,
+                None => Vec::new(),
+            },
+            budget: project
+                .map(|p| budget::report(tx, &p.id.to_string()).map_err(|e| e.to_string())),
+            checks: match booking_id {
+                Some(id) => soundchecks::list(tx, Some(id))?,
+                None => Vec::new(),
+            },
+            profiles: profile::stored(tx)?,
+        })
+    })
+}
+
+/// A booking slot as typed in the window (local times, "2026-12-01 10:00").
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SlotForm {
+    pub project: String,
+    pub room: String,
+    pub engineer: String,
+    pub start: String,
+    pub end: String,
+}
+
+/// A hire as typed in the window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HireForm {
+    pub person: String,
+    pub role: Role,
+    pub instruments: String,
+    pub agreement: Agreement,
+    pub session: SessionKind,
+    /// "3h40m", "220"…
+    pub worked: String,
+    pub overdub: bool,
+    pub porterage: String,
+    pub cartage: i64,
+    pub flat: String,
+    pub hourly: String,
+}
+
+impl Default for HireForm {
+    fn default() -> Self {
+        HireForm {
+            person: String::new(),
+            role: Role::Side,
+            instruments: String::new(),
+            agreement: Agreement::Mu,
+            session: SessionKind::Standard,
+            worked: "3h".into(),
+            overdub: false,
+            porterage: String::new(),
+            cartage: 0,
+            flat: String::new(),
+            hourly: String::new(),
+        }
+    }
+}
+
+/// A room and its rate card as typed in the window.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoomForm {
+    pub name: String,
+    pub currency: String,
+    pub hourly: String,
+    pub half_day: String,
+    pub day: String,
+    pub setup: String,
+    pub teardown: String,
+}
+
+impl Default for RoomForm {
+    fn default() -> Self {
+        RoomForm {
+            name: String::new(),
+            currency: "GBP".into(),
+            hourly: String::new(),
+            half_day: String::new(),
+            day: String::new(),
+            setup: "0".into(),
+            teardown: "0".into(),
+        }
+    }
+}
+
+/// Every change the window can make to the studio data: each is carried out by the same
+/// `studio` functions the command line uses, in one transaction.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    AddRoom(RoomForm),
+    AddPerson {
+        name: String,
+        kind: PersonKind,
+        instruments: String,
+        union: Union,
+        contact: String,
+    },
+    AddProject {
+        title: String,
+        artist: String,
+        producer: String,
+        currency: String,
+    },
+    Hold(SlotForm),
+    Book(SlotForm),
+    Confirm(i64),
+    Release(i64),
+    Challenge(i64),
+    Cancel(i64),
+    Ended {
+        booking: i64,
+        at: String,
+    },
+    ExportIcs(PathBuf),
+    Hire {
+        booking: i64,
+        form: HireForm,
+    },
+    UpdateTake {
+        id: i64,
+        rating: Option<i64>,
+        circled: Option<bool>,
+        take_type: Option<TakeType>,
+        notes: Option<String>,
+    },
+    AddTake {
+        booking: i64,
+        song: String,
+        start_utc: i64,
+        duration_s: f64,
+        files: String,
+    },
+    Note {
+        booking: i64,
+        marker: bool,
+        at_utc: i64,
+        text: String,
+    },
+    SetInput {
+        booking: i64,
+        channel: i64,
+        source: String,
+        mic: String,
+    },
+    ExportSheet {
+        booking: i64,
+        path: PathBuf,
+        markdown: bool,
+    },
+    Plan {
+        project: i64,
+        category: Category,
+        amount: String,
+    },
+    Expense {
+        project: i64,
+        category: Category,
+        amount: String,
+        note: String,
+    },
+    ExportCheck {
+        id: i64,
+        path: PathBuf,
+        html: bool,
+    },
+    SaveCheck {
+        booking: Option<i64>,
+        profile: String,
+        source: String,
+        verdict: String,
+        report_json: String,
+    },
+}
+
+fn optional(s: &str) -> Option<&str> {
+    Some(s.trim()).filter(|s| !s.is_empty())
+}
+
+fn money(s: &str) -> Result<Option<Minor>, StudioError> {
+    Ok(optional(s).map(Minor::parse).transpose()?)
+}
+
+fn write_file(path: &std::path::Path, text: &str) -> Result<(), StudioError> {
+    std::fs::write(path, text).map_err(|e| StudioError::Invalid {
+        field: "file",
+        problem: format!("cannot write {}: {e}", path.display()),
+    })
+}
+
+impl SlotForm {
+    fn hold(&self, tz: &TimeZone) -> Result<NewHold<'_>, StudioError> {
+        Ok(NewHold {
+            project: self.project.trim(),
+            room: self.room.trim(),
+            engineer: optional(&self.engineer),
+            start_utc: parse_local(&self.start, tz)?,
+            end_utc: parse_local(&self.end, tz)?,
+            expires_hours: None,
+        })
+    }
+}
+
+impl Change {
+    /// The change as a job for the worker; its message says what was done.
+    pub fn into_job(self) -> Job {
+        Box::new(move |store: &mut Store| self.apply(store))
+    }
+
+    fn apply(self, store: &mut Store) -> Result<String, StudioError> {
+        let tz = store.tz().clone();
+        match self {
+            Change::AddRoom(form) => {
+                let room = Room {
+                    id: 0,
+                    name: form.name.trim().to_string(),
+                    currency: parse_currency(&form.currency)?,
+                    hourly: Minor::parse(&form.hourly)?,
+                    half_day: Minor::parse(&form.half_day)?,
+                    day: Minor::parse(&form.day)?,
+                    setup_min: parse_minutes(&form.setup)?,
+                    teardown_min: parse_minutes(&form.teardown)?,
+                };
+                let id = store.write(|tx, _| entities::add_room(tx, &room))?;
+                Ok(format!("room #{id} {} added", room.name))
+            }
+            Change::AddPerson {
+                name,
+                kind,
+                instruments,
+                union,
+                contact,
+            } => {
+                let id = store.write(|tx, _| {
+                    entities::add_person(tx, &name, kind, &instruments, union, &contact)
+                })?;
+                Ok(format!("#{id} {} added", name.trim()))
+            }
+            Change::AddProject {
+                title,
+                artist,
+                producer,
+                currency,
+            } => {
+                let currency = parse_currency(&currency)?;
+                let id = store.write(|tx, _| {
+                    entities::add_project(
+                        tx,
+                        &title,
+                        optional(&artist),
+                        optional(&producer),
+                        &currency,
+                        1000,
+                    )
+                })?;
+                Ok(format!("project #{id} {} added", title.trim()))
+            }
+            Change::Hold(slot) => {
+                let new = slot.hold(&tz)?;
+                let b = store.write(|tx, tz| bookings::hold(tx, tz, &new, now()))?;
+                let lapses = b
+                    .expires_utc
+                    .map(|e| format!("; lapses {} unless confirmed", format_local(e, &tz)))
+                    .unwrap_or_default();
+                Ok(format!("{}{lapses}", b.describe(&tz)))
+            }
+            Change::Book(slot) => {
+                let new = slot.hold(&tz)?;
+                let firmed = store.write(|tx, tz| bookings::book(tx, tz, &new, now()))?;
+                Ok(firmed.booking.describe(&tz))
+            }
+            Change::Confirm(id) => {
+                let firmed = store.write(|tx, tz| bookings::confirm(tx, tz, id, now()))?;
+                let mut message = firmed.booking.describe(&tz);
+                for d in &firmed.dropped {
+                    message.push_str(&format!("; dropped {}", d.describe(&tz)));
+                }
+                Ok(message)
+            }
+            Change::Release(id) => {
+                let b = store.write(|tx, _| bookings::release(tx, id, now()))?;
+                Ok(b.describe(&tz))
+            }
+            Change::Challenge(id) => {
+                let challenged = store.write(|tx, tz| bookings::challenge(tx, tz, id, now()))?;
+                Ok(challenged
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "challenged {}: firm or release by {}",
+                            c.describe(&tz),
+                            c.challenge_deadline_utc
+                                .map(|d| format_local(d, &tz))
+                                .unwrap_or_default()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "))
+            }
+            Change::Cancel(id) => {
+                let c = store.write(|tx, _| bookings::cancel(tx, id, now()))?;
+                Ok(format!(
+                    "{}; charge {} {} ({} % of {})",
+                    c.booking.describe(&tz),
+                    c.booking.cancel_charge,
+                    c.booking.currency,
+                    c.charge_bp / 100,
+                    c.cost
+                ))
+            }
+            Change::Ended { booking, at } => {
+                let at = parse_local(&at, &tz)?;
+                let b = store.write(|tx, _| bookings::set_actual_end(tx, booking, at))?;
+                Ok(format!(
+                    "{} ended {}",
+                    b.describe(&tz),
+                    format_local(at, &tz)
+                ))
+            }
+            Change::ExportIcs(path) => {
+                let list = store.read(|tx, _| bookings::list(tx, None, None))?;
+                write_file(&path, &ics::calendar(&list, &tz, "studiodesk.local", now()))?;
+                Ok(format!("calendar written to {}", path.display()))
+            }
+            Change::Hire { booking, form } => {
+                let new = NewHire {
+                    booking_id: booking,
+                    person: form.person.trim(),
+                    role: form.role,
+                    instruments: &form.instruments,
+                    agreement: form.agreement,
+                    session: form.session,
+                    worked_min: parse_minutes(&form.worked)?,
+                    overdub: form.overdub,
+                    porterage: form.porterage.trim(),
+                    cartage: form.cartage,
+                    flat_fee: money(&form.flat)?,
+                    hourly: money(&form.hourly)?,
+                };
+                let (hire, quote) = store.write(|tx, tz| {
+                    let (hire, _) = hires::add(tx, &new)?;
+                    let quote = hires::quote_hire_in(tx, &hire, tz)?;
+                    Ok((hire, quote))
+                })?;
+                Ok(format!(
+                    "hire #{} {} ({}): {}",
+                    hire.id, hire.person, hire.instruments, quote.total
+                ))
+            }
+            Change::UpdateTake {
+                id,
+                rating,
+                circled,
+                take_type,
+                notes,
+            } => {
+                let t = store.write(|tx, _| {
+                    log::update_take(tx, id, rating, circled, take_type, notes.as_deref())
+                })?;
+                Ok(format!(
+                    "{} take {}: rated {}{}",
+                    t.song,
+                    t.take_no,
+                    t.rating,
+                    if t.circled { ", circled" } else { "" }
+                ))
+            }
+            Change::AddTake {
+                booking,
+                song,
+                start_utc,
+                duration_s,
+                files,
+            } => {
+                let t = store.write(|tx, _| {
+                    log::add_take(
+                        tx,
+                        booking,
+                        &log::NewTake {
+                            song: &song,
+                            start_utc,
+                            duration_s,
+                            files: &files,
+                            ..log::NewTake::default()
+                        },
+                    )
+                })?;
+                Ok(format!("{} take {} logged", t.song, t.take_no))
+            }
+            Change::Note {
+                booking,
+                marker,
+                at_utc,
+                text,
+            } => {
+                let e = store.write(|tx, _| log::add_entry(tx, booking, at_utc, marker, &text))?;
+                Ok(format!(
+                    "{} at {}: {}",
+                    e.kind,
+                    format_local(e.at_utc, &tz),
+                    e.text
+                ))
+            }
+            Change::SetInput {
+                booking,
+                channel,
+                source,
+                mic,
+            } => {
+                store.write(|tx, _| log::set_input(tx, booking, channel, &source, &mic))?;
+                Ok(format!("input {channel}: {source} ({mic})"))
+            }
+            Change::ExportSheet {
+                booking,
+                path,
+                markdown,
+            } => {
+                let (header, takes) = store.read(|tx, tz| log::take_sheet(tx, tz, booking))?;
+                let text = if markdown {
+                    log::sheet_markdown(&header, &takes, &tz)
+                } else {
+                    log::sheet_csv(&header, &takes, &tz)
+                };
+                write_file(&path, &text)?;
+                Ok(format!("take sheet written to {}", path.display()))
+            }
+            Change::Plan {
+                project,
+                category,
+                amount,
+            } => {
+                let amount = Minor::parse(&amount)?;
+                store.write(|tx, _| budget::plan(tx, &project.to_string(), category, amount))?;
+                Ok(format!("planned {amount} for {}", category.as_str()))
+            }
+            Change::Expense {
+                project,
+                category,
+                amount,
+                note,
+            } => {
+                let amount = Minor::parse(&amount)?;
+                store.write(|tx, _| {
+                    budget::expense(tx, &project.to_string(), category, amount, &note, now())
+                })?;
+                Ok(format!("expense {amount} ({}) recorded", category.as_str()))
+            }
+            Change::ExportCheck { id, path, html } => {
+                let stored = store.read(|tx, _| soundchecks::get(tx, id))?;
+                let report: serde_json::Value =
+                    serde_json::from_str(&stored.report).map_err(|e| StudioError::Invalid {
+                        field: "sound check",
+                        problem: format!("#{id} is damaged: {e}"),
+                    })?;
+                let text = if html {
+                    crate::soundcheck::report::html(&stored, &report, &tz)
+                } else {
+                    crate::soundcheck::report::markdown(&stored, &report, &tz)
+                };
+                write_file(&path, &text)?;
+                Ok(format!("sound check #{id} written to {}", path.display()))
+            }
+            Change::SaveCheck {
+                booking,
+                profile,
+                source,
+                verdict,
+                report_json,
+            } => {
+                let id = store.write(|tx, _| {
+                    soundchecks::save(
+                        tx,
+                        booking,
+                        now(),
+                        &profile,
+                        &source,
+                        &verdict,
+                        &report_json,
+                    )
+                })?;
+                Ok(format!("sound check kept as #{id}"))
+            }
+        }
+    }
+}
