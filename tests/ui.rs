@@ -487,3 +487,56 @@ fn every_tab_is_labelled_for_screen_readers() {
         harness.run();
     }
 }
+
+/// The device picker restarts the engine on the chosen set-up (here the demo at 44.1 kHz).
+#[test]
+fn the_audio_set_up_reopens_the_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = desk(dir.path());
+    click(&mut harness, "Audio set-up");
+    choose(&mut harness, "Rate", "44100 Hz");
+    click(&mut harness, "Open");
+    settle(&mut harness);
+    play(&mut harness, 0.5);
+    assert!(
+        text_of(&harness, "built-in demo session —").contains("at 44100 Hz"),
+        "{}",
+        text_of(&harness, "built-in demo session —")
+    );
+    assert!(harness.state().snapshot().t_s > 0.2);
+}
+
+/// While the engine runs the desk repaints at the meter rate; once the input has ended (a file
+/// played out) it says so and asks for no more frames.
+#[test]
+fn idle_once_the_input_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("test-audio/tone-1k-20dbfs-48k-stereo-16bit.wav");
+    let desk = Desk::new(DeskOptions {
+        live: LiveOptions {
+            input: Input::Files(vec![file]),
+            looping: false,
+            ..LiveOptions::default()
+        },
+        db: dir.path().join("studio.db"),
+        tz: time_zone(Some(TZ)).unwrap(),
+        takes_dir: dir.path().join("takes"),
+        session: "test".into(),
+    });
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 900.0])
+        .build_ui_state(|ui, desk: &mut Desk| desk.show(ui), desk);
+    settle(&mut harness);
+    assert!(harness.state().running());
+    assert!(harness.ctx.has_requested_repaint());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while harness.state().running() {
+        assert!(Instant::now() < deadline, "the file never ended");
+        std::thread::sleep(Duration::from_millis(50));
+        harness.run_steps(1);
+    }
+    harness.run_steps(2);
+    assert!(!harness.ctx.has_requested_repaint());
+    harness.get_by_label_contains("the input has ended");
+}

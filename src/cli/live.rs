@@ -99,7 +99,7 @@ pub fn desk(args: DeskArgs) -> anyhow::Result<ExitCode> {
             .map_or_else(|| PathBuf::from("takes"), |d| d.join("takes"))
     });
     crate::ui::run(crate::ui::DeskOptions {
-        live: args.input.options(true),
+        live: args.input.options(false),
         db,
         tz,
         takes_dir,

@@ -6,10 +6,11 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use eframe::egui::{self, Color32, RichText, Role, Slider, Ui};
-use egui_plot::{HLine, Legend, Line, Plot, PlotPoints};
+use egui_plot::{Corner, HLine, Legend, Line, Plot, PlotPoints};
 
 use super::Action;
 use super::widgets::{self, FLOOR_DB, RED, counter, db, level_meter, toggle};
+use crate::engine::audio::DeviceInfo;
 use crate::engine::processor::Command;
 use crate::engine::snapshot::{CounterValues, MeterSnapshot};
 use crate::meter::hold::{FALL_DB_PER_S, HOLD, PeakHold};
@@ -201,14 +202,106 @@ pub struct Transport {
     pub booking: Option<String>,
 }
 
+/// The audio set-up being chosen: where the input comes from, the monitor output, the rate and
+/// the buffer size.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AudioSetup {
+    /// Input device id; `None` for the built-in demo session.
+    pub input: Option<String>,
+    /// Channels to open on the device.
+    pub channels: usize,
+    /// Monitor output device id.
+    pub monitor: Option<String>,
+    /// Session rate, in Hz.
+    pub rate_hz: u32,
+    /// Device buffer size, in frames (`None`: the device's default).
+    pub buffer_frames: Option<u32>,
+}
+
+const RATES_HZ: [u32; 6] = [44_100, 48_000, 88_200, 96_000, 176_400, 192_000];
+const BUFFERS_FRAMES: [u32; 6] = [32, 64, 128, 256, 512, 1024];
+
+/// The device picker: choose, then "Open" restarts the engine on the choice.
+fn audio_setup(
+    ui: &mut Ui,
+    setup: &mut AudioSetup,
+    devices: &[DeviceInfo],
+    actions: &mut Vec<Action>,
+) {
+    let name_of = |id: &Option<String>, none: &str| match id {
+        None => none.to_string(),
+        Some(id) => devices
+            .iter()
+            .find(|d| &d.id == id)
+            .map_or(id.clone(), |d| format!("{} ({})", d.name, d.host)),
+    };
+    ui.horizontal_wrapped(|ui| {
+        egui::ComboBox::from_label("Input")
+            .selected_text(name_of(&setup.input, "built-in demo session"))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut setup.input, None, "built-in demo session");
+                for d in devices.iter().filter(|d| !d.inputs.is_empty()) {
+                    let label = format!("{} ({})", d.name, d.host);
+                    ui.selectable_value(&mut setup.input, Some(d.id.clone()), label);
+                }
+            });
+        let channels = ui.label("Channels");
+        ui.add(egui::DragValue::new(&mut setup.channels).range(1..=64))
+            .labelled_by(channels.id);
+        egui::ComboBox::from_label("Monitor")
+            .selected_text(name_of(&setup.monitor, "none"))
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut setup.monitor, None, "none");
+                for d in devices.iter().filter(|d| !d.outputs.is_empty()) {
+                    let label = format!("{} ({})", d.name, d.host);
+                    ui.selectable_value(&mut setup.monitor, Some(d.id.clone()), label);
+                }
+            });
+        egui::ComboBox::from_label("Rate")
+            .selected_text(format!("{} Hz", setup.rate_hz))
+            .show_ui(ui, |ui| {
+                for rate in RATES_HZ {
+                    ui.selectable_value(&mut setup.rate_hz, rate, format!("{rate} Hz"));
+                }
+            });
+        egui::ComboBox::from_label("Buffer")
+            .selected_text(match setup.buffer_frames {
+                Some(frames) => format!("{frames} frames"),
+                None => "device default".into(),
+            })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut setup.buffer_frames, None, "device default");
+                for frames in BUFFERS_FRAMES {
+                    ui.selectable_value(
+                        &mut setup.buffer_frames,
+                        Some(frames),
+                        format!("{frames} frames"),
+                    );
+                }
+            });
+        if ui.button("Open").clicked() {
+            actions.push(Action::Reopen);
+        }
+        if ui.button("Look for devices").clicked() {
+            actions.push(Action::ListDevices);
+        }
+    });
+}
+
 /// Draw the Live tab.
+#[allow(clippy::too_many_arguments)]
 pub fn view(
     ui: &mut Ui,
     state: &mut LiveState,
+    setup: &mut AudioSetup,
+    devices: &[DeviceInfo],
     meters: &Meters,
     transport: &Transport,
     actions: &mut Vec<Action>,
 ) {
+    ui.collapsing("Audio set-up", |ui| {
+        audio_setup(ui, setup, devices, actions)
+    });
     transport_bar(ui, state, meters, transport, actions);
     if transport.input.is_none() {
         return;
@@ -631,20 +724,27 @@ fn history_plot(ui: &mut Ui, state: &mut LiveState, meters: &Meters) {
             .collect()
     };
     let target = in_scale(state.target().target_lufs, state);
+    let (momentary, short_term) = (points(1), points(2));
+    let (low, high) = momentary
+        .points()
+        .iter()
+        .chain(short_term.points())
+        .fold((target - 20.0, target + 6.0), |(lo, hi), p| {
+            (lo.min(p.y - 2.0), hi.max(p.y + 2.0))
+        });
     Plot::new("loudness history")
         .height(130.0)
         .width(420.0)
-        .legend(Legend::default())
-        .include_x(-span)
-        .include_x(0.0)
-        .include_y(target - 20.0)
-        .include_y(target + 6.0)
+        .legend(Legend::default().position(Corner::LeftTop))
+        .default_x_bounds(-span, 0.0)
+        .default_y_bounds(low.max(target - 60.0), high)
+        .reset()
         .allow_drag(false)
         .allow_zoom(false)
         .allow_scroll(false)
         .show(ui, |plot| {
-            plot.line(Line::new("momentary", points(1)));
-            plot.line(Line::new("short-term", points(2)));
+            plot.line(Line::new("momentary", momentary));
+            plot.line(Line::new("short-term", short_term));
             plot.hline(HLine::new("target", target).color(Color32::WHITE));
         });
 }
@@ -662,10 +762,9 @@ fn spectrum_plot(ui: &mut Ui, meters: &Meters) {
     Plot::new("spectrum")
         .height(130.0)
         .width(420.0)
-        .include_y(-100.0)
-        .include_y(0.0)
-        .include_x(20f64.log10())
-        .include_x(20_000f64.log10())
+        .default_x_bounds(20f64.log10(), 20_000f64.log10())
+        .default_y_bounds(-100.0, 0.0)
+        .reset()
         .x_axis_formatter(|mark, _| {
             let hz = 10f64.powf(mark.value);
             if hz >= 1000.0 {

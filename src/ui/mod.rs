@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 use eframe::egui::{self, Key, RichText, Ui};
 use jiff::tz::TimeZone;
 
+use crate::engine::audio::{DeviceInfo, list_devices};
+use crate::engine::live::Input;
 use crate::engine::live::{CaptureJob, Live, LiveOptions};
 use crate::engine::processor::{Command, TrackInput};
 use crate::engine::recorder::{
@@ -26,7 +28,7 @@ use crate::engine::recorder::{
     recording_minutes,
 };
 use crate::engine::snapshot::MeterSnapshot;
-use live::{LiveState, Meters, Transport};
+use live::{AudioSetup, LiveState, Meters, Transport};
 use production::{BookingsState, BudgetState, HiresState, LogState};
 use soundcheck::SoundcheckState;
 use studio::{Change, Loaded, Reply, Selection, StudioWorker};
@@ -93,6 +95,10 @@ pub enum Action {
     SaveSoundcheck,
     /// Close the problem dialog.
     Dismiss,
+    /// Restart the engine on the chosen audio set-up.
+    Reopen,
+    /// Look for audio devices again.
+    ListDevices,
 }
 
 /// A take being recorded.
@@ -109,6 +115,7 @@ struct TakeInProgress {
 pub struct Desk {
     // UI state.
     tab: Tab,
+    setup: AudioSetup,
     live_state: LiveState,
     bookings: BookingsState,
     hires: HiresState,
@@ -124,6 +131,8 @@ pub struct Desk {
     problem: Option<String>,
     takes_recorded: u32,
     disk: Option<(Instant, Option<u64>)>,
+    /// Audio devices found when last looked for.
+    devices: Vec<DeviceInfo>,
     // Runtime handles.
     options: DeskOptions,
     live: Option<Live>,
@@ -137,11 +146,55 @@ pub struct Desk {
 impl Desk {
     /// Start the engine (with a recorder ring) and the studio worker, and open on the Live tab.
     pub fn new(options: DeskOptions) -> Desk {
-        let live_options = LiveOptions {
-            record: true,
-            ..options.live.clone()
+        let setup = AudioSetup {
+            input: match &options.live.input {
+                Input::Device(id) => Some(id.clone()),
+                _ => None,
+            },
+            channels: options.live.channels.unwrap_or(2),
+            monitor: options.live.monitor.clone(),
+            rate_hz: options.live.rate_hz,
+            buffer_frames: options.live.buffer_frames,
         };
-        let (live, engine_error) = match Live::start(&live_options) {
+        let today = jiff::Timestamp::now()
+            .to_zoned_datetime(options.tz.clone())
+            .date();
+        let mut desk = Desk {
+            tab: Tab::Live,
+            setup,
+            live_state: LiveState::new(&[]),
+            bookings: BookingsState::new(today),
+            hires: HiresState::default(),
+            budget: BudgetState::default(),
+            log: LogState::default(),
+            soundcheck: SoundcheckState::new(0),
+            meters: Meters::new(0, Duration::ZERO, 0.0),
+            loaded: Loaded::default(),
+            status: None,
+            problem: None,
+            takes_recorded: 0,
+            disk: None,
+            devices: Vec::new(),
+            worker: StudioWorker::open(options.db.clone(), options.tz.clone()),
+            live: None,
+            engine_error: None,
+            options,
+            take: None,
+            stopping: None,
+            capture: None,
+        };
+        let live = desk.options.live.clone();
+        desk.start_engine(&live);
+        desk
+    }
+
+    /// Start the engine on `options` (with a recorder ring); the strips follow its tracks.
+    fn start_engine(&mut self, options: &LiveOptions) {
+        let options = LiveOptions {
+            record: true,
+            ..options.clone()
+        };
+        let (live, error) = match Live::start(&options) {
             Ok(live) => (Some(live), None),
             Err(e) => (None, Some(e.to_string())),
         };
@@ -149,39 +202,56 @@ impl Desk {
             .as_ref()
             .map(|l| l.track_names.clone())
             .unwrap_or_default();
-        let live_state = LiveState::new(&names);
-        let meters = Meters::new(
+        let previous = std::mem::replace(&mut self.live_state, LiveState::new(&names));
+        // Keep what the user set that does not depend on the tracks.
+        self.live_state.target = previous.target;
+        self.live_state.scale = previous.scale;
+        self.live_state.history_minutes = previous.history_minutes;
+        self.live_state.song = previous.song;
+        self.live_state.hold_s = previous.hold_s;
+        self.live_state.fall_db_per_s = previous.fall_db_per_s;
+        self.meters = Meters::new(
             names.len(),
-            Duration::from_secs_f64(live_state.hold_s),
-            live_state.fall_db_per_s,
+            Duration::from_secs_f64(self.live_state.hold_s),
+            self.live_state.fall_db_per_s,
         );
-        let today = jiff::Timestamp::now()
-            .to_zoned_datetime(options.tz.clone())
-            .date();
-        Desk {
-            tab: Tab::Live,
-            soundcheck: SoundcheckState::new(names.len()),
-            live_state,
-            bookings: BookingsState::new(today),
-            hires: HiresState::default(),
-            budget: BudgetState::default(),
-            log: LogState::default(),
-            meters,
-            loaded: Loaded::default(),
-            status: live
-                .as_ref()
-                .and_then(|l| l.fallback_reason.clone())
-                .map(|r| format!("no usable audio input ({r}); playing the built-in demo session")),
-            problem: None,
-            takes_recorded: 0,
-            disk: None,
-            worker: StudioWorker::open(options.db.clone(), options.tz.clone()),
-            options,
-            live,
-            engine_error,
-            take: None,
-            stopping: None,
-            capture: None,
+        self.soundcheck.channels = vec![true; names.len()];
+        self.status = live
+            .as_ref()
+            .and_then(|l| l.fallback_reason.clone())
+            .map(|r| format!("no usable audio input ({r}); playing the built-in demo session"));
+        self.live = live;
+        self.engine_error = error;
+    }
+
+    /// Restart the engine on the audio set-up chosen in the picker.
+    fn reopen(&mut self) {
+        if self.take.is_some() || self.stopping.is_some() || self.capture.is_some() {
+            self.problem =
+                Some("stop the take or the sound check before changing the audio set-up".into());
+            return;
+        }
+        if let Some(live) = self.live.take() {
+            live.stop();
+        }
+        let setup = &self.setup;
+        let options = LiveOptions {
+            input: match &setup.input {
+                Some(id) => Input::Device(id.clone()),
+                None => Input::Demo,
+            },
+            channels: setup.input.as_ref().map(|_| setup.channels),
+            rate_hz: setup.rate_hz,
+            buffer_frames: setup.buffer_frames,
+            monitor: setup.monitor.clone(),
+            ..self.options.live.clone()
+        };
+        self.start_engine(&options);
+        if let Some(live) = &self.live {
+            self.status = Some(format!(
+                "opened {} at {} Hz",
+                live.description, live.rate_hz
+            ));
         }
     }
 
@@ -208,6 +278,11 @@ impl Desk {
     /// True while the studio worker, a capture or a take's finishing is pending.
     pub fn busy(&self) -> bool {
         self.worker.busy() || self.capture.is_some() || self.stopping.is_some()
+    }
+
+    /// True while the engine runs (and the meters move).
+    pub fn running(&self) -> bool {
+        self.live.as_ref().is_some_and(|l| !l.has_ended())
     }
 
     /// True while a take is recording.
@@ -264,7 +339,7 @@ impl Desk {
     pub fn show(&mut self, ui: &mut Ui) {
         let now = Instant::now();
         self.poll(now);
-        if self.live.is_some() || self.busy() {
+        if self.running() || self.busy() {
             ui.ctx().request_repaint_after(FRAME);
         }
         let mut actions = Vec::new();
@@ -296,6 +371,8 @@ impl Desk {
                         live::view(
                             ui,
                             &mut self.live_state,
+                            &mut self.setup,
+                            &self.devices,
                             &self.meters,
                             &transport,
                             &mut actions,
@@ -445,6 +522,11 @@ impl Desk {
             Action::RunSoundcheck => self.start_soundcheck(),
             Action::SaveSoundcheck => self.save_soundcheck(),
             Action::Dismiss => self.problem = None,
+            Action::Reopen => self.reopen(),
+            Action::ListDevices => {
+                self.devices = list_devices();
+                self.status = Some(format!("{} audio devices found", self.devices.len()));
+            }
         }
     }
 

@@ -122,6 +122,13 @@ pub fn level_meter(ui: &mut Ui, peak_db: f64, rms_db: f64, hold_db: f64, height:
             Color32::from_gray(160),
         );
     }
+    painter.text(
+        egui::pos2(scale.right(), scale.bottom()),
+        Align2::RIGHT_BOTTOM,
+        "dBFS",
+        FontId::proportional(8.0),
+        Color32::from_gray(160),
+    );
     painter.rect_stroke(
         rect,
         2.0,
