@@ -540,3 +540,28 @@ fn idle_once_the_input_ends() {
     assert!(!harness.ctx.has_requested_repaint());
     harness.get_by_label_contains("the input has ended");
 }
+
+/// The desk opens on the session under way: takes and markers go to its log without a click.
+#[test]
+fn opens_on_the_session_under_way() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path());
+    let mut store = open_store(dir.path());
+    let now = studiodesk::studio::units::now();
+    let new = bookings::NewHold {
+        project: "Night Songs",
+        room: "Studio A",
+        engineer: None,
+        start_utc: now - 1800,
+        end_utc: now + 3600,
+        expires_hours: None,
+    };
+    let id = store
+        .write(|tx, tz| bookings::book(tx, tz, &new, now))
+        .unwrap()
+        .booking
+        .id;
+    let harness = desk(dir.path());
+    assert_eq!(harness.state().loaded().selection.booking, Some(id));
+    harness.get_by_label_contains("logging to #1 Night Songs (Studio A)");
+}

@@ -92,6 +92,20 @@ pub struct DeskArgs {
 /// Open the desk window on the input (the demo session when no interface can be used).
 #[cfg(feature = "desk")]
 pub fn desk(args: DeskArgs) -> anyhow::Result<ExitCode> {
+    let display = ["DISPLAY", "WAYLAND_DISPLAY"]
+        .iter()
+        .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()));
+    if !display {
+        // No screen (a server, an SSH session): the meters in the terminal instead.
+        eprintln!(
+            "studiodesk: no display to open the window on (DISPLAY is not set); showing the meter bridge here instead"
+        );
+        return meter(MeterArgs {
+            input: args.input,
+            duration: None,
+            json: false,
+        });
+    }
     let (db, tz) = args.store.location()?;
     let takes_dir = args.out.clone().unwrap_or_else(|| {
         crate::studio::Store::default_path()

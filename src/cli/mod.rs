@@ -19,7 +19,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Open the desk window with live meters (work in progress: the Live tab).
+    /// Open the desk window: live meters, mixer and recorder, bookings, hires, sound check, budget
+    /// and session log (the meter bridge in the terminal when there is no display).
     Desk(live::DeskArgs),
     /// Measure WAV files to EBU R128 / ITU-R BS.1770-4: loudness, range, peaks.
     Analyze(analyze::AnalyzeArgs),

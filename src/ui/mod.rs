@@ -133,6 +133,8 @@ pub struct Desk {
     disk: Option<(Instant, Option<u64>)>,
     /// Audio devices found when last looked for.
     devices: Vec<DeviceInfo>,
+    /// The session under way has been looked for (once, at the first load).
+    looked_for_session: bool,
     // Runtime handles.
     options: DeskOptions,
     live: Option<Live>,
@@ -175,6 +177,7 @@ impl Desk {
             takes_recorded: 0,
             disk: None,
             devices: Vec::new(),
+            looked_for_session: false,
             worker: StudioWorker::open(options.db.clone(), options.tz.clone()),
             live: None,
             engine_error: None,
@@ -313,7 +316,10 @@ impl Desk {
             match reply {
                 Reply::Done(message) => self.status = Some(message),
                 Reply::Failed(message) => self.problem = Some(message),
-                Reply::Loaded(loaded) => self.loaded = *loaded,
+                Reply::Loaded(loaded) => {
+                    self.loaded = *loaded;
+                    self.open_current_session();
+                }
                 Reply::Unavailable(message) => self.problem = Some(message),
             }
         }
@@ -332,6 +338,31 @@ impl Desk {
             .is_none_or(|(at, _)| now.duration_since(at) >= DISK_EVERY);
         if stale {
             self.disk = Some((now, free_bytes(&self.options.takes_dir)));
+        }
+    }
+
+    /// On the first load, open the session under way (a confirmed booking from an hour before its
+    /// start to its end), so takes and markers go to its log without a click.
+    fn open_current_session(&mut self) {
+        if std::mem::replace(&mut self.looked_for_session, true) {
+            return;
+        }
+        let now = crate::studio::units::now();
+        let current = self.loaded.bookings.iter().find(|b| {
+            b.status == crate::studio::bookings::Status::Confirmed
+                && b.start_utc - 3600 <= now
+                && now <= b.actual_end_utc.unwrap_or(b.end_utc)
+        });
+        if let Some(b) = current {
+            let selection = Selection {
+                project: Some(b.project_id),
+                booking: Some(b.id),
+            };
+            self.status = Some(format!(
+                "session under way: {}",
+                b.describe(&self.options.tz)
+            ));
+            self.worker.load(selection);
         }
     }
 
