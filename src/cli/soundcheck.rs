@@ -374,40 +374,8 @@ pub fn run_command(args: SoundcheckArgs) -> anyhow::Result<ExitCode> {
                 }
                 ProfileCommand::Set { name, field, value } => {
                     let mut p = profile(&mut store, &name)?;
-                    let value: f64 = match value.trim().parse() {
-                        Ok(v) if f64::is_finite(v) => v,
-                        _ => anyhow::bail!("value: '{value}' is not a number"),
-                    };
-                    match field.as_str() {
-                        "peak_low_dbfs" => {
-                            p.peak_window_dbfs =
-                                Some((value, p.peak_window_dbfs.map_or(-6.0, |w| w.1)))
-                        }
-                        "peak_high_dbfs" => {
-                            p.peak_window_dbfs =
-                                Some((p.peak_window_dbfs.map_or(-18.0, |w| w.0), value))
-                        }
-                        "loudness_lufs" => {
-                            p.loudness_lufs = Some((value, p.loudness_lufs.map_or(1.0, |l| l.1)))
-                        }
-                        "tolerance_lu" => {
-                            p.loudness_lufs = Some((p.loudness_lufs.map_or(-23.0, |l| l.0), value))
-                        }
-                        "max_true_peak_dbtp" => p.max_true_peak_dbtp = value,
-                        "max_noise_floor_dbfs" => p.max_noise_floor_dbfs = value,
-                        "min_hum_margin_db" => p.min_hum_margin_db = value,
-                        "max_dc_offset" => p.max_dc_offset = value,
-                        other => anyhow::bail!("field: no threshold '{other}'"),
-                    }
-                    if let Some((low, high)) = p.peak_window_dbfs
-                        && low >= high
-                    {
-                        anyhow::bail!("peak window: the low edge must be below the high edge");
-                    }
-                    p.sources
-                        .push(format!("{field} set to {value} by the user"));
-                    let json = serde_json::to_string(&p)?;
-                    store.write(|tx, _| soundchecks::set_profile_json(tx, &name, &json))?;
+                    let value = p.set_field(&field, &value)?;
+                    store.write(|tx, _| crate::soundcheck::profile::store(tx, &p))?;
                     println!("{name}: {field} = {value}");
                 }
             }

@@ -384,12 +384,10 @@ fn money(s: &str) -> Result<Minor, StudioError> {
 
 /// "10" or "14.09" percent as basis points.
 fn percent_bp(field: &'static str, s: &str) -> Result<i64, StudioError> {
-    Minor::parse(s.trim().trim_end_matches('%'))
-        .map(|m| m.0)
-        .map_err(|_| StudioError::Invalid {
-            field,
-            problem: format!("'{s}' is not a percentage like 10 or 14.09"),
-        })
+    crate::studio::units::parse_percent_bp(s).map_err(|_| StudioError::Invalid {
+        field,
+        problem: format!("'{s}' is not a percentage like 10 or 14.09"),
+    })
 }
 
 fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
@@ -821,24 +819,7 @@ pub fn rates(store: &StoreArgs, command: RatesCommand) -> anyhow::Result<ExitCod
             name,
             value,
         } => {
-            let rate = db.write(|tx, _| {
-                let current = fees::rates(tx, Some(agreement))?
-                    .into_iter()
-                    .find(|r| r.name == name)
-                    .ok_or_else(|| StudioError::Invalid {
-                        field: "rate",
-                        problem: format!(
-                            "{} has no rate '{name}' (see studiodesk rates list)",
-                            agreement.as_str()
-                        ),
-                    })?;
-                let parsed = match current.unit.as_str() {
-                    "minor" => money(&value)?.0,
-                    "bp" => percent_bp("value", &value)?,
-                    _ => parse_minutes(&value)?,
-                };
-                fees::set_rate(tx, agreement, &name, parsed, "set by the user")
-            })?;
+            let rate = db.write(|tx, _| fees::set_rate_text(tx, agreement, &name, &value))?;
             println!(
                 "{} {} = {} ({})",
                 rate.agreement, rate.name, rate.value, rate.unit
@@ -862,18 +843,7 @@ pub fn policy(store: &StoreArgs, command: PolicyCommand) -> anyhow::Result<ExitC
             }
         }
         PolicyCommand::Set { name, value } => {
-            let value = if name.ends_with("_bp") {
-                percent_bp("value", &value)?
-            } else {
-                value
-                    .trim()
-                    .parse::<i64>()
-                    .map_err(|_| StudioError::Invalid {
-                        field: "value",
-                        problem: format!("'{value}' is not a whole number"),
-                    })?
-            };
-            let s = db.write(|tx, _| bookings::set_setting(tx, &name, value))?;
+            let s = db.write(|tx, _| bookings::set_setting_text(tx, &name, &value))?;
             println!("{} = {}", s.name, s.value);
         }
     }

@@ -101,6 +101,88 @@ impl Profile {
     }
 }
 
+/// The thresholds a user may change, by the names `soundcheck profile set` takes.
+pub const FIELDS: [&str; 8] = [
+    "peak_low_dbfs",
+    "peak_high_dbfs",
+    "loudness_lufs",
+    "tolerance_lu",
+    "max_true_peak_dbtp",
+    "max_noise_floor_dbfs",
+    "min_hum_margin_db",
+    "max_dc_offset",
+];
+
+/// Why a threshold could not be changed.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum FieldError {
+    #[error("value: '{0}' is not a number")]
+    NotANumber(String),
+    #[error("field: no threshold '{0}'")]
+    Unknown(String),
+    #[error("peak window: the low edge must be below the high edge")]
+    Window,
+}
+
+impl Profile {
+    /// The value of threshold `field` (one of [`FIELDS`]), if the profile has it.
+    pub fn field(&self, field: &str) -> Option<f64> {
+        match field {
+            "peak_low_dbfs" => self.peak_window_dbfs.map(|w| w.0),
+            "peak_high_dbfs" => self.peak_window_dbfs.map(|w| w.1),
+            "loudness_lufs" => self.loudness_lufs.map(|l| l.0),
+            "tolerance_lu" => self.loudness_lufs.map(|l| l.1),
+            "max_true_peak_dbtp" => Some(self.max_true_peak_dbtp),
+            "max_noise_floor_dbfs" => Some(self.max_noise_floor_dbfs),
+            "min_hum_margin_db" => Some(self.min_hum_margin_db),
+            "max_dc_offset" => Some(self.max_dc_offset),
+            _ => None,
+        }
+    }
+
+    /// Change threshold `field` to the number in `text`; the change is noted in the sources.
+    /// Nothing changes when it fails.
+    pub fn set_field(&mut self, field: &str, text: &str) -> Result<f64, FieldError> {
+        let value: f64 = match text.trim().parse() {
+            Ok(v) if f64::is_finite(v) => v,
+            _ => return Err(FieldError::NotANumber(text.to_string())),
+        };
+        let mut p = self.clone();
+        match field {
+            "peak_low_dbfs" => {
+                p.peak_window_dbfs = Some((value, p.peak_window_dbfs.map_or(-6.0, |w| w.1)))
+            }
+            "peak_high_dbfs" => {
+                p.peak_window_dbfs = Some((p.peak_window_dbfs.map_or(-18.0, |w| w.0), value))
+            }
+            "loudness_lufs" => p.loudness_lufs = Some((value, p.loudness_lufs.map_or(1.0, |l| l.1))),
+            "tolerance_lu" => p.loudness_lufs = Some((p.loudness_lufs.map_or(-23.0, |l| l.0), value)),
+            "max_true_peak_dbtp" => p.max_true_peak_dbtp = value,
+            "max_noise_floor_dbfs" => p.max_noise_floor_dbfs = value,
+            "min_hum_margin_db" => p.min_hum_margin_db = value,
+            "max_dc_offset" => p.max_dc_offset = value,
+            other => return Err(FieldError::Unknown(other.to_string())),
+        }
+        if let Some((low, high)) = p.peak_window_dbfs
+            && low >= high
+        {
+            return Err(FieldError::Window);
+        }
+        p.sources.push(format!("{field} set to {value} by the user"));
+        *self = p;
+        Ok(value)
+    }
+}
+
+/// Keep a changed profile in the studio database (it replaces the preset of that name).
+pub fn store(tx: &Transaction, profile: &Profile) -> Result<(), StudioError> {
+    let json = serde_json::to_string(profile).map_err(|e| StudioError::Invalid {
+        field: "profile",
+        problem: e.to_string(),
+    })?;
+    soundchecks::set_profile_json(tx, &profile.name, &json)
+}
+
 /// The profiles in use: each preset, or its changed copy kept in the studio database.
 pub fn stored(tx: &Transaction) -> Result<Vec<Profile>, StudioError> {
     Profile::presets()

@@ -200,6 +200,20 @@ pub fn settings(tx: &Transaction) -> Result<Vec<Setting>, StudioError> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Change a policy value from text: percentages (names ending `_bp`) as 50 or 12.5, the rest as
+/// whole numbers.
+pub fn set_setting_text(tx: &Transaction, name: &str, text: &str) -> Result<Setting, StudioError> {
+    let value = if name.ends_with("_bp") {
+        super::units::parse_percent_bp(text)?
+    } else {
+        text.trim().parse::<i64>().map_err(|_| StudioError::Invalid {
+            field: "value",
+            problem: format!("'{text}' is not a whole number"),
+        })?
+    };
+    set_setting(tx, name, value)
+}
+
 /// Change a policy value (it must exist; hours and percentages must be sensible).
 pub fn set_setting(tx: &Transaction, name: &str, value: i64) -> Result<Setting, StudioError> {
     let valid = match name {

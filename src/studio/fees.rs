@@ -193,6 +193,32 @@ pub fn set_rate(
         .expect("the rate was just updated"))
 }
 
+/// Change one rate from text in its unit: money as 130.00, a percentage as 14.09, minutes as 15
+/// or 0h15m.
+pub fn set_rate_text(
+    tx: &Transaction,
+    agreement: Agreement,
+    name: &str,
+    text: &str,
+) -> Result<Rate, StudioError> {
+    let current = rates(tx, Some(agreement))?
+        .into_iter()
+        .find(|r| r.name == name)
+        .ok_or_else(|| StudioError::Invalid {
+            field: "rate",
+            problem: format!(
+                "{} has no rate '{name}' (see studiodesk rates list)",
+                agreement.as_str()
+            ),
+        })?;
+    let value = match current.unit.as_str() {
+        "minor" => Minor::parse(text)?.0,
+        "bp" => super::units::parse_percent_bp(text)?,
+        _ => super::units::parse_minutes(text)?,
+    };
+    set_rate(tx, agreement, name, value, "set by the user")
+}
+
 /// What a musician did, as the fee rules need it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Engagement {

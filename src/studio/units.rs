@@ -127,6 +127,13 @@ impl fmt::Display for Minor {
     }
 }
 
+/// "10", "14.09" or "14.09 %" as basis points (1000 = 10 %).
+pub fn parse_percent_bp(input: &str) -> Result<i64, ParseError> {
+    Minor::parse(input.trim().trim_end_matches('%').trim())
+        .map(|m| m.0)
+        .map_err(|_| parse_error("percentage", input, "expected a number like 10 or 14.09"))
+}
+
 /// An ISO 4217 currency code (three capital letters).
 pub fn parse_currency(input: &str) -> Result<String, ParseError> {
     let code = input.trim().to_ascii_uppercase();
