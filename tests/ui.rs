@@ -120,12 +120,20 @@ fn text_of(harness: &Harness<'_, Desk>, part: &str) -> String {
     node.value().or_else(|| node.label()).unwrap_or_default()
 }
 
+/// Bring the widget labelled `label` into view (the tabs scroll).
+fn reveal(harness: &mut Harness<'static, Desk>, label: &str) {
+    harness.get_by_label(label).scroll_to_me();
+    harness.run_steps(2);
+}
+
 fn click(harness: &mut Harness<'static, Desk>, label: &str) {
+    reveal(harness, label);
     harness.get_by_label(label).click();
     harness.run_steps(2);
 }
 
 fn type_into(harness: &mut Harness<'static, Desk>, label: &str, text: &str) {
+    reveal(harness, label);
     let field = harness.get_by_label(label);
     field.focus();
     field.type_text(text);
@@ -475,15 +483,19 @@ fn every_tab_is_labelled_for_screen_readers() {
         booking: Some(booking),
     }));
     settle(&mut harness);
-    for name in [
-        "Live",
-        "Bookings",
-        "Musicians & hires",
-        "Sound check",
-        "Budget",
-        "Session log",
-    ] {
+    let sections: [(&str, &[&str]); 6] = [
+        ("Live", &["Audio set-up"]),
+        ("Bookings", &["Rooms and projects", "Booking policies"]),
+        ("Musicians & hires", &["Rate tables"]),
+        ("Sound check", &["Profile thresholds"]),
+        ("Budget", &[]),
+        ("Session log", &[]),
+    ];
+    for (name, collapsed) in sections {
         tab(&mut harness, name);
+        for section in collapsed {
+            click(&mut harness, section);
+        }
         harness.run();
     }
 }
@@ -564,4 +576,94 @@ fn opens_on_the_session_under_way() {
     let harness = desk(dir.path());
     assert_eq!(harness.state().loaded().selection.booking, Some(id));
     harness.get_by_label_contains("logging to #1 Night Songs (Studio A)");
+}
+
+/// Rates, booking policies, contingency, profile thresholds, rooms and takes logged by hand: what
+/// the command line changes, the window changes, through the same functions.
+#[test]
+fn studio_settings_from_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path());
+    let booking = booked(dir.path());
+    let mut harness = desk(dir.path());
+    harness.state_mut().apply(Action::Select(Selection {
+        project: Some(1),
+        booking: Some(booking),
+    }));
+    settle(&mut harness);
+
+    tab(&mut harness, "Musicians & hires");
+    click(&mut harness, "Rate tables");
+    type_into(&mut harness, "mu standard_overtime new value", "33.00");
+    click(&mut harness, "Set mu standard_overtime");
+    settle(&mut harness);
+
+    tab(&mut harness, "Bookings");
+    click(&mut harness, "Booking policies");
+    type_into(&mut harness, "cancel_partial_bp new value", "25");
+    click(&mut harness, "Set cancel_partial_bp");
+    settle(&mut harness);
+    click(&mut harness, "Rooms and projects");
+    type_into(&mut harness, "Room name", "Studio A");
+    type_into(&mut harness, "Hourly", "65.00");
+    click(&mut harness, "Change room");
+    settle(&mut harness);
+
+    tab(&mut harness, "Budget");
+    type_into(&mut harness, "Contingency %", "12.5");
+    click(&mut harness, "Set contingency");
+    settle(&mut harness);
+
+    tab(&mut harness, "Sound check");
+    click(&mut harness, "Profile thresholds");
+    type_into(&mut harness, "peak_low_dbfs new value", "-20");
+    click(&mut harness, "Set peak_low_dbfs");
+    settle(&mut harness);
+    // A window the wrong way round is refused, and the profile keeps its last good value.
+    type_into(&mut harness, "peak_high_dbfs new value", "-30");
+    click(&mut harness, "Set peak_high_dbfs");
+    settle(&mut harness);
+    assert!(
+        harness
+            .state()
+            .problem()
+            .unwrap_or_default()
+            .contains("low edge"),
+        "{:?}",
+        harness.state().problem()
+    );
+    click(&mut harness, "OK");
+
+    tab(&mut harness, "Session log");
+    type_into(
+        &mut harness,
+        "Song of a take recorded elsewhere",
+        "Blue Hour",
+    );
+    click(&mut harness, "Log take");
+    settle(&mut harness);
+
+    let mut store = open_store(dir.path());
+    store
+        .read(|tx, _| {
+            let overtime = studiodesk::studio::fees::rates(tx, None)?
+                .into_iter()
+                .find(|r| r.agreement == "mu" && r.name == "standard_overtime")
+                .unwrap();
+            assert_eq!(overtime.value, 3_300);
+            assert_eq!(bookings::setting(tx, "cancel_partial_bp")?, 2_500);
+            assert_eq!(entities::room(tx, "Studio A")?.hourly, Minor(6_500));
+            assert_eq!(entities::room(tx, "Studio A")?.day, Minor(45_000));
+            assert_eq!(entities::project(tx, "1")?.contingency_bp, 1_250);
+            let tracking = studiodesk::soundcheck::profile::stored(tx)?
+                .into_iter()
+                .find(|p| p.name == "tracking")
+                .unwrap();
+            assert_eq!(tracking.peak_window_dbfs, Some((-20.0, -6.0)));
+            let takes = log::takes(tx, booking)?;
+            assert_eq!(takes.len(), 1);
+            assert_eq!((takes[0].song.as_str(), takes[0].take_no), ("Blue Hour", 1));
+            Ok(())
+        })
+        .unwrap();
 }

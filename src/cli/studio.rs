@@ -802,14 +802,12 @@ pub fn rates(store: &StoreArgs, command: RatesCommand) -> anyhow::Result<ExitCod
                 print_json(&list)?;
             } else {
                 for r in list {
-                    let value = match r.unit.as_str() {
-                        "minor" => Minor(r.value).to_string(),
-                        "bp" => format!("{}.{:02} %", r.value / 100, r.value % 100),
-                        _ => format!("{} min", r.value),
-                    };
                     println!(
                         "{:<4} {:<20} {:>10}  {}",
-                        r.agreement, r.name, value, r.source
+                        r.agreement,
+                        r.name,
+                        r.value_text(),
+                        r.source
                     );
                 }
             }

@@ -155,8 +155,12 @@ impl Profile {
             "peak_high_dbfs" => {
                 p.peak_window_dbfs = Some((p.peak_window_dbfs.map_or(-18.0, |w| w.0), value))
             }
-            "loudness_lufs" => p.loudness_lufs = Some((value, p.loudness_lufs.map_or(1.0, |l| l.1))),
-            "tolerance_lu" => p.loudness_lufs = Some((p.loudness_lufs.map_or(-23.0, |l| l.0), value)),
+            "loudness_lufs" => {
+                p.loudness_lufs = Some((value, p.loudness_lufs.map_or(1.0, |l| l.1)))
+            }
+            "tolerance_lu" => {
+                p.loudness_lufs = Some((p.loudness_lufs.map_or(-23.0, |l| l.0), value))
+            }
             "max_true_peak_dbtp" => p.max_true_peak_dbtp = value,
             "max_noise_floor_dbfs" => p.max_noise_floor_dbfs = value,
             "min_hum_margin_db" => p.min_hum_margin_db = value,
@@ -168,7 +172,8 @@ impl Profile {
         {
             return Err(FieldError::Window);
         }
-        p.sources.push(format!("{field} set to {value} by the user"));
+        p.sources
+            .push(format!("{field} set to {value} by the user"));
         *self = p;
         Ok(value)
     }

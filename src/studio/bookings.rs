@@ -206,10 +206,12 @@ pub fn set_setting_text(tx: &Transaction, name: &str, text: &str) -> Result<Sett
     let value = if name.ends_with("_bp") {
         super::units::parse_percent_bp(text)?
     } else {
-        text.trim().parse::<i64>().map_err(|_| StudioError::Invalid {
-            field: "value",
-            problem: format!("'{text}' is not a whole number"),
-        })?
+        text.trim()
+            .parse::<i64>()
+            .map_err(|_| StudioError::Invalid {
+                field: "value",
+                problem: format!("'{text}' is not a whole number"),
+            })?
     };
     set_setting(tx, name, value)
 }

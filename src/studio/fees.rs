@@ -115,6 +115,17 @@ pub struct Rate {
     pub source: String,
 }
 
+impl Rate {
+    /// The value in its unit, as people read it: "130.00", "25.00 %", "240 min".
+    pub fn value_text(&self) -> String {
+        match self.unit.as_str() {
+            "minor" => Minor(self.value).to_string(),
+            "bp" => format!("{}.{:02} %", self.value / 100, self.value % 100),
+            _ => format!("{} min", self.value),
+        }
+    }
+}
+
 /// The rates of one agreement.
 #[derive(Clone, Debug, Default)]
 pub struct RateTable(BTreeMap<String, Rate>);

@@ -40,6 +40,26 @@ fn field(ui: &mut Ui, label: &str, text: &mut String, width: f32) {
         .labelled_by(l.id);
 }
 
+/// One editable value in a grid: its name, what it is now, a field for the new value named
+/// "<name> new value", and a Set button named "Set <name>". True when Set was clicked.
+pub(super) fn setting_row(
+    ui: &mut Ui,
+    name: &str,
+    now: &str,
+    note: &str,
+    edit: &mut String,
+) -> bool {
+    ui.label(name);
+    ui.label(now);
+    let field = ui.add(egui::TextEdit::singleline(edit).desired_width(70.0));
+    super::widgets::name(field, egui::Role::TextInput, &format!("{name} new value"));
+    let set = ui.button("Set");
+    let set = super::widgets::name(set, egui::Role::Button, &format!("Set {name}"));
+    ui.label(RichText::new(note).weak());
+    ui.end_row();
+    set.clicked()
+}
+
 fn local_date(seconds: i64, tz: &TimeZone) -> Option<Date> {
     Timestamp::from_second(seconds)
         .ok()
@@ -72,6 +92,8 @@ pub struct BookingsState {
     pub project_producer: String,
     pub project_currency: String,
     pub show_closed: bool,
+    /// New values being typed for the booking policies, by name.
+    pub policy_edits: std::collections::HashMap<String, String>,
 }
 
 impl BookingsState {
@@ -87,6 +109,7 @@ impl BookingsState {
             project_producer: String::new(),
             project_currency: "GBP".into(),
             show_closed: false,
+            policy_edits: Default::default(),
         }
     }
 }
@@ -123,6 +146,25 @@ pub fn bookings(
     ui.separator();
     ui.collapsing("Rooms and projects", |ui| {
         rooms_and_projects(ui, state, data, actions)
+    });
+    ui.collapsing("Booking policies", |ui| {
+        Grid::new("policies").striped(true).show(ui, |ui| {
+            for setting in &data.settings {
+                let edit = state.policy_edits.entry(setting.name.clone()).or_default();
+                if setting_row(
+                    ui,
+                    &setting.name,
+                    &setting.value.to_string(),
+                    &setting.source,
+                    edit,
+                ) {
+                    actions.push(Action::Studio(Change::SetPolicy {
+                        name: setting.name.clone(),
+                        value: edit.clone(),
+                    }));
+                }
+            }
+        });
     });
 }
 
@@ -330,9 +372,18 @@ fn rooms_and_projects(
             field(ui, "Setup", &mut room.setup, 40.0);
             field(ui, "Teardown", &mut room.teardown, 40.0);
         });
-        if ui.button("Add room").clicked() {
-            actions.push(Action::Studio(Change::AddRoom(room.clone())));
-        }
+        ui.horizontal(|ui| {
+            if ui.button("Add room").clicked() {
+                actions.push(Action::Studio(Change::AddRoom(room.clone())));
+            }
+            if ui
+                .button("Change room")
+                .on_hover_text("change the named room's rates and times; blank fields stay")
+                .clicked()
+            {
+                actions.push(Action::Studio(Change::SetRoom(room.clone())));
+            }
+        });
         let ui = &mut columns[1];
         ui.label(RichText::new("Projects").strong());
         for p in &data.projects {
@@ -398,6 +449,8 @@ pub struct HiresState {
     pub instruments: String,
     pub union: Union,
     pub contact: String,
+    /// New values being typed for the rate tables, by agreement and name.
+    pub rate_edits: std::collections::HashMap<(String, String), String>,
 }
 
 impl Default for HiresState {
@@ -409,6 +462,7 @@ impl Default for HiresState {
             instruments: String::new(),
             union: Union::Mu,
             contact: String::new(),
+            rate_edits: Default::default(),
         }
     }
 }
@@ -447,6 +501,26 @@ pub fn hires(
                 contact: state.contact.clone(),
             }));
         }
+        ui.collapsing("Rate tables", |ui| {
+            ui.label("Money as 130.00, percentages as 14.09, minutes as 15 or 0h15m.");
+            Grid::new("rates").striped(true).show(ui, |ui| {
+                for rate in &data.rates {
+                    let key = (rate.agreement.clone(), rate.name.clone());
+                    let edit = state.rate_edits.entry(key).or_default();
+                    let name = format!("{} {}", rate.agreement, rate.name);
+                    if setting_row(ui, &name, &rate.value_text(), &rate.source, edit)
+                        && let Some(agreement) =
+                            crate::studio::fees::Agreement::parse(&rate.agreement)
+                    {
+                        actions.push(Action::Studio(Change::SetRate {
+                            agreement,
+                            name: rate.name.clone(),
+                            value: edit.clone(),
+                        }));
+                    }
+                }
+            });
+        });
 
         let ui = &mut columns[1];
         ui.heading("Hire onto a booking");
@@ -534,6 +608,8 @@ pub struct BudgetState {
     pub category: Category,
     pub amount: String,
     pub note: String,
+    /// Contingency being typed, in percent.
+    pub contingency: String,
 }
 
 impl Default for BudgetState {
@@ -542,6 +618,7 @@ impl Default for BudgetState {
             category: Category::Studio,
             amount: String::new(),
             note: String::new(),
+            contingency: String::new(),
         }
     }
 }
@@ -625,6 +702,15 @@ pub fn budget(ui: &mut Ui, state: &mut BudgetState, data: &Loaded, actions: &mut
             }));
         }
     });
+    ui.horizontal(|ui| {
+        field(ui, "Contingency %", &mut state.contingency, 50.0);
+        if ui.button("Set contingency").clicked() {
+            actions.push(Action::Studio(Change::SetContingency {
+                project,
+                percent: state.contingency.clone(),
+            }));
+        }
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -640,6 +726,8 @@ pub struct LogState {
     pub source: String,
     pub mic: String,
     pub sheet_path: String,
+    /// Song of a take logged by hand.
+    pub song: String,
 }
 
 impl Default for LogState {
@@ -651,6 +739,7 @@ impl Default for LogState {
             source: String::new(),
             mic: String::new(),
             sheet_path: "take-sheet.csv".into(),
+            song: String::new(),
         }
     }
 }
@@ -746,6 +835,23 @@ pub fn session_log(
                 }));
             }
             ui.end_row();
+        }
+    });
+    ui.horizontal(|ui| {
+        field(
+            ui,
+            "Song of a take recorded elsewhere",
+            &mut state.song,
+            140.0,
+        );
+        if ui.button("Log take").clicked() {
+            actions.push(Action::Studio(Change::AddTake {
+                booking,
+                song: state.song.clone(),
+                start_utc: crate::studio::units::now(),
+                duration_s: 0.0,
+                files: String::new(),
+            }));
         }
     });
     ui.horizontal(|ui| {

@@ -23,6 +23,8 @@ pub struct SoundcheckState {
     /// The newest result has been kept.
     pub kept: bool,
     pub export_path: String,
+    /// New threshold values being typed, by field.
+    pub threshold_edits: std::collections::HashMap<String, String>,
 }
 
 impl SoundcheckState {
@@ -35,6 +37,7 @@ impl SoundcheckState {
             source: String::new(),
             kept: false,
             export_path: "soundcheck.md".into(),
+            threshold_edits: Default::default(),
         }
     }
 }
@@ -91,6 +94,26 @@ pub fn view(
             ui.label(format!("listening for {:.0} s…", state.seconds));
         }
     });
+    if let Some(profile) = data.profiles.iter().find(|p| p.name == state.profile) {
+        ui.collapsing("Profile thresholds", |ui| {
+            Grid::new("thresholds").striped(true).show(ui, |ui| {
+                for field in crate::soundcheck::profile::FIELDS {
+                    let Some(value) = profile.field(field) else {
+                        continue;
+                    };
+                    let edit = state.threshold_edits.entry(field.to_string()).or_default();
+                    if super::production::setting_row(ui, field, &format!("{value}"), "", edit) {
+                        actions.push(Action::Studio(Change::SetThreshold {
+                            profile: profile.name.clone(),
+                            field: field.to_string(),
+                            value: edit.clone(),
+                        }));
+                    }
+                }
+            });
+        });
+    }
+    kept(ui, state, data, actions);
     let Some(report) = &state.report else {
         return;
     };
@@ -166,32 +189,39 @@ pub fn view(
             ui.label("kept");
         }
     });
-    ui.separator();
-    ui.label(RichText::new("Kept with this booking").strong());
-    let path = &mut state.export_path;
-    ui.horizontal(|ui| {
-        let l = ui.label("Report file");
-        ui.add(egui::TextEdit::singleline(path).desired_width(180.0))
-            .labelled_by(l.id);
-    });
-    for check in &data.checks {
-        ui.horizontal(|ui| {
-            ui.label(format!(
-                "#{} {} {} ({})",
-                check.id,
-                check.profile,
-                check.verdict.to_uppercase(),
-                check.source
-            ));
-            for (label, html) in [("Export Markdown", false), ("Export HTML", true)] {
-                if ui.button(label).clicked() {
-                    actions.push(Action::Studio(Change::ExportCheck {
-                        id: check.id,
-                        path: path.clone().into(),
-                        html,
-                    }));
-                }
-            }
-        });
+}
+
+/// The checks kept with the selected booking, each exportable as the client's report.
+fn kept(ui: &mut Ui, state: &mut SoundcheckState, data: &Loaded, actions: &mut Vec<Action>) {
+    if data.checks.is_empty() {
+        return;
     }
+    ui.collapsing("Kept with this booking", |ui| {
+        let path = &mut state.export_path;
+        ui.horizontal(|ui| {
+            let l = ui.label("Report file");
+            ui.add(egui::TextEdit::singleline(path).desired_width(180.0))
+                .labelled_by(l.id);
+        });
+        for check in &data.checks {
+            ui.horizontal(|ui| {
+                ui.label(format!(
+                    "#{} {} {} ({})",
+                    check.id,
+                    check.profile,
+                    check.verdict.to_uppercase(),
+                    check.source
+                ));
+                for (label, html) in [("Export Markdown", false), ("Export HTML", true)] {
+                    if ui.button(label).clicked() {
+                        actions.push(Action::Studio(Change::ExportCheck {
+                            id: check.id,
+                            path: path.clone().into(),
+                            html,
+                        }));
+                    }
+                }
+            });
+        }
+    });
 }

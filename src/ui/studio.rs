@@ -10,14 +10,16 @@ use crossbeam_channel::{Receiver, Sender, unbounded};
 use jiff::tz::TimeZone;
 
 use crate::soundcheck::profile::{self, Profile};
-use crate::studio::bookings::{self, NewHold};
+use crate::studio::bookings::{self, NewHold, Setting};
 use crate::studio::budget::{self, BudgetReport, Category};
 use crate::studio::entities::{self, Person, PersonKind, Project, Room, Union};
-use crate::studio::fees::{Agreement, Quote, Role, SessionKind};
+use crate::studio::fees::{self, Agreement, Quote, Rate, Role, SessionKind};
 use crate::studio::hires::{self, Hire, NewHire};
 use crate::studio::log::{self, Entry, Input, Take, TakeType};
 use crate::studio::soundchecks::{self, StoredCheck};
-use crate::studio::units::{Minor, format_local, now, parse_currency, parse_local, parse_minutes};
+use crate::studio::units::{
+    Minor, format_local, now, parse_currency, parse_local, parse_minutes, parse_percent_bp,
+};
 use crate::studio::{Store, StudioError, ics};
 
 /// What the views are looking at: the project and booking whose details are loaded.
@@ -55,6 +57,10 @@ pub struct Loaded {
     /// Sound checks kept with the selected booking.
     pub checks: Vec<StoredCheck>,
     pub profiles: Vec<Profile>,
+    /// Musicians' rate tables, with their sources.
+    pub rates: Vec<Rate>,
+    /// Booking policies.
+    pub settings: Vec<Setting>,
 }
 
 /// A change to the studio data, run on the worker; returns what to tell the user.
@@ -228,6 +234,8 @@ fn load(store: &mut Store, selection: Selection) -> Result<Loaded, StudioError> 
                 None => Vec::new(),
             },
             profiles: profile::stored(tx)?,
+            rates: fees::rates(tx, None)?,
+            settings: bookings::settings(tx)?,
         })
     })
 }
@@ -308,6 +316,26 @@ impl Default for RoomForm {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
     AddRoom(RoomForm),
+    /// Change a room's rate card and times (blank fields stay as they are).
+    SetRoom(RoomForm),
+    SetRate {
+        agreement: Agreement,
+        name: String,
+        value: String,
+    },
+    SetPolicy {
+        name: String,
+        value: String,
+    },
+    SetContingency {
+        project: i64,
+        percent: String,
+    },
+    SetThreshold {
+        profile: String,
+        field: String,
+        value: String,
+    },
     AddPerson {
         name: String,
         kind: PersonKind,
@@ -442,6 +470,76 @@ impl Change {
                 };
                 let id = store.write(|tx, _| entities::add_room(tx, &room))?;
                 Ok(format!("room #{id} {} added", room.name))
+            }
+            Change::SetRoom(form) => {
+                let r = store.write(|tx, _| {
+                    let mut r = entities::room(tx, form.name.trim())?;
+                    if let Some(v) = money(&form.hourly)? {
+                        r.hourly = v;
+                    }
+                    if let Some(v) = money(&form.half_day)? {
+                        r.half_day = v;
+                    }
+                    if let Some(v) = money(&form.day)? {
+                        r.day = v;
+                    }
+                    if let Some(v) = optional(&form.setup) {
+                        r.setup_min = parse_minutes(v)?;
+                    }
+                    if let Some(v) = optional(&form.teardown) {
+                        r.teardown_min = parse_minutes(v)?;
+                    }
+                    entities::update_room(tx, &r)?;
+                    Ok(r)
+                })?;
+                Ok(format!(
+                    "room {}: {} {}/h, half day {}, day {}",
+                    r.name, r.currency, r.hourly, r.half_day, r.day
+                ))
+            }
+            Change::SetRate {
+                agreement,
+                name,
+                value,
+            } => {
+                let r = store.write(|tx, _| fees::set_rate_text(tx, agreement, &name, &value))?;
+                Ok(format!(
+                    "{} {} = {} ({})",
+                    r.agreement, r.name, r.value, r.unit
+                ))
+            }
+            Change::SetPolicy { name, value } => {
+                let s = store.write(|tx, _| bookings::set_setting_text(tx, &name, &value))?;
+                Ok(format!("{} = {}", s.name, s.value))
+            }
+            Change::SetContingency { project, percent } => {
+                let bp = parse_percent_bp(&percent)?;
+                store.write(|tx, _| budget::set_contingency(tx, &project.to_string(), bp))?;
+                Ok(format!("contingency {} %", bp as f64 / 100.0))
+            }
+            Change::SetThreshold {
+                profile: name,
+                field,
+                value,
+            } => {
+                let changed = store.write(|tx, _| {
+                    let mut p = profile::stored(tx)?
+                        .into_iter()
+                        .find(|p| p.name == name)
+                        .ok_or_else(|| StudioError::NotFound {
+                            what: "profile",
+                            key: name.clone(),
+                        })?;
+                    let value = p
+                        .set_field(&field, &value)
+                        .map_err(|e| StudioError::Invalid {
+                            field: "threshold",
+                            problem: e.to_string(),
+                        })?;
+                    profile::store(tx, &p)?;
+                    Ok(value)
+                })?;
+                Ok(format!("{name}: {field} = {changed}"))
             }
             Change::AddPerson {
                 name,
