@@ -2,13 +2,15 @@
 //! promotion, challenges, expiry, firming conflicts, cancellation charges, the budget roll-up,
 //! migrations, iCalendar export, and two processes racing for the same slot.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
 use jiff::tz::TimeZone;
 use studiodesk::studio::bookings::{self, NewHold, Status};
 use studiodesk::studio::budget::{self, Category};
-use studiodesk::studio::entities::{self, PersonKind, Room, Union};
+use studiodesk::studio::entities::{self, PersonKind, Union};
 use studiodesk::studio::fees::{self, Agreement, Engagement, RateTable, Role, SessionKind};
 use studiodesk::studio::hires::NewHire;
 use studiodesk::studio::units::{Minor, parse_local};
@@ -20,38 +22,7 @@ fn london() -> TimeZone {
 
 /// A store with a room (£85/h, £380 half day, £700 day), people and two projects.
 fn studio(dir: &Path) -> Store {
-    let mut store = Store::open(&dir.join("studio.db"), london()).unwrap();
-    store
-        .write(|tx, _| {
-            entities::add_room(
-                tx,
-                &Room {
-                    id: 0,
-                    name: "Studio A".into(),
-                    currency: "GBP".into(),
-                    hourly: Minor(8_500),
-                    half_day: Minor(38_000),
-                    day: Minor(70_000),
-                    setup_min: 0,
-                    teardown_min: 0,
-                },
-            )?;
-            entities::add_person(tx, "Ana Reyes", PersonKind::Artist, "", Union::None, "")?;
-            entities::add_person(
-                tx,
-                "Lee Hart",
-                PersonKind::Musician,
-                "guitar,mandolin",
-                Union::Mu,
-                "",
-            )?;
-            entities::add_person(tx, "Kim Vale", PersonKind::Musician, "bass", Union::Afm, "")?;
-            entities::add_project(tx, "Night Songs", Some("Ana Reyes"), None, "GBP", 1_000)?;
-            entities::add_project(tx, "Other Band", None, None, "GBP", 1_000)?;
-            Ok(())
-        })
-        .unwrap();
-    store
+    common::studio(dir)
 }
 
 fn at(s: &str) -> i64 {

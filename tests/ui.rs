@@ -4,6 +4,8 @@
 //! Runs with `--features desk`.
 #![cfg(feature = "desk")]
 
+mod common;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -11,7 +13,7 @@ use egui::Key;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use studiodesk::engine::live::{Input, LiveOptions};
-use studiodesk::studio::entities::{self, PersonKind, Room, Union};
+use studiodesk::studio::entities;
 use studiodesk::studio::units::{Minor, parse_local, time_zone};
 use studiodesk::studio::{Store, bookings, log, soundchecks};
 use studiodesk::ui::{Action, Desk, DeskOptions, studio::Selection};
@@ -22,37 +24,9 @@ fn open_store(dir: &Path) -> Store {
     Store::open(&dir.join("studio.db"), time_zone(Some(TZ)).unwrap()).unwrap()
 }
 
-/// A studio with one room, a project, an artist and a musician.
+/// A studio with a room (£85/h, £380 half day, £700 day), people and two projects.
 fn seed(dir: &Path) {
-    let mut store = open_store(dir);
-    store
-        .write(|tx, _| {
-            entities::add_room(
-                tx,
-                &Room {
-                    id: 0,
-                    name: "Studio A".into(),
-                    currency: "GBP".into(),
-                    hourly: Minor(6_000),
-                    half_day: Minor(25_000),
-                    day: Minor(45_000),
-                    setup_min: 0,
-                    teardown_min: 0,
-                },
-            )?;
-            entities::add_person(tx, "Ana Reyes", PersonKind::Artist, "", Union::None, "")?;
-            entities::add_person(
-                tx,
-                "Sam Cole",
-                PersonKind::Musician,
-                "tenor sax, flute",
-                Union::Mu,
-                "",
-            )?;
-            entities::add_project(tx, "Night Songs", Some("Ana Reyes"), None, "GBP", 1_000)?;
-            Ok(())
-        })
-        .unwrap();
+    common::studio(dir);
 }
 
 /// A confirmed booking of the seeded project, made through the API (for tests about what follows).
@@ -90,6 +64,19 @@ fn desk(dir: &Path) -> Harness<'static, Desk> {
         .build_ui_state(|ui, desk: &mut Desk| desk.show(ui), desk);
     settle(&mut harness);
     harness
+}
+
+/// A seeded studio with a confirmed booking, and the desk looking at it.
+fn desk_on_booking(dir: &Path) -> (Harness<'static, Desk>, i64) {
+    seed(dir);
+    let booking = booked(dir);
+    let mut harness = desk(dir);
+    harness.state_mut().apply(Action::Select(Selection {
+        project: Some(1),
+        booking: Some(booking),
+    }));
+    settle(&mut harness);
+    (harness, booking)
 }
 
 /// Step the UI until the desk has nothing pending (worker replies, a capture, a take's end).
@@ -312,17 +299,10 @@ fn book_firm_and_see_the_conflict() {
 #[test]
 fn hire_a_musician_and_read_the_fee() {
     let dir = tempfile::tempdir().unwrap();
-    seed(dir.path());
-    let booking = booked(dir.path());
-    let mut harness = desk(dir.path());
+    let (mut harness, _) = desk_on_booking(dir.path());
     tab(&mut harness, "Musicians & hires");
-    harness.state_mut().apply(Action::Select(Selection {
-        project: Some(1),
-        booking: Some(booking),
-    }));
-    settle(&mut harness);
-    choose(&mut harness, "Musician", "Sam Cole");
-    type_into(&mut harness, "Instruments played", "tenor sax, flute");
+    choose(&mut harness, "Musician", "Lee Hart");
+    type_into(&mut harness, "Instruments played", "guitar, mandolin");
     // The form starts at "3h": make it 3 h 40 min.
     type_into(&mut harness, "Worked", "40m");
     click(&mut harness, "Hire");
@@ -349,14 +329,7 @@ fn hire_a_musician_and_read_the_fee() {
 #[test]
 fn record_a_take_then_rate_and_circle_it() {
     let dir = tempfile::tempdir().unwrap();
-    seed(dir.path());
-    let booking = booked(dir.path());
-    let mut harness = desk(dir.path());
-    harness.state_mut().apply(Action::Select(Selection {
-        project: Some(1),
-        booking: Some(booking),
-    }));
-    settle(&mut harness);
+    let (mut harness, booking) = desk_on_booking(dir.path());
     // Disarm the room mic: it is not recorded.
     click(&mut harness, "Arm Room");
     harness.key_press(Key::Space);
@@ -412,14 +385,7 @@ fn record_a_take_then_rate_and_circle_it() {
 #[test]
 fn sound_check_on_the_demo() {
     let dir = tempfile::tempdir().unwrap();
-    seed(dir.path());
-    let booking = booked(dir.path());
-    let mut harness = desk(dir.path());
-    harness.state_mut().apply(Action::Select(Selection {
-        project: Some(1),
-        booking: Some(booking),
-    }));
-    settle(&mut harness);
+    let (mut harness, booking) = desk_on_booking(dir.path());
     tab(&mut harness, "Sound check");
     click(&mut harness, "Run sound check");
     settle(&mut harness);
@@ -461,8 +427,8 @@ fn budget_plan_against_actual() {
     type_into(&mut harness, "Amount", "1000");
     click(&mut harness, "Set plan");
     settle(&mut harness);
-    // A confirmed 10-hour day at £450 against £1000 planned (+10 % contingency on the total).
-    for amount in ["1000.00", "450.00", "550.00"] {
+    // A confirmed 10-hour day at £700 against £1000 planned: £300 under.
+    for amount in ["1000.00", "700.00", "300.00"] {
         assert!(
             harness.get_all_by_label(amount).count() >= 1,
             "{amount} is not shown"
@@ -475,14 +441,7 @@ fn budget_plan_against_actual() {
 #[test]
 fn every_tab_is_labelled_for_screen_readers() {
     let dir = tempfile::tempdir().unwrap();
-    seed(dir.path());
-    let booking = booked(dir.path());
-    let mut harness = desk(dir.path());
-    harness.state_mut().apply(Action::Select(Selection {
-        project: Some(1),
-        booking: Some(booking),
-    }));
-    settle(&mut harness);
+    let (mut harness, _) = desk_on_booking(dir.path());
     let sections: [(&str, &[&str]); 6] = [
         ("Live", &["Audio set-up"]),
         ("Bookings", &["Rooms and projects", "Booking policies"]),
@@ -583,14 +542,7 @@ fn opens_on_the_session_under_way() {
 #[test]
 fn studio_settings_from_the_window() {
     let dir = tempfile::tempdir().unwrap();
-    seed(dir.path());
-    let booking = booked(dir.path());
-    let mut harness = desk(dir.path());
-    harness.state_mut().apply(Action::Select(Selection {
-        project: Some(1),
-        booking: Some(booking),
-    }));
-    settle(&mut harness);
+    let (mut harness, booking) = desk_on_booking(dir.path());
 
     tab(&mut harness, "Musicians & hires");
     click(&mut harness, "Rate tables");
@@ -653,7 +605,7 @@ fn studio_settings_from_the_window() {
             assert_eq!(overtime.value, 3_300);
             assert_eq!(bookings::setting(tx, "cancel_partial_bp")?, 2_500);
             assert_eq!(entities::room(tx, "Studio A")?.hourly, Minor(6_500));
-            assert_eq!(entities::room(tx, "Studio A")?.day, Minor(45_000));
+            assert_eq!(entities::room(tx, "Studio A")?.day, Minor(70_000));
             assert_eq!(entities::project(tx, "1")?.contingency_bp, 1_250);
             let tracking = studiodesk::soundcheck::profile::stored(tx)?
                 .into_iter()

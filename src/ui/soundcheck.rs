@@ -7,7 +7,7 @@ use eframe::egui::{self, Grid, RichText, Ui};
 use super::Action;
 use super::studio::{Change, Loaded};
 use super::widgets::{GREEN, RED, YELLOW};
-use crate::soundcheck::{Report, Verdict};
+use crate::soundcheck::{CheckResult, Report, Verdict};
 
 /// What the Sound check tab remembers.
 #[derive(Clone, Debug)]
@@ -155,22 +155,12 @@ pub fn view(
                         } else {
                             ui.label("");
                         }
-                        ui.label(k.check);
-                        ui.colored_label(verdict_colour(k.verdict), k.verdict.as_str());
-                        ui.label(k.value.map(|v| format!("{v:.1}")).unwrap_or_default());
-                        ui.label(&k.threshold);
-                        ui.label(&k.advice);
-                        ui.end_row();
+                        check_cells(ui, k);
                     }
                 }
                 for k in &report.programme {
                     ui.label("programme");
-                    ui.label(k.check);
-                    ui.colored_label(verdict_colour(k.verdict), k.verdict.as_str());
-                    ui.label(k.value.map(|v| format!("{v:.1}")).unwrap_or_default());
-                    ui.label(&k.threshold);
-                    ui.label(&k.advice);
-                    ui.end_row();
+                    check_cells(ui, k);
                 }
             });
         });
@@ -189,6 +179,16 @@ pub fn view(
             ui.label("kept");
         }
     });
+}
+
+/// One check's cells of the verdict table, from its name to its advice.
+fn check_cells(ui: &mut Ui, k: &CheckResult) {
+    ui.label(k.check);
+    ui.colored_label(verdict_colour(k.verdict), k.verdict.as_str());
+    ui.label(k.value.map(|v| format!("{v:.1}")).unwrap_or_default());
+    ui.label(&k.threshold);
+    ui.label(&k.advice);
+    ui.end_row();
 }
 
 /// The checks kept with the selected booking, each exportable as the client's report.

@@ -2,7 +2,13 @@
 
 //! Helpers shared by the integration tests.
 
+use std::path::Path;
+
+use jiff::tz::TimeZone;
 use studiodesk::meter::peak::interpolator;
+use studiodesk::studio::Store;
+use studiodesk::studio::entities::{PersonKind, Room, Union};
+use studiodesk::studio::units::Minor;
 
 /// True peak of a mono signal by brute-force 16× oversampling (Kaiser-windowed sinc, 64 taps per
 /// phase, β = 10), with silence before and after: the reference the meters are judged against.
@@ -70,4 +76,65 @@ pub fn period_samples(x: &[f32]) -> f64 {
         .map(|(i, _)| i)
         .collect();
     (crossings[crossings.len() - 1] - crossings[0]) as f64 / (crossings.len() - 1) as f64
+}
+
+/// A store with a room (£85/h, £380 half day, £700 day), people and two projects.
+pub fn studio(dir: &Path) -> Store {
+    let mut store = Store::open(
+        &dir.join("studio.db"),
+        TimeZone::get("Europe/London").unwrap(),
+    )
+    .unwrap();
+    store
+        .write(|tx, _| {
+            studiodesk::studio::entities::add_room(
+                tx,
+                &Room {
+                    id: 0,
+                    name: "Studio A".into(),
+                    currency: "GBP".into(),
+                    hourly: Minor(8_500),
+                    half_day: Minor(38_000),
+                    day: Minor(70_000),
+                    setup_min: 0,
+                    teardown_min: 0,
+                },
+            )?;
+            studiodesk::studio::entities::add_person(
+                tx,
+                "Ana Reyes",
+                PersonKind::Artist,
+                "",
+                Union::None,
+                "",
+            )?;
+            studiodesk::studio::entities::add_person(
+                tx,
+                "Lee Hart",
+                PersonKind::Musician,
+                "guitar,mandolin",
+                Union::Mu,
+                "",
+            )?;
+            studiodesk::studio::entities::add_person(
+                tx,
+                "Kim Vale",
+                PersonKind::Musician,
+                "bass",
+                Union::Afm,
+                "",
+            )?;
+            studiodesk::studio::entities::add_project(
+                tx,
+                "Night Songs",
+                Some("Ana Reyes"),
+                None,
+                "GBP",
+                1_000,
+            )?;
+            studiodesk::studio::entities::add_project(tx, "Other Band", None, None, "GBP", 1_000)?;
+            Ok(())
+        })
+        .unwrap();
+    store
 }
