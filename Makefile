@@ -9,8 +9,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # window loads at run time (OpenGL/EGL with Mesa's software renderer as a fallback, X11, xkbcommon) ...
 RUN_DEBS := pkg-config libasound2-dev libgl1 libegl1 libgl1-mesa-dri libx11-6 libx11-xcb1 \
 	libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0
-# ... and for the tests, JACK's server and headers (the engine on JACK's dummy driver).
-TEST_DEBS := $(RUN_DEBS) jackd2 libjack-jackd2-dev
+# ... and for the tests, JACK's server and headers (the engine on JACK's dummy driver), and
+# Mesa's software Vulkan driver (the desk's snapshot images render through wgpu without a GPU).
+TEST_DEBS := $(RUN_DEBS) jackd2 libjack-jackd2-dev mesa-vulkan-drivers
 
 # $(call install,PACKAGES): apt-get install those of PACKAGES that are missing.
 define install
@@ -34,6 +35,7 @@ test:
 	$(call install,$(TEST_DEBS))
 	cargo test
 	cargo test --features jack --test engine_jack
+	cargo test --features snapshots --test ui snapshots
 
 lint:
 	$(call install,$(TEST_DEBS))

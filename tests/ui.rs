@@ -619,3 +619,38 @@ fn studio_settings_from_the_window() {
         })
         .unwrap();
 }
+
+/// Pictures of the production tabs, compared with the committed ones in `tests/snapshots/`
+/// (`UPDATE_SNAPSHOTS=1` writes new ones). Rendered through wgpu: `--features snapshots`, with a
+/// Vulkan driver (Mesa's software one does).
+#[cfg(feature = "snapshots")]
+#[test]
+fn snapshots_of_the_production_tabs() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path());
+    let mut harness = desk(dir.path());
+    tab(&mut harness, "Bookings");
+    choose(&mut harness, "Project", "Night Songs");
+    choose(&mut harness, "Room", "Studio A");
+    type_into(&mut harness, "Start", "2027-03-01 10:00");
+    type_into(&mut harness, "End", "2027-03-01 18:00");
+    click(&mut harness, "Book firm");
+    settle(&mut harness);
+    harness.get_by_label_contains("#1 10:00–18:00 confirmed").click();
+    settle(&mut harness);
+    harness.snapshot("desk_bookings");
+
+    tab(&mut harness, "Musicians & hires");
+    choose(&mut harness, "Musician", "Lee Hart");
+    type_into(&mut harness, "Instruments played", "guitar, mandolin");
+    type_into(&mut harness, "Worked", "40m");
+    click(&mut harness, "Hire");
+    settle(&mut harness);
+    harness.snapshot("desk_hires");
+
+    tab(&mut harness, "Budget");
+    type_into(&mut harness, "Amount", "1000");
+    click(&mut harness, "Set plan");
+    settle(&mut harness);
+    harness.snapshot("desk_budget");
+}

@@ -35,7 +35,7 @@ pub enum PersonKind {
 }
 
 impl PersonKind {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             PersonKind::Client => "client",
             PersonKind::Artist => "artist",
@@ -71,7 +71,7 @@ pub enum Union {
 }
 
 impl Union {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Union::Afm => "AFM",
             Union::Mu => "MU",

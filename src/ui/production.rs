@@ -480,9 +480,9 @@ pub fn hires(
         Grid::new("people").striped(true).show(ui, |ui| {
             for p in &data.people {
                 ui.label(&p.name);
-                ui.label(format!("{:?}", p.kind).to_lowercase());
+                ui.label(p.kind.as_str());
                 ui.label(&p.instruments);
-                ui.label(format!("{:?}", p.union));
+                ui.label(p.union.as_str());
                 ui.end_row();
             }
         });
