@@ -330,6 +330,11 @@ fn the_audio_path_never_allocates() {
         if i == 1500 {
             handle.send(Command::Solo { track: 3, on: true }).unwrap();
             handle.send(Command::ResetMeters).unwrap();
+            handle.send(Command::PauseIntegrated(true)).unwrap();
+            handle.send(Command::ResetTrackPeaks { track: 5 }).unwrap();
+        }
+        if i == 2000 {
+            handle.send(Command::PauseIntegrated(false)).unwrap();
         }
         count += common::allocations_during(|| processor.process(block));
     }

@@ -636,7 +636,9 @@ fn snapshots_of_the_production_tabs() {
     type_into(&mut harness, "End", "2027-03-01 18:00");
     click(&mut harness, "Book firm");
     settle(&mut harness);
-    harness.get_by_label_contains("#1 10:00–18:00 confirmed").click();
+    harness
+        .get_by_label_contains("#1 10:00–18:00 confirmed")
+        .click();
     settle(&mut harness);
     harness.snapshot("desk_bookings");
 
