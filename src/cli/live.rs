@@ -117,6 +117,9 @@ pub fn desk(args: DeskArgs) -> anyhow::Result<ExitCode> {
         db,
         tz,
         takes_dir,
+        exports_dir: dirs::document_dir()
+            .or_else(dirs::home_dir)
+            .unwrap_or_else(|| PathBuf::from(".")),
         session: args.session.clone(),
     })?;
     Ok(ExitCode::SUCCESS)

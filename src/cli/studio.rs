@@ -881,10 +881,7 @@ pub fn budget(store: &StoreArgs, command: BudgetCommand) -> anyhow::Result<ExitC
             if store.json {
                 print_json(&report)?;
             } else if csv {
-                println!("category,planned,actual,variance");
-                for r in report.rows.iter().chain(std::iter::once(&report.total)) {
-                    println!("{},{},{},{}", r.category, r.planned, r.actual, r.variance);
-                }
+                print!("{}", report.csv());
             } else {
                 println!("{} ({})", report.project, report.currency);
                 println!(

@@ -224,6 +224,12 @@ impl Recorder {
         self.thread.as_ref().is_none_or(JoinHandle::is_finished)
     }
 
+    /// Tell the writer not to wait for the processor (its stream is gone): it writes what is in
+    /// the ring and finalises; [`Recorder::is_finished`] turns true once it has. Does not block.
+    pub fn stop_without_processor(&self) {
+        self.abort.store(true, Ordering::Release);
+    }
+
     /// Stop without waiting for the processor (its stream is gone): write what is in the ring,
     /// finalise, report.
     pub fn abort(mut self) -> Result<TakeReport, RecordError> {

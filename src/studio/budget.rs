@@ -116,6 +116,20 @@ pub struct BudgetReport {
     pub total: BudgetRow,
 }
 
+impl BudgetReport {
+    /// The report as CSV: a header line, one line per category, then the total.
+    pub fn csv(&self) -> String {
+        let mut out = String::from("category,planned,actual,variance\n");
+        for r in self.rows.iter().chain(std::iter::once(&self.total)) {
+            out.push_str(&format!(
+                "{},{},{},{}\n",
+                r.category, r.planned, r.actual, r.variance
+            ));
+        }
+        out
+    }
+}
+
 /// The budget report of a project.
 pub fn report(tx: &Transaction, project_key: &str) -> Result<BudgetReport, StudioError> {
     let p = project(tx, project_key)?;

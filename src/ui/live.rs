@@ -22,7 +22,7 @@ const HISTORY_S: f64 = 600.0;
 const HISTORY_RATE_HZ: f64 = 10.0;
 
 /// One track's mixer settings, as the user set them.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Strip {
     pub name: String,
     pub gain_db: f64,
@@ -47,14 +47,14 @@ impl Strip {
 }
 
 /// Loudness shown in LUFS, or in LU relative to the target.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Scale {
     Absolute,
     Relative,
 }
 
-/// What the Live tab remembers between frames.
-#[derive(Clone, Debug)]
+/// What the Live tab remembers between frames, and between runs (kept by eframe's storage).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LiveState {
     pub strips: Vec<Strip>,
     pub master_gain_db: f64,
@@ -73,6 +73,52 @@ pub struct LiveState {
 }
 
 impl LiveState {
+    /// Take over what `saved` (an earlier run's state) says: the mixer settings of the tracks of
+    /// the same name, and the display settings. Returns the engine commands that make the mix
+    /// match.
+    pub fn restore(&mut self, saved: &LiveState) -> Vec<Command> {
+        let mut commands = Vec::new();
+        for (track, strip) in self.strips.iter_mut().enumerate() {
+            let Some(old) = saved.strips.iter().find(|s| s.name == strip.name) else {
+                continue;
+            };
+            *strip = old.clone();
+            commands.extend([
+                Command::Gain {
+                    track,
+                    db: strip.gain_db,
+                },
+                Command::Pan {
+                    track,
+                    pan: strip.pan,
+                },
+                Command::Mute {
+                    track,
+                    on: strip.mute,
+                },
+                Command::Solo {
+                    track,
+                    on: strip.solo,
+                },
+                Command::Arm {
+                    track,
+                    on: strip.armed,
+                },
+            ]);
+        }
+        self.master_gain_db = saved.master_gain_db;
+        commands.push(Command::MasterGain {
+            db: saved.master_gain_db,
+        });
+        self.target = saved.target.min(PRESETS.len() - 1);
+        self.scale = saved.scale;
+        self.history_minutes = saved.history_minutes.clamp(1, 10);
+        self.song.clone_from(&saved.song);
+        self.hold_s = saved.hold_s.clamp(0.0, 5.0);
+        self.fall_db_per_s = saved.fall_db_per_s.clamp(6.0, 40.0);
+        commands
+    }
+
     pub fn new(track_names: &[String]) -> LiveState {
         LiveState {
             strips: track_names.iter().map(|n| Strip::new(n)).collect(),

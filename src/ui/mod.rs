@@ -7,7 +7,7 @@
 //! [`Desk::apply`] is the controller that carries them out. No view talks to the engine or to
 //! SQLite: engine commands go over the engine's channel, studio changes to the worker thread.
 
-mod live;
+pub mod live;
 mod production;
 mod soundcheck;
 pub mod studio;
@@ -70,6 +70,8 @@ pub struct DeskOptions {
     pub tz: TimeZone,
     /// Folder for recorded takes.
     pub takes_dir: PathBuf,
+    /// Folder exports (calendars, take sheets, reports) go to when their path is relative.
+    pub exports_dir: PathBuf,
     /// Session name: the first part of every take's file names.
     pub session: String,
 }
@@ -293,6 +295,20 @@ impl Desk {
         self.take.is_some()
     }
 
+    /// The Live tab's settings (the mixer and the meters' display), as kept between runs.
+    pub fn live_settings(&self) -> &LiveState {
+        &self.live_state
+    }
+
+    /// Take over an earlier run's Live settings: the mix of the tracks of the same name (sent to
+    /// the engine) and the meters' display.
+    pub fn restore(&mut self, saved: &LiveState) {
+        for command in self.live_state.restore(saved) {
+            self.send(command);
+        }
+        self.apply(Action::Ballistics);
+    }
+
     /// Switch tab (as clicking it does).
     pub fn open_tab(&mut self, tab: Tab) {
         self.tab = tab;
@@ -325,6 +341,14 @@ impl Desk {
         }
         if self.capture.as_ref().is_some_and(CaptureJob::is_finished) {
             self.finish_soundcheck();
+        }
+        if !self.running()
+            && let Some(take) = self.take.take().or_else(|| self.stopping.take())
+        {
+            // The input is gone or has ended: the processor will not close the take; keep what
+            // reached the ring.
+            take.recorder.stop_without_processor();
+            self.stopping = Some(take);
         }
         if self
             .stopping
@@ -539,7 +563,15 @@ impl Desk {
                 self.live_state.fall_db_per_s,
             ),
             Action::Select(selection) => self.worker.load(selection),
-            Action::Studio(change) => {
+            Action::Studio(mut change) => {
+                if let Change::ExportIcs(path)
+                | Change::ExportSheet { path, .. }
+                | Change::ExportCheck { path, .. }
+                | Change::ExportBudget { path, .. } = &mut change
+                    && path.is_relative()
+                {
+                    *path = self.options.exports_dir.join(&*path);
+                }
                 if let Change::Hold(slot) | Change::Book(slot) = &change
                     && let Ok(start) =
                         crate::studio::units::parse_local(&slot.start, &self.options.tz)
@@ -823,9 +855,16 @@ impl Drop for Desk {
     }
 }
 
+/// Where eframe's storage keeps the Live tab's settings.
+const LIVE_KEY: &str = "studiodesk-live";
+
 impl eframe::App for Desk {
     fn ui(&mut self, ui: &mut Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, LIVE_KEY, &self.live_state);
     }
 }
 
@@ -837,11 +876,19 @@ pub fn run(options: DeskOptions) -> anyhow::Result<()> {
             .with_title("studiodesk"),
         ..Default::default()
     };
-    let desk = Desk::new(options);
+    let mut desk = Desk::new(options);
     eframe::run_native(
         "studiodesk",
         native,
-        Box::new(move |_cc| Ok(Box::new(desk))),
+        Box::new(move |cc| {
+            if let Some(saved) = cc
+                .storage
+                .and_then(|s| eframe::get_value::<LiveState>(s, LIVE_KEY))
+            {
+                desk.restore(&saved);
+            }
+            Ok(Box::new(desk))
+        }),
     )
     .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }

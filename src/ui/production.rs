@@ -610,6 +610,7 @@ pub struct BudgetState {
     pub note: String,
     /// Contingency being typed, in percent.
     pub contingency: String,
+    pub export_path: String,
 }
 
 impl Default for BudgetState {
@@ -619,6 +620,7 @@ impl Default for BudgetState {
             amount: String::new(),
             note: String::new(),
             contingency: String::new(),
+            export_path: "budget.csv".into(),
         }
     }
 }
@@ -708,6 +710,15 @@ pub fn budget(ui: &mut Ui, state: &mut BudgetState, data: &Loaded, actions: &mut
             actions.push(Action::Studio(Change::SetContingency {
                 project,
                 percent: state.contingency.clone(),
+            }));
+        }
+    });
+    ui.horizontal(|ui| {
+        field(ui, "Budget file", &mut state.export_path, 160.0);
+        if ui.button("Export CSV").clicked() {
+            actions.push(Action::Studio(Change::ExportBudget {
+                project,
+                path: state.export_path.clone().into(),
             }));
         }
     });

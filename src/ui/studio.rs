@@ -331,6 +331,10 @@ pub enum Change {
         project: i64,
         percent: String,
     },
+    ExportBudget {
+        project: i64,
+        path: PathBuf,
+    },
     SetThreshold {
         profile: String,
         field: String,
@@ -516,6 +520,11 @@ impl Change {
                 let bp = parse_percent_bp(&percent)?;
                 store.write(|tx, _| budget::set_contingency(tx, &project.to_string(), bp))?;
                 Ok(format!("contingency {} %", bp as f64 / 100.0))
+            }
+            Change::ExportBudget { project, path } => {
+                let report = store.read(|tx, _| budget::report(tx, &project.to_string()))?;
+                write_file(&path, &report.csv())?;
+                Ok(format!("budget written to {}", path.display()))
             }
             Change::SetThreshold {
                 profile: name,
