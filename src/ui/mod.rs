@@ -850,6 +850,10 @@ impl Drop for Desk {
             self.stop_take();
         }
         if let Some(take) = self.stopping.take() {
+            if !self.running() {
+                // Nothing will close the take: write what reached the ring and finalise.
+                take.recorder.stop_without_processor();
+            }
             let _ = take.recorder.finish();
         }
     }
