@@ -351,10 +351,12 @@ impl Live {
         let counters = self.handle.shared_counters();
         counters.take_frames.store(0, Ordering::Release);
         counters.take_closed.store(false, Ordering::Release);
-        let _ = self
+        // If the command cannot reach the processor, nothing will arrive: the job ends at once
+        // with no frames (and hands the ring back).
+        let sent = self
             .handle
             .send(super::processor::Command::RecordFrames(frames));
-        let abort = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let abort = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(sent.is_err()));
         let wanted = frames as usize * self.channels;
         let channels = self.channels;
         let stop = std::sync::Arc::clone(&abort);

@@ -37,6 +37,8 @@ use studio::{Change, Loaded, Reply, Selection, StudioWorker};
 const FRAME: Duration = Duration::from_millis(33);
 /// How often the free disk space is looked at.
 const DISK_EVERY: Duration = Duration::from_secs(2);
+/// Most samples (all channels) a sound check captures: 30 s of 32 channels at 96 kHz, 368 MB.
+const MAX_CAPTURE_SAMPLES: u64 = 30 * 32 * 96_000;
 /// Format of recorded takes.
 const TAKE_FORMAT: RecordFormat = RecordFormat::F32;
 
@@ -135,6 +137,10 @@ pub struct Desk {
     disk: Option<(Instant, Option<u64>)>,
     /// Audio devices found when last looked for.
     devices: Vec<DeviceInfo>,
+    /// The project and booking asked for last (what `loaded` will show once the worker replies).
+    selection: Selection,
+    /// A sound check's analysis running on its own thread.
+    analysis: Option<std::thread::JoinHandle<crate::soundcheck::Report>>,
     /// The session under way has been looked for (once, at the first load).
     looked_for_session: bool,
     // Runtime handles.
@@ -180,6 +186,8 @@ impl Desk {
             disk: None,
             devices: Vec::new(),
             looked_for_session: false,
+            selection: Selection::default(),
+            analysis: None,
             worker: StudioWorker::open(options.db.clone(), options.tz.clone()),
             live: None,
             engine_error: None,
@@ -225,6 +233,16 @@ impl Desk {
             .as_ref()
             .and_then(|l| l.fallback_reason.clone())
             .map(|r| format!("no usable audio input ({r}); playing the built-in demo session"));
+        // The picker shows what was opened: an interface by name, or the demo.
+        if let Some(live) = &live {
+            self.setup.input = match (&options.input, &live.fallback_reason) {
+                (Input::Device(_) | Input::Default | Input::DefaultOrDemo, None) => {
+                    Some(live.description.clone())
+                }
+                _ => None,
+            };
+            self.setup.channels = live.channels;
+        }
         self.live = live;
         self.engine_error = error;
     }
@@ -282,7 +300,10 @@ impl Desk {
 
     /// True while the studio worker, a capture or a take's finishing is pending.
     pub fn busy(&self) -> bool {
-        self.worker.busy() || self.capture.is_some() || self.stopping.is_some()
+        self.worker.busy()
+            || self.capture.is_some()
+            || self.analysis.is_some()
+            || self.stopping.is_some()
     }
 
     /// True while the engine runs (and the meters move).
@@ -339,14 +360,29 @@ impl Desk {
                 Reply::Unavailable(message) => self.problem = Some(message),
             }
         }
+        if !self.running()
+            && let Some(capture) = &self.capture
+        {
+            // The input is gone or has ended: analyse what arrived.
+            capture.abort();
+        }
         if self.capture.as_ref().is_some_and(CaptureJob::is_finished) {
             self.finish_soundcheck();
+        }
+        if self.analysis.as_ref().is_some_and(|a| a.is_finished()) {
+            self.finish_analysis();
+        }
+        if self.take.as_ref().is_some_and(|t| t.recorder.is_finished()) {
+            // The writer stopped on its own (a full disk, a file that cannot be made): stop
+            // recording now and say why, rather than at Stop.
+            self.stop_take();
         }
         if !self.running()
             && let Some(take) = self.take.take().or_else(|| self.stopping.take())
         {
             // The input is gone or has ended: the processor will not close the take; keep what
-            // reached the ring.
+            // reached the ring, and make sure it stops pushing should the device come back.
+            self.send(Command::Record(false));
             take.recorder.stop_without_processor();
             self.stopping = Some(take);
         }
@@ -386,7 +422,10 @@ impl Desk {
                 "session under way: {}",
                 b.describe(&self.options.tz)
             ));
-            self.worker.load(selection);
+            if self.selection == Selection::default() {
+                self.selection = selection;
+                self.worker.load(selection);
+            }
         }
     }
 
@@ -562,7 +601,10 @@ impl Desk {
                 Duration::from_secs_f64(self.live_state.hold_s.max(0.0)),
                 self.live_state.fall_db_per_s,
             ),
-            Action::Select(selection) => self.worker.load(selection),
+            Action::Select(selection) => {
+                self.selection = selection;
+                self.worker.load(selection);
+            }
             Action::Studio(mut change) => {
                 if let Change::ExportIcs(path)
                 | Change::ExportSheet { path, .. }
@@ -580,7 +622,7 @@ impl Desk {
                     let day = t.to_zoned_datetime(self.options.tz.clone()).date();
                     self.bookings.week = production::monday(day);
                 }
-                self.worker.write(change.into_job(), self.loaded.selection);
+                self.worker.write(change.into_job(), self.selection);
             }
             Action::RunSoundcheck => self.start_soundcheck(),
             Action::SaveSoundcheck => self.save_soundcheck(),
@@ -606,8 +648,11 @@ impl Desk {
             self.problem = Some("wait until the sound check or the last take has finished".into());
             return;
         }
+        if !self.running() {
+            self.problem = Some("the engine is not running: choose an input and Open".into());
+            return;
+        }
         let Some(live) = &mut self.live else {
-            self.problem = Some("the engine is not running".into());
             return;
         };
         let tracks: Vec<TakeTrack> = self
@@ -642,7 +687,13 @@ impl Desk {
         };
         match Recorder::start_or_return(spec, ring, live.handle.shared_counters()) {
             Ok(recorder) => {
-                let _ = live.handle.send(Command::Record(true));
+                if let Err(e) = live.handle.send(Command::Record(true)) {
+                    // The processor will never record: close the empty take at once.
+                    recorder.stop_without_processor();
+                    let _ = recorder.finish();
+                    self.problem = Some(format!("the take could not start: {e}"));
+                    return;
+                }
                 self.take = Some(TakeInProgress {
                     recorder,
                     take,
@@ -711,7 +762,7 @@ impl Desk {
                             files,
                         }
                         .into_job(),
-                        self.loaded.selection,
+                        self.selection,
                     );
                 }
             }
@@ -750,7 +801,7 @@ impl Desk {
                 text,
             }
             .into_job(),
-            self.loaded.selection,
+            self.selection,
         );
     }
 
@@ -759,11 +810,24 @@ impl Desk {
             self.problem = Some("stop the take before a sound check".into());
             return;
         }
+        if self.capture.is_some() || self.analysis.is_some() {
+            return;
+        }
+        if !self.running() {
+            self.problem = Some("the engine is not running: choose an input and Open".into());
+            return;
+        }
         let Some(live) = &mut self.live else {
-            self.problem = Some("the engine is not running".into());
             return;
         };
         let frames = (self.soundcheck.seconds * live.rate_hz as f64).round() as u64;
+        if frames * live.channels as u64 > MAX_CAPTURE_SAMPLES {
+            self.problem = Some(format!(
+                "{} s of {} channels at {} Hz is more than a sound check holds: listen for less time",
+                self.soundcheck.seconds, live.channels, live.rate_hz
+            ));
+            return;
+        }
         match live.start_capture(frames) {
             Ok(job) => {
                 self.soundcheck.report = None;
@@ -796,25 +860,56 @@ impl Desk {
             self.problem = Some(format!("no profile '{}'", self.soundcheck.profile));
             return;
         };
-        let samples = crate::soundcheck::deinterleave(&interleaved, live.channels);
-        let channels: Vec<crate::soundcheck::Channel> = samples
-            .iter()
-            .zip(names)
+        let chosen: Vec<(usize, String)> = names
+            .into_iter()
+            .enumerate()
             .zip(&self.soundcheck.channels)
             .filter(|(_, on)| **on)
-            .map(|((samples, name), _)| crate::soundcheck::Channel {
-                name,
-                samples,
-                source_rate_hz: None,
-            })
+            .map(|(named, _)| named)
             .collect();
-        let report = crate::soundcheck::run(&channels, live.rate_hz, &profile);
-        self.status = Some(format!(
-            "sound check: {}",
-            report.verdict.as_str().to_uppercase()
-        ));
+        let (channels, rate_hz) = (live.channels, live.rate_hz);
         self.soundcheck.source = live.description.clone();
-        self.soundcheck.report = Some(report);
+        let analysis = std::thread::Builder::new()
+            .name("studiodesk-soundcheck".into())
+            .spawn(move || {
+                let samples = crate::soundcheck::deinterleave(&interleaved, channels);
+                let checked: Vec<crate::soundcheck::Channel> = chosen
+                    .iter()
+                    .filter_map(|(index, name)| {
+                        Some(crate::soundcheck::Channel {
+                            name: name.clone(),
+                            samples: samples.get(*index)?,
+                            source_rate_hz: None,
+                        })
+                    })
+                    .collect();
+                let mut report = crate::soundcheck::run(&checked, rate_hz, &profile);
+                // Number the channels as the input numbers them, not as checked.
+                for (result, (index, _)) in report.channels.iter_mut().zip(&chosen) {
+                    result.channel = index + 1;
+                }
+                report
+            });
+        match analysis {
+            Ok(analysis) => self.analysis = Some(analysis),
+            Err(e) => self.problem = Some(format!("cannot start the analysis: {e}")),
+        }
+    }
+
+    fn finish_analysis(&mut self) {
+        let Some(analysis) = self.analysis.take() else {
+            return;
+        };
+        match analysis.join() {
+            Ok(report) => {
+                self.status = Some(format!(
+                    "sound check: {}",
+                    report.verdict.as_str().to_uppercase()
+                ));
+                self.soundcheck.report = Some(report);
+            }
+            Err(_) => self.problem = Some("the sound check's analysis failed".into()),
+        }
     }
 
     fn save_soundcheck(&mut self) {
@@ -838,7 +933,7 @@ impl Desk {
                 report_json,
             }
             .into_job(),
-            self.loaded.selection,
+            self.selection,
         );
     }
 }

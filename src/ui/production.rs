@@ -640,9 +640,15 @@ pub fn budget(ui: &mut Ui, state: &mut BudgetState, data: &Loaded, actions: &mut
                     .selectable_label(data.selection.project == Some(p.id), &p.title)
                     .clicked()
                 {
+                    // Keep the session's booking when it belongs to this project.
+                    let booking = data.selection.booking.filter(|id| {
+                        data.bookings
+                            .iter()
+                            .any(|b| b.id == *id && b.project_id == p.id)
+                    });
                     actions.push(Action::Select(Selection {
                         project: Some(p.id),
-                        booking: None,
+                        booking,
                     }));
                 }
             }

@@ -170,9 +170,13 @@ fn serve(path: PathBuf, tz: TimeZone, jobs: Receiver<Request>, reply: Sender<Rep
     for request in jobs.iter() {
         let selection = match request {
             Request::Write(job, selection) => {
-                let _ = reply.send(match job(&mut store) {
-                    Ok(message) => Reply::Done(message),
-                    Err(e) => Reply::Failed(e.to_string()),
+                // A bug in one change must not take the worker (and every later change) down.
+                let outcome =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut store)));
+                let _ = reply.send(match outcome {
+                    Ok(Ok(message)) => Reply::Done(message),
+                    Ok(Err(e)) => Reply::Failed(e.to_string()),
+                    Err(_) => Reply::Failed("internal error: the change was not made".into()),
                 });
                 selection
             }
