@@ -48,12 +48,21 @@ fn booked(dir: &Path) -> i64 {
         .id
 }
 
+/// A desk on the built-in demo session.
 fn desk(dir: &Path) -> Harness<'static, Desk> {
-    let desk = Desk::new(DeskOptions {
-        live: LiveOptions {
+    desk_with(
+        dir,
+        LiveOptions {
             input: Input::Demo,
             ..LiveOptions::default()
         },
+    )
+}
+
+/// A desk on `live`, with its database, takes and exports in `dir`, settled.
+fn desk_with(dir: &Path, live: LiveOptions) -> Harness<'static, Desk> {
+    let desk = Desk::new(DeskOptions {
+        live,
         db: dir.join("studio.db"),
         tz: time_zone(Some(TZ)).unwrap(),
         takes_dir: dir.join("takes"),
@@ -133,6 +142,15 @@ fn choose(harness: &mut Harness<'static, Desk>, label: &str, item: &str) {
     click(harness, label);
     harness.get_all_by_label(item).last().unwrap().click();
     harness.run_steps(2);
+}
+
+/// Fill in the Bookings tab's form: Night Songs in Studio A, 2027-03-01 10:00–18:00.
+fn new_booking_form(harness: &mut Harness<'static, Desk>) {
+    tab(harness, "Bookings");
+    choose(harness, "Project", "Night Songs");
+    choose(harness, "Room", "Studio A");
+    type_into(harness, "Start", "2027-03-01 10:00");
+    type_into(harness, "End", "2027-03-01 18:00");
 }
 
 fn tab(harness: &mut Harness<'static, Desk>, name: &str) {
@@ -251,11 +269,7 @@ fn book_firm_and_see_the_conflict() {
     let dir = tempfile::tempdir().unwrap();
     seed(dir.path());
     let mut harness = desk(dir.path());
-    tab(&mut harness, "Bookings");
-    choose(&mut harness, "Project", "Night Songs");
-    choose(&mut harness, "Room", "Studio A");
-    type_into(&mut harness, "Start", "2027-03-01 10:00");
-    type_into(&mut harness, "End", "2027-03-01 18:00");
+    new_booking_form(&mut harness);
     click(&mut harness, "Place hold");
     settle(&mut harness);
     assert!(
@@ -499,29 +513,18 @@ fn the_audio_set_up_reopens_the_engine() {
     assert!(harness.state().snapshot().t_s > 0.2);
 }
 
-/// While the engine runs the desk repaints at the meter rate; once the input has ended (a file
-/// played out) it says so and asks for no more frames.
 /// A desk on a file played once (2 s of tone), instead of the demo.
 fn desk_on_file(dir: &Path) -> Harness<'static, Desk> {
     let file = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("test-audio/tone-1k-20dbfs-48k-stereo-16bit.wav");
-    let desk = Desk::new(DeskOptions {
-        live: LiveOptions {
+    desk_with(
+        dir,
+        LiveOptions {
             input: Input::Files(vec![file]),
             looping: false,
             ..LiveOptions::default()
         },
-        db: dir.join("studio.db"),
-        tz: time_zone(Some(TZ)).unwrap(),
-        takes_dir: dir.join("takes"),
-        exports_dir: dir.to_path_buf(),
-        session: "test".into(),
-    });
-    let mut harness = Harness::builder()
-        .with_size([1280.0, 900.0])
-        .build_ui_state(|ui, desk: &mut Desk| desk.show(ui), desk);
-    settle(&mut harness);
-    harness
+    )
 }
 
 /// Step until the input has played out.
@@ -534,6 +537,8 @@ fn play_out(harness: &mut Harness<'static, Desk>) {
     }
 }
 
+/// While the engine runs the desk repaints at the meter rate; once the input has ended (a file
+/// played out) it says so and asks for no more frames.
 #[test]
 fn idle_once_the_input_ends() {
     let dir = tempfile::tempdir().unwrap();
@@ -691,11 +696,7 @@ fn snapshots_of_the_production_tabs() {
     let dir = tempfile::tempdir().unwrap();
     seed(dir.path());
     let mut harness = desk(dir.path());
-    tab(&mut harness, "Bookings");
-    choose(&mut harness, "Project", "Night Songs");
-    choose(&mut harness, "Room", "Studio A");
-    type_into(&mut harness, "Start", "2027-03-01 10:00");
-    type_into(&mut harness, "End", "2027-03-01 18:00");
+    new_booking_form(&mut harness);
     click(&mut harness, "Book firm");
     settle(&mut harness);
     harness

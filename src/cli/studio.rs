@@ -573,8 +573,8 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
                 print_json(&b)?;
             } else {
                 println!("{}", b.describe(&tz));
-                if let Some(expires) = b.expires_utc {
-                    println!("  lapses {} unless confirmed", format_local(expires, &tz));
+                if let Some(lapses) = b.lapse_text(&tz) {
+                    println!("  {lapses}");
                 }
             }
         }
@@ -608,13 +608,7 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
                 print_json(&challenged)?;
             } else {
                 for c in &challenged {
-                    println!(
-                        "challenged {}: firm or release by {}",
-                        c.describe(&tz),
-                        c.challenge_deadline_utc
-                            .map(|d| format_local(d, &tz))
-                            .unwrap_or_default()
-                    );
+                    println!("{}", c.challenge_text(&tz));
                 }
             }
         }
@@ -624,13 +618,7 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
                 print_json(&c)?;
             } else {
                 println!("{}", c.booking.describe(&tz));
-                println!(
-                    "  charge {} {} ({} % of {})",
-                    c.booking.cancel_charge,
-                    c.booking.currency,
-                    c.charge_bp / 100,
-                    c.cost
-                );
+                println!("  {}", c.charge_text());
             }
         }
         BookingCommand::Ended { id, at } => {

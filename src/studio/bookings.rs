@@ -106,6 +106,25 @@ impl Booking {
     }
 }
 
+impl Booking {
+    /// "lapses 2026-12-03 10:00 unless confirmed", for a hold with an expiry.
+    pub fn lapse_text(&self, tz: &TimeZone) -> Option<String> {
+        self.expires_utc
+            .map(|e| format!("lapses {} unless confirmed", format_local(e, tz)))
+    }
+
+    /// "challenged #2 …: firm or release by 2026-11-30 17:00", for a challenged hold.
+    pub fn challenge_text(&self, tz: &TimeZone) -> String {
+        format!(
+            "challenged {}: firm or release by {}",
+            self.describe(tz),
+            self.challenge_deadline_utc
+                .map(|d| format_local(d, tz))
+                .unwrap_or_default()
+        )
+    }
+}
+
 /// 1st, 2nd, 3rd, 4th, … 11th, 12th, 13th, 21st.
 pub fn ordinal(n: i64) -> String {
     let suffix = match (n % 10, n % 100) {
@@ -552,6 +571,19 @@ pub struct Cancelled {
     pub cost: Minor,
     /// The share charged, in basis points.
     pub charge_bp: i64,
+}
+
+impl Cancelled {
+    /// "charge 350.00 GBP (50 % of 700.00)".
+    pub fn charge_text(&self) -> String {
+        format!(
+            "charge {} {} ({} % of {})",
+            self.booking.cancel_charge,
+            self.booking.currency,
+            self.charge_bp / 100,
+            self.cost
+        )
+    }
 }
 
 /// Cancel a confirmed booking (a hold is released instead), charging by the policy: the

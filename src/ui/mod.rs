@@ -330,11 +330,6 @@ impl Desk {
         self.apply(Action::Ballistics);
     }
 
-    /// Switch tab (as clicking it does).
-    pub fn open_tab(&mut self, tab: Tab) {
-        self.tab = tab;
-    }
-
     /// Take in what arrived since the last frame: the engine's snapshot, the worker's replies,
     /// a finished capture or take.
     fn poll(&mut self, now: Instant) {
@@ -643,13 +638,20 @@ impl Desk {
         }
     }
 
+    /// True when the engine runs; otherwise a problem says so.
+    fn engine_runs(&mut self) -> bool {
+        if !self.running() {
+            self.problem = Some("the engine is not running: choose an input and Open".into());
+        }
+        self.running()
+    }
+
     fn start_take(&mut self) {
         if self.stopping.is_some() || self.capture.is_some() {
             self.problem = Some("wait until the sound check or the last take has finished".into());
             return;
         }
-        if !self.running() {
-            self.problem = Some("the engine is not running: choose an input and Open".into());
+        if !self.engine_runs() {
             return;
         }
         let Some(live) = &mut self.live else {
@@ -813,8 +815,7 @@ impl Desk {
         if self.capture.is_some() || self.analysis.is_some() {
             return;
         }
-        if !self.running() {
-            self.problem = Some("the engine is not running: choose an input and Open".into());
+        if !self.engine_runs() {
             return;
         }
         let Some(live) = &mut self.live else {

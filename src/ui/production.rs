@@ -299,11 +299,8 @@ fn selected_booking(
             ),
         );
     }
-    if let Some(expires) = b.expires_utc {
-        ui.label(format!(
-            "lapses {} unless confirmed",
-            format_local(expires, tz)
-        ));
+    if let Some(lapses) = b.lapse_text(tz) {
+        ui.label(lapses);
     }
     ui.horizontal(|ui| {
         let hold = b.status == Status::Hold;

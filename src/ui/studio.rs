@@ -588,11 +588,10 @@ impl Change {
             Change::Hold(slot) => {
                 let new = slot.hold(&tz)?;
                 let b = store.write(|tx, tz| bookings::hold(tx, tz, &new, now()))?;
-                let lapses = b
-                    .expires_utc
-                    .map(|e| format!("; lapses {} unless confirmed", format_local(e, &tz)))
-                    .unwrap_or_default();
-                Ok(format!("{}{lapses}", b.describe(&tz)))
+                Ok(match b.lapse_text(&tz) {
+                    Some(lapses) => format!("{}; {lapses}", b.describe(&tz)),
+                    None => b.describe(&tz),
+                })
             }
             Change::Book(slot) => {
                 let new = slot.hold(&tz)?;
@@ -615,28 +614,13 @@ impl Change {
                 let challenged = store.write(|tx, tz| bookings::challenge(tx, tz, id, now()))?;
                 Ok(challenged
                     .iter()
-                    .map(|c| {
-                        format!(
-                            "challenged {}: firm or release by {}",
-                            c.describe(&tz),
-                            c.challenge_deadline_utc
-                                .map(|d| format_local(d, &tz))
-                                .unwrap_or_default()
-                        )
-                    })
+                    .map(|c| c.challenge_text(&tz))
                     .collect::<Vec<_>>()
                     .join("; "))
             }
             Change::Cancel(id) => {
                 let c = store.write(|tx, _| bookings::cancel(tx, id, now()))?;
-                Ok(format!(
-                    "{}; charge {} {} ({} % of {})",
-                    c.booking.describe(&tz),
-                    c.booking.cancel_charge,
-                    c.booking.currency,
-                    c.charge_bp / 100,
-                    c.cost
-                ))
+                Ok(format!("{}; {}", c.booking.describe(&tz), c.charge_text()))
             }
             Change::Ended { booking, at } => {
                 let at = parse_local(&at, &tz)?;
