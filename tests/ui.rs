@@ -404,6 +404,38 @@ fn record_a_take_then_rate_and_circle_it() {
     assert_eq!((take.rating, take.circled), (4, true));
 }
 
+/// Closing the window while a take records keeps the take: its files are finalised and it is
+/// logged with the booking.
+#[test]
+fn closing_the_window_keeps_and_logs_the_take() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut harness, booking) = desk_on_booking(dir.path());
+    harness.key_press(Key::Space);
+    harness.run_steps(1);
+    assert!(harness.state().recording());
+    play(&mut harness, 1.0);
+    drop(harness);
+    let takes_dir = dir.path().join("takes");
+    let files: Vec<String> = std::fs::read_dir(&takes_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(files.len(), 8, "{files:?}");
+    let kick = files.iter().find(|f| f.contains("Kick")).unwrap();
+    let reader = hound::WavReader::open(takes_dir.join(kick)).unwrap();
+    let seconds = reader.duration() as f64 / reader.spec().sample_rate as f64;
+    assert!(seconds >= 0.9, "{seconds}");
+    let mut store = open_store(dir.path());
+    let takes = store.read(|tx, _| log::takes(tx, booking)).unwrap();
+    assert_eq!(takes.len(), 1, "{takes:?}");
+    assert!(
+        (takes[0].duration_s - seconds).abs() < 0.01,
+        "{:?}",
+        takes[0]
+    );
+    assert!(takes[0].files.contains(kick.as_str()), "{:?}", takes[0]);
+}
+
 /// Run a sound check on the demo: every channel chosen gets a verdict with its checks, numbered as
 /// the input numbers it; keep it with the booking.
 #[test]
@@ -501,6 +533,11 @@ fn the_audio_set_up_reopens_the_engine() {
     let dir = tempfile::tempdir().unwrap();
     let mut harness = desk(dir.path());
     click(&mut harness, "Audio set-up");
+    // The devices are looked for off the UI thread; the search ends with a count.
+    click(&mut harness, "Look for devices");
+    settle(&mut harness);
+    let status = harness.state().status().unwrap_or_default().to_string();
+    assert!(status.ends_with("audio devices found"), "{status}");
     choose(&mut harness, "Rate", "44100 Hz");
     click(&mut harness, "Open");
     settle(&mut harness);

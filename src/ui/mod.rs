@@ -141,6 +141,8 @@ pub struct Desk {
     selection: Selection,
     /// A sound check's analysis running on its own thread.
     analysis: Option<std::thread::JoinHandle<crate::soundcheck::Report>>,
+    /// Audio devices being looked for on their own thread.
+    listing: Option<std::thread::JoinHandle<Vec<DeviceInfo>>>,
     /// The session under way has been looked for (once, at the first load).
     looked_for_session: bool,
     // Runtime handles.
@@ -188,6 +190,7 @@ impl Desk {
             looked_for_session: false,
             selection: Selection::default(),
             analysis: None,
+            listing: None,
             worker: StudioWorker::open(options.db.clone(), options.tz.clone()),
             live: None,
             engine_error: None,
@@ -298,11 +301,13 @@ impl Desk {
         self.problem.as_deref()
     }
 
-    /// True while the studio worker, a capture or a take's finishing is pending.
+    /// True while the studio worker, a capture, an analysis, a device search or a take's finishing is
+    /// pending.
     pub fn busy(&self) -> bool {
         self.worker.busy()
             || self.capture.is_some()
             || self.analysis.is_some()
+            || self.listing.is_some()
             || self.stopping.is_some()
     }
 
@@ -366,6 +371,9 @@ impl Desk {
         }
         if self.analysis.as_ref().is_some_and(|a| a.is_finished()) {
             self.finish_analysis();
+        }
+        if self.listing.as_ref().is_some_and(|l| l.is_finished()) {
+            self.finish_listing();
         }
         if self.take.as_ref().is_some_and(|t| t.recorder.is_finished()) {
             // The writer stopped on its own (a full disk, a file that cannot be made): stop
@@ -623,10 +631,37 @@ impl Desk {
             Action::SaveSoundcheck => self.save_soundcheck(),
             Action::Dismiss => self.problem = None,
             Action::Reopen => self.reopen(),
-            Action::ListDevices => {
-                self.devices = list_devices();
-                self.status = Some(format!("{} audio devices found", self.devices.len()));
+            Action::ListDevices => self.look_for_devices(),
+        }
+    }
+
+    /// Look for audio devices on a thread of its own: probing every ALSA device takes a while.
+    fn look_for_devices(&mut self) {
+        if self.listing.is_some() {
+            return;
+        }
+        let listing = std::thread::Builder::new()
+            .name("studiodesk-devices".into())
+            .spawn(list_devices);
+        match listing {
+            Ok(listing) => {
+                self.listing = Some(listing);
+                self.status = Some("looking for audio devices…".into());
             }
+            Err(e) => self.problem = Some(format!("cannot look for devices: {e}")),
+        }
+    }
+
+    fn finish_listing(&mut self) {
+        let Some(listing) = self.listing.take() else {
+            return;
+        };
+        match listing.join() {
+            Ok(devices) => {
+                self.status = Some(format!("{} audio devices found", devices.len()));
+                self.devices = devices;
+            }
+            Err(_) => self.problem = Some("looking for audio devices failed".into()),
         }
     }
 
@@ -945,13 +980,15 @@ impl Drop for Desk {
         if self.take.is_some() {
             self.stop_take();
         }
-        if let Some(take) = self.stopping.take() {
-            if !self.running() {
-                // Nothing will close the take: write what reached the ring and finalise.
-                take.recorder.stop_without_processor();
-            }
-            let _ = take.recorder.finish();
+        if let Some(take) = &self.stopping
+            && !self.running()
+        {
+            // Nothing will close the take: write what reached the ring and finalise.
+            take.recorder.stop_without_processor();
         }
+        // Finalise the files and log the take: the worker, dropped after this, carries out the
+        // writes queued before its thread ends.
+        self.finish_take();
     }
 }
 
