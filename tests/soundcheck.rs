@@ -340,11 +340,16 @@ fn soundcheck_files_kept_and_exported() {
     assert_eq!(list[0]["verdict"], "fail");
     let md = ok(&["soundcheck", "export", "1", "--md"]);
     assert!(
-        md.starts_with("# Sound check #1") && md.contains("| 2 quiet-44k1 1 | level | FAIL |"),
+        md.starts_with("# Sound check #1")
+            && md.contains(
+                "| Channel | Check | Verdict | Value | Threshold | Advice |\n|---|---|---|---|---|---|\n"
+            )
+            && md.contains("| 2 quiet-44k1 1 | level | FAIL |"),
         "{md}"
     );
     let html = ok(&["soundcheck", "export", "1", "--html"]);
     assert!(html.contains("<table>") && html.contains("class=\"FAIL\""));
+    assert!(html.contains("<tr><th>Channel</th><th>Check</th><th>Verdict</th>"));
     let json: serde_json::Value =
         serde_json::from_str(&ok(&["soundcheck", "export", "1", "--json"])).unwrap();
     assert_eq!(json["channels"].as_array().unwrap().len(), 3);

@@ -436,6 +436,65 @@ fn closing_the_window_keeps_and_logs_the_take() {
     assert!(takes[0].files.contains(kick.as_str()), "{:?}", takes[0]);
 }
 
+/// A check kept earlier (a vocal mic 32 dB too quiet) opens again as its table, with the advice
+/// the analysis gave.
+#[test]
+fn a_kept_sound_check_shows_its_table() {
+    use studiodesk::soundcheck::{self, Channel, profile::Profile};
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path());
+    let booking = booked(dir.path());
+    let quiet = studiodesk::signals::sine(48_000, 1, 440.0, -44.0, 2.0, 0.0);
+    let tracking = Profile::presets()
+        .into_iter()
+        .find(|p| p.name == "tracking")
+        .unwrap();
+    let channel = Channel {
+        name: "Lead vox".into(),
+        samples: &quiet,
+        source_rate_hz: None,
+    };
+    let report = soundcheck::run(&[channel], 48_000, &tracking);
+    let level = report.channels[0]
+        .checks
+        .iter()
+        .find(|k| k.check == "level")
+        .unwrap()
+        .clone();
+    assert!(!level.advice.is_empty());
+    let mut store = open_store(dir.path());
+    let json = serde_json::to_string(&report).unwrap();
+    store
+        .write(|tx, _| {
+            soundchecks::save(
+                tx,
+                Some(booking),
+                0,
+                "tracking",
+                "vocal booth",
+                report.verdict.as_str(),
+                &json,
+            )
+        })
+        .unwrap();
+    let mut harness = desk(dir.path());
+    harness.state_mut().apply(Action::Select(Selection {
+        project: Some(1),
+        booking: Some(booking),
+    }));
+    settle(&mut harness);
+    tab(&mut harness, "Sound check");
+    click(&mut harness, "Kept with this booking");
+    click(&mut harness, "Show #1");
+    harness.get_by_label("1 Lead vox");
+    harness.get_by_label(&level.advice);
+    let value = format!("{:.2}", level.value.unwrap());
+    assert!(harness.query_all_by_label(&value).count() >= 1, "{value}");
+    // Shown again, it folds away.
+    click(&mut harness, "Show #1");
+    assert!(harness.query_by_label(&level.advice).is_none());
+}
+
 /// Run a sound check on the demo: every channel chosen gets a verdict with its checks, numbered as
 /// the input numbers it; keep it with the booking.
 #[test]

@@ -39,6 +39,13 @@ impl Verdict {
             Verdict::Fail => "fail",
         }
     }
+
+    /// The verdict named by `text` ("pass", "warn", "fail", in any case).
+    pub fn parse(text: &str) -> Option<Verdict> {
+        [Verdict::Pass, Verdict::Warn, Verdict::Fail]
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(text))
+    }
 }
 
 /// One check of one channel.

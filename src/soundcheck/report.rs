@@ -15,7 +15,19 @@ fn text(v: &Value) -> String {
     }
 }
 
-fn rows(report: &Value) -> Vec<[String; 6]> {
+/// The columns of a report's table.
+pub const COLUMNS: [&str; 6] = [
+    "Channel",
+    "Check",
+    "Verdict",
+    "Value",
+    "Threshold",
+    "Advice",
+];
+
+/// A kept report's table, one row per channel and check then the programme's checks, in the
+/// order of [`COLUMNS`]; the verdict in capitals.
+pub fn rows(report: &Value) -> Vec<[String; 6]> {
     let mut rows = Vec::new();
     for c in report["channels"].as_array().into_iter().flatten() {
         for k in c["checks"].as_array().into_iter().flatten() {
@@ -50,12 +62,14 @@ fn rows(report: &Value) -> Vec<[String; 6]> {
 pub fn markdown(stored: &StoredCheck, report: &Value, tz: &jiff::tz::TimeZone) -> String {
     let cell = |s: &str| s.replace('|', "\\|");
     let mut out = format!(
-        "# Sound check #{}\n\n- Date: {}\n- Source: {}\n- Profile: {}\n- Verdict: **{}**\n\n| Channel | Check | Verdict | Value | Threshold | Advice |\n|---|---|---|---|---|---|\n",
+        "# Sound check #{}\n\n- Date: {}\n- Source: {}\n- Profile: {}\n- Verdict: **{}**\n\n| {} |\n|{}\n",
         stored.id,
         format_local(stored.created_utc, tz),
         cell(&stored.source),
         stored.profile,
-        stored.verdict.to_uppercase()
+        stored.verdict.to_uppercase(),
+        COLUMNS.join(" | "),
+        "---|".repeat(COLUMNS.len())
     );
     for r in rows(report) {
         out.push_str(&format!(
@@ -78,7 +92,8 @@ pub fn html(stored: &StoredCheck, report: &Value, tz: &jiff::tz::TimeZone) -> St
          <style>body{{font-family:sans-serif}}td,th{{padding:4px 8px;border-bottom:1px solid #ccc}}\
          .FAIL{{color:#b00}}.WARN{{color:#a60}}.PASS{{color:#070}}</style></head><body>\n\
          <h1>Sound check #{id}</h1>\n<p>{date} — {source} — profile {profile} — <b class=\"{v}\">{v}</b></p>\n\
-         <table><tr><th>Channel</th><th>Check</th><th>Verdict</th><th>Value</th><th>Threshold</th><th>Advice</th></tr>\n",
+         <table><tr>{head}</tr>\n",
+        head = COLUMNS.map(|c| format!("<th>{c}</th>")).concat(),
         id = stored.id,
         date = format_local(stored.created_utc, tz),
         source = esc(&stored.source),

@@ -140,9 +140,9 @@ pub struct Desk {
     /// The project and booking asked for last (what `loaded` will show once the worker replies).
     selection: Selection,
     /// A sound check's analysis running on its own thread.
-    analysis: Option<std::thread::JoinHandle<crate::soundcheck::Report>>,
+    analysis: Background<crate::soundcheck::Report>,
     /// Audio devices being looked for on their own thread.
-    listing: Option<std::thread::JoinHandle<Vec<DeviceInfo>>>,
+    listing: Background<Vec<DeviceInfo>>,
     /// The session under way has been looked for (once, at the first load).
     looked_for_session: bool,
     // Runtime handles.
@@ -189,8 +189,8 @@ impl Desk {
             devices: Vec::new(),
             looked_for_session: false,
             selection: Selection::default(),
-            analysis: None,
-            listing: None,
+            analysis: Background::default(),
+            listing: Background::default(),
             worker: StudioWorker::open(options.db.clone(), options.tz.clone()),
             live: None,
             engine_error: None,
@@ -306,8 +306,8 @@ impl Desk {
     pub fn busy(&self) -> bool {
         self.worker.busy()
             || self.capture.is_some()
-            || self.analysis.is_some()
-            || self.listing.is_some()
+            || self.analysis.running()
+            || self.listing.running()
             || self.stopping.is_some()
     }
 
@@ -369,11 +369,11 @@ impl Desk {
         if self.capture.as_ref().is_some_and(CaptureJob::is_finished) {
             self.finish_soundcheck();
         }
-        if self.analysis.as_ref().is_some_and(|a| a.is_finished()) {
-            self.finish_analysis();
+        if let Some(analysis) = self.analysis.finished() {
+            self.finish_analysis(analysis);
         }
-        if self.listing.as_ref().is_some_and(|l| l.is_finished()) {
-            self.finish_listing();
+        if let Some(listing) = self.listing.finished() {
+            self.finish_listing(listing);
         }
         if self.take.as_ref().is_some_and(|t| t.recorder.is_finished()) {
             // The writer stopped on its own (a full disk, a file that cannot be made): stop
@@ -637,26 +637,17 @@ impl Desk {
 
     /// Look for audio devices on a thread of its own: probing every ALSA device takes a while.
     fn look_for_devices(&mut self) {
-        if self.listing.is_some() {
+        if self.listing.running() {
             return;
         }
-        let listing = std::thread::Builder::new()
-            .name("studiodesk-devices".into())
-            .spawn(list_devices);
-        match listing {
-            Ok(listing) => {
-                self.listing = Some(listing);
-                self.status = Some("looking for audio devices…".into());
-            }
+        match self.listing.start("studiodesk-devices", list_devices) {
+            Ok(()) => self.status = Some("looking for audio devices…".into()),
             Err(e) => self.problem = Some(format!("cannot look for devices: {e}")),
         }
     }
 
-    fn finish_listing(&mut self) {
-        let Some(listing) = self.listing.take() else {
-            return;
-        };
-        match listing.join() {
+    fn finish_listing(&mut self, listing: std::thread::Result<Vec<DeviceInfo>>) {
+        match listing {
             Ok(devices) => {
                 self.status = Some(format!("{} audio devices found", devices.len()));
                 self.devices = devices;
@@ -847,7 +838,7 @@ impl Desk {
             self.problem = Some("stop the take before a sound check".into());
             return;
         }
-        if self.capture.is_some() || self.analysis.is_some() {
+        if self.capture.is_some() || self.analysis.running() {
             return;
         }
         if !self.engine_runs() {
@@ -868,6 +859,7 @@ impl Desk {
             Ok(job) => {
                 self.soundcheck.report = None;
                 self.soundcheck.kept = false;
+                self.soundcheck.rows.clear();
                 self.capture = Some(job);
             }
             Err(e) => self.problem = Some(e.to_string()),
@@ -905,44 +897,38 @@ impl Desk {
             .collect();
         let (channels, rate_hz) = (live.channels, live.rate_hz);
         self.soundcheck.source = live.description.clone();
-        let analysis = std::thread::Builder::new()
-            .name("studiodesk-soundcheck".into())
-            .spawn(move || {
-                let samples = crate::soundcheck::deinterleave(&interleaved, channels);
-                let checked: Vec<crate::soundcheck::Channel> = chosen
-                    .iter()
-                    .filter_map(|(index, name)| {
-                        Some(crate::soundcheck::Channel {
-                            name: name.clone(),
-                            samples: samples.get(*index)?,
-                            source_rate_hz: None,
-                        })
+        let analysis = self.analysis.start("studiodesk-soundcheck", move || {
+            let samples = crate::soundcheck::deinterleave(&interleaved, channels);
+            let checked: Vec<crate::soundcheck::Channel> = chosen
+                .iter()
+                .filter_map(|(index, name)| {
+                    Some(crate::soundcheck::Channel {
+                        name: name.clone(),
+                        samples: samples.get(*index)?,
+                        source_rate_hz: None,
                     })
-                    .collect();
-                let mut report = crate::soundcheck::run(&checked, rate_hz, &profile);
-                // Number the channels as the input numbers them, not as checked.
-                for (result, (index, _)) in report.channels.iter_mut().zip(&chosen) {
-                    result.channel = index + 1;
-                }
-                report
-            });
-        match analysis {
-            Ok(analysis) => self.analysis = Some(analysis),
-            Err(e) => self.problem = Some(format!("cannot start the analysis: {e}")),
+                })
+                .collect();
+            let mut report = crate::soundcheck::run(&checked, rate_hz, &profile);
+            // Number the channels as the input numbers them, not as checked.
+            for (result, (index, _)) in report.channels.iter_mut().zip(&chosen) {
+                result.channel = index + 1;
+            }
+            report
+        });
+        if let Err(e) = analysis {
+            self.problem = Some(format!("cannot start the analysis: {e}"));
         }
     }
 
-    fn finish_analysis(&mut self) {
-        let Some(analysis) = self.analysis.take() else {
-            return;
-        };
-        match analysis.join() {
+    fn finish_analysis(&mut self, analysis: std::thread::Result<crate::soundcheck::Report>) {
+        match analysis {
             Ok(report) => {
                 self.status = Some(format!(
                     "sound check: {}",
                     report.verdict.as_str().to_uppercase()
                 ));
-                self.soundcheck.report = Some(report);
+                self.soundcheck.set_report(report);
             }
             Err(_) => self.problem = Some("the sound check's analysis failed".into()),
         }
@@ -989,6 +975,43 @@ impl Drop for Desk {
         // Finalise the files and log the take: the worker, dropped after this, carries out the
         // writes queued before its thread ends.
         self.finish_take();
+    }
+}
+
+/// Work the desk started on a thread of its own (so that the UI thread never waits for it), and
+/// its result once it has ended.
+struct Background<T>(Option<std::thread::JoinHandle<T>>);
+
+impl<T> Default for Background<T> {
+    fn default() -> Self {
+        Background(None)
+    }
+}
+
+impl<T: Send + 'static> Background<T> {
+    /// Start `work` on a thread named `name`.
+    fn start(
+        &mut self,
+        name: &str,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> std::io::Result<()> {
+        let thread = std::thread::Builder::new().name(name.into()).spawn(work)?;
+        self.0 = Some(thread);
+        Ok(())
+    }
+
+    /// True from `start` until the result has been taken.
+    fn running(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// The result, once (an `Err` when the work panicked), when the work has ended.
+    fn finished(&mut self) -> Option<std::thread::Result<T>> {
+        if self.0.as_ref()?.is_finished() {
+            self.0.take().map(std::thread::JoinHandle::join)
+        } else {
+            None
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use eframe::egui::{self, Grid, RichText, Ui};
 use super::Action;
 use super::studio::{Change, Loaded};
 use super::widgets::{GREEN, RED, YELLOW};
-use crate::soundcheck::{CheckResult, Report, Verdict};
+use crate::soundcheck::{Report, Verdict, report};
 
 /// What the Sound check tab remembers.
 #[derive(Clone, Debug)]
@@ -20,8 +20,12 @@ pub struct SoundcheckState {
     /// The newest result, and where it came from.
     pub report: Option<Report>,
     pub source: String,
+    /// The newest result as a table (see [`report::rows`]).
+    pub rows: Vec<[String; 6]>,
     /// The newest result has been kept.
     pub kept: bool,
+    /// A kept check being looked at: its id and table.
+    pub shown: Option<(i64, Vec<[String; 6]>)>,
     pub export_path: String,
     /// New threshold values being typed, by field.
     pub threshold_edits: std::collections::HashMap<String, String>,
@@ -35,10 +39,23 @@ impl SoundcheckState {
             channels: vec![true; tracks],
             report: None,
             source: String::new(),
+            rows: Vec::new(),
             kept: false,
+            shown: None,
             export_path: "soundcheck.md".into(),
             threshold_edits: Default::default(),
         }
+    }
+}
+
+impl SoundcheckState {
+    /// Show a new result (not yet kept).
+    pub fn set_report(&mut self, report: Report) {
+        self.rows = serde_json::to_value(&report)
+            .map(|v| report::rows(&v))
+            .unwrap_or_default();
+        self.report = Some(report);
+        self.kept = false;
     }
 }
 
@@ -130,40 +147,7 @@ pub fn view(
         .strong()
         .color(verdict_colour(report.verdict)),
     );
-    egui::ScrollArea::vertical()
-        .max_height(300.0)
-        .show(ui, |ui| {
-            Grid::new("soundcheck").striped(true).show(ui, |ui| {
-                for h in [
-                    "Channel",
-                    "Check",
-                    "Verdict",
-                    "Value",
-                    "Threshold",
-                    "Advice",
-                ] {
-                    ui.label(RichText::new(h).strong());
-                }
-                ui.end_row();
-                for c in &report.channels {
-                    for (i, k) in c.checks.iter().enumerate() {
-                        if i == 0 {
-                            ui.colored_label(
-                                verdict_colour(c.verdict),
-                                format!("{} {} {}", c.channel, c.name, c.verdict.as_str()),
-                            );
-                        } else {
-                            ui.label("");
-                        }
-                        check_cells(ui, k);
-                    }
-                }
-                for k in &report.programme {
-                    ui.label("programme");
-                    check_cells(ui, k);
-                }
-            });
-        });
+    table(ui, "soundcheck", &state.rows);
     ui.horizontal(|ui| {
         let target = match data.selection.booking {
             Some(id) => format!("Keep with booking #{id}"),
@@ -181,14 +165,37 @@ pub fn view(
     });
 }
 
-/// One check's cells of the verdict table, from its name to its advice.
-fn check_cells(ui: &mut Ui, k: &CheckResult) {
-    ui.label(k.check);
-    ui.colored_label(verdict_colour(k.verdict), k.verdict.as_str());
-    ui.label(k.value.map(|v| format!("{v:.1}")).unwrap_or_default());
-    ui.label(&k.threshold);
-    ui.label(&k.advice);
-    ui.end_row();
+/// A verdict table (rows as [`report::rows`] makes them), the verdicts coloured.
+fn table(ui: &mut Ui, id: &str, rows: &[[String; 6]]) {
+    egui::ScrollArea::vertical()
+        .id_salt(id)
+        .max_height(300.0)
+        .show(ui, |ui| {
+            Grid::new(id).striped(true).show(ui, |ui| {
+                for h in report::COLUMNS {
+                    ui.label(RichText::new(h).strong());
+                }
+                ui.end_row();
+                let mut previous: Option<&str> = None;
+                for row in rows {
+                    // A channel is named on its first row only.
+                    let channel = row[0].as_str();
+                    ui.label(if previous == Some(channel) {
+                        ""
+                    } else {
+                        channel
+                    });
+                    previous = Some(channel);
+                    for (column, cell) in row.iter().enumerate().skip(1) {
+                        match Verdict::parse(cell).filter(|_| column == 2) {
+                            Some(v) => ui.colored_label(verdict_colour(v), cell),
+                            None => ui.label(cell),
+                        };
+                    }
+                    ui.end_row();
+                }
+            });
+        });
 }
 
 /// The checks kept with the selected booking, each exportable as the client's report.
@@ -212,6 +219,18 @@ fn kept(ui: &mut Ui, state: &mut SoundcheckState, data: &Loaded, actions: &mut V
                     check.verdict.to_uppercase(),
                     check.source
                 ));
+                let showing = state.shown.as_ref().is_some_and(|(id, _)| *id == check.id);
+                if ui
+                    .selectable_label(showing, format!("Show #{}", check.id))
+                    .clicked()
+                {
+                    state.shown = if showing {
+                        None
+                    } else {
+                        let report = serde_json::from_str(&check.report).unwrap_or_default();
+                        Some((check.id, report::rows(&report)))
+                    };
+                }
                 for (label, html) in [("Export Markdown", false), ("Export HTML", true)] {
                     if ui.button(label).clicked() {
                         actions.push(Action::Studio(Change::ExportCheck {
@@ -222,6 +241,15 @@ fn kept(ui: &mut Ui, state: &mut SoundcheckState, data: &Loaded, actions: &mut V
                     }
                 }
             });
+        }
+        // A check shown from another booking is not shown here.
+        if let Some((id, rows)) = &state.shown
+            && data.checks.iter().any(|c| c.id == *id)
+        {
+            if rows.is_empty() {
+                ui.label(format!("sound check #{id} has no readable table"));
+            }
+            table(ui, "kept", rows);
         }
     });
 }
