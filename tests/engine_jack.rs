@@ -1,108 +1,25 @@
 //! The engine on a real-time audio server with no hardware: JACK's dummy driver, started and
 //! stopped by this test (by PID), through cpal's JACK host. Runs with `--features jack`.
 //! - A recording is paced by the server's clock and holds exactly the frames asked for.
+//! - Xruns forced by a client that overruns its period are counted, and the take loses nothing.
 //! - The server dying mid-take (the interface "unplugged"): the stream stops, the files are
 //!   finalised with everything recorded, the error is reported, the process exits non-zero.
 #![cfg(feature = "jack")]
 
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use common::jack::Jack;
 use serde_json::Value;
-
-/// A private JACK server: its own name, so tests and any user server do not meet.
-struct Jack {
-    name: String,
-    server: Option<Child>,
-}
-
-impl Jack {
-    fn start(tag: &str) -> Jack {
-        // A fixed name per test: a server that died is found dead and its registry slot reused
-        // (JACK's shared registry holds only a few servers).
-        let name = format!("studiodesk-test-{tag}");
-        let server = Command::new("jackd")
-            .args(["-n", &name, "-r", "-d", "dummy", "-r", "48000", "-p", "256"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("jackd (apt-get install jackd2)");
-        let jack = Jack {
-            name,
-            server: Some(server),
-        };
-        // Up when jack_lsp can list its ports.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            let up = Command::new("jack_lsp")
-                .env("JACK_DEFAULT_SERVER", &jack.name)
-                .env("JACK_NO_START_SERVER", "1")
-                .output()
-                .is_ok_and(|o| o.status.success() && !o.stdout.is_empty());
-            if up {
-                return jack;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        panic!("jackd did not come up");
-    }
-
-    fn studiodesk(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_studiodesk"));
-        command
-            .args(args)
-            .env("JACK_DEFAULT_SERVER", &self.name)
-            .env("JACK_NO_START_SERVER", "1");
-        command
-    }
-
-    /// Stop the server by PID (SIGTERM: it shuts down, its clients are told it is gone, as when
-    /// an interface is pulled out, and it leaves JACK's registry clean).
-    fn kill(&mut self) {
-        if let Some(mut server) = self.server.take() {
-            let _ = Command::new("kill")
-                .arg("-TERM")
-                .arg(server.id().to_string())
-                .status();
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while Instant::now() < deadline {
-                if let Ok(Some(_)) = server.try_wait() {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            let _ = server.kill();
-            let _ = server.wait();
-        }
-    }
-}
-
-impl Drop for Jack {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
 
 #[test]
 fn a_take_is_paced_by_the_server_clock() {
     let jack = Jack::start("paced");
     let dir = tempfile::tempdir().unwrap();
     let started = Instant::now();
-    let out = jack
-        .studiodesk(&[
-            "record",
-            "--device",
-            "input",
-            "--channels",
-            "2",
-            "--duration",
-            "2",
-            "--json",
-            "--out",
-        ])
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = jack.record(2, dir.path(), true).output().unwrap();
     let elapsed = started.elapsed().as_secs_f64();
     assert!(
         out.status.success(),
@@ -123,17 +40,7 @@ fn the_server_dying_mid_take_is_reported_and_the_files_are_kept() {
     let mut jack = Jack::start("lost");
     let dir = tempfile::tempdir().unwrap();
     let child = jack
-        .studiodesk(&[
-            "record",
-            "--device",
-            "input",
-            "--channels",
-            "2",
-            "--duration",
-            "60",
-            "--out",
-        ])
-        .arg(dir.path())
+        .record(60, dir.path(), false)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -168,4 +75,32 @@ fn the_server_dying_mid_take_is_reported_and_the_files_are_kept() {
         stdout.contains(&format!("{} frames", lengths[0])),
         "{stdout}"
     );
+}
+
+/// Xruns forced on the server (JACK's `jack_cpu` client spending 99 % of every period, so the
+/// graph misses its deadlines) are counted and reported, and the take still holds every frame
+/// asked for: an xrun makes a cycle late, it must not make the recording lose one.
+#[test]
+fn xruns_are_counted_and_the_take_keeps_every_frame() {
+    let jack = Jack::start("xruns");
+    let mut hog = jack.hog();
+    let dir = tempfile::tempdir().unwrap();
+    let out = jack.record(3, dir.path(), true).output().unwrap();
+    let _ = hog.kill();
+    let _ = hog.wait();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["xruns"].as_u64().unwrap() > 0, "{report}");
+    assert_eq!(report["dropped_frames"].as_u64(), Some(0), "{report}");
+    let files = report["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    for file in files {
+        assert_eq!(file["frames"].as_u64(), Some(144_000), "{report}");
+        let path = file["path"].as_str().unwrap();
+        assert_eq!(hound::WavReader::open(path).unwrap().duration(), 144_000);
+    }
 }

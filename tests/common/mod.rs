@@ -2,6 +2,9 @@
 
 //! Helpers shared by the integration tests.
 
+#[cfg(feature = "jack")]
+pub mod jack;
+
 use std::path::Path;
 
 use jiff::tz::TimeZone;
