@@ -117,6 +117,10 @@ fn eight_channels_recorded_sample_for_sample_and_monitored() {
         s(&out_dir),
         "--monitor",
         "testplay",
+        // Two test devices standing for one interface: on one clock, the mix is played sample
+        // for sample (on two clocks it would be trimmed to follow the input).
+        "--monitor-clock",
+        "shared",
         "--json",
     ]);
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -300,7 +304,8 @@ fn bad_devices_and_folders_are_refused() {
 }
 
 /// A monitor device run at 44.1 kHz in a 48 kHz session plays the mix converted: the stream is
-/// opened at 44.1 kHz (the file plugin's WAV header says so) and the mix keeps its level.
+/// opened at 44.1 kHz (the file plugin's WAV header says so) and the mix keeps its level. Another
+/// device than the input, it is taken to have a clock of its own and follows the input's.
 #[test]
 fn the_monitor_at_another_rate_is_converted() {
     let frames = 3 * RATE as usize;

@@ -390,7 +390,7 @@ fn the_monitor_is_converted_to_the_device_rate_without_allocating() {
         .collect();
     assert_eq!(producer.push_slice(&tone), tone.len());
     let counters = std::sync::Arc::new(Counters::default());
-    let mut feed = MonitorFeed::new(consumer, RATE, 44_100, counters.clone()).unwrap();
+    let mut feed = MonitorFeed::new(consumer, RATE, 44_100, counters.clone(), false).unwrap();
     let mut played = vec![0.0f32; 2 * 40_000];
     let mut at = 0;
     let mut allocations = 0;
@@ -422,6 +422,115 @@ fn the_monitor_is_converted_to_the_device_rate_without_allocating() {
     feed.fill(&mut rest);
     assert!(counters.values().monitor_underruns > 0);
     assert!(rest[rest.len() - 2..].iter().all(|x| *x == 0.0));
+}
+
+/// What a monitor on its own clock did over a simulated stretch of playing.
+struct Drifted {
+    underruns: u64,
+    overrun_frames: u64,
+    /// Audio waiting in the feed after the first 20 s, lowest and highest, in frames.
+    buffered: (f64, f64),
+    correction_ppm: Option<f64>,
+    allocations: usize,
+}
+
+/// Play `seconds` through a monitor feed whose device clock is `drift_ppm` slower than the
+/// input's (the input delivers 128-frame blocks at 48 kHz × (1 + drift), the device asks for
+/// 256-frame callbacks at 48 kHz), in simulated time: no sleeping, the same every run.
+fn drift(drift_ppm: f64, follow: bool, seconds: f64) -> Drifted {
+    use ringbuf::HeapRb;
+    use ringbuf::traits::{Observer, Producer, Split};
+    use studiodesk::engine::monitor::MonitorFeed;
+    use studiodesk::engine::snapshot::Counters;
+
+    const BLOCK: usize = 128;
+    const CALLBACK: usize = 256;
+    let (mut producer, consumer) = HeapRb::<f32>::new(RATE as usize).split();
+    let counters = std::sync::Arc::new(Counters::default());
+    let mut feed = MonitorFeed::new(consumer, RATE, RATE, counters.clone(), follow).unwrap();
+    let input_rate = RATE as f64 * (1.0 + drift_ppm * 1e-6);
+    let block: Vec<f32> = (0..BLOCK)
+        .flat_map(|i| {
+            let x = (0.25 * (std::f64::consts::TAU * i as f64 / BLOCK as f64).sin()) as f32;
+            [x, x]
+        })
+        .collect();
+    let mut out = vec![0.0f32; 2 * CALLBACK];
+    let (mut pushed, mut overrun_frames, mut allocations) = (0u64, 0u64, 0);
+    let mut buffered = (f64::MAX, f64::MIN);
+    let callbacks = (seconds * RATE as f64 / CALLBACK as f64) as u64;
+    for n in 1..=callbacks {
+        let now_s = (n * CALLBACK as u64) as f64 / RATE as f64;
+        while ((pushed + BLOCK as u64) as f64) <= now_s * input_rate {
+            if producer.vacant_len() >= block.len() {
+                producer.push_slice(&block);
+            } else {
+                overrun_frames += BLOCK as u64;
+            }
+            pushed += BLOCK as u64;
+        }
+        allocations += common::allocations_during(|| feed.fill(&mut out));
+        if now_s > 20.0 {
+            let b = feed.buffered_frames();
+            buffered = (buffered.0.min(b), buffered.1.max(b));
+        }
+    }
+    Drifted {
+        underruns: counters.values().monitor_underruns,
+        overrun_frames,
+        buffered,
+        correction_ppm: feed.correction_ppm(),
+        allocations,
+    }
+}
+
+/// A monitor on a clock of its own, 300 ppm off the input's either way, over ten simulated
+/// minutes. Left alone (`shared`), the ring fills up by 14 frames a second (the monitor's delay
+/// creeps up by 170 ms in ten minutes, until the ring overflows), or runs dry again and again; following the input, the feed finds the drift (within 10 ppm),
+/// holds its fill steady, and never runs dry or over once started. Allocates nothing.
+#[test]
+fn a_monitor_on_its_own_clock_follows_the_input() {
+    let minutes = 10.0 * 60.0;
+    for drift_ppm in [300.0, -300.0] {
+        let alone = drift(drift_ppm, false, minutes);
+        if drift_ppm > 0.0 {
+            // 14.4 frames a second for 580 s: the monitor's delay creeps up by ~170 ms.
+            let (low, high) = alone.buffered;
+            assert!(
+                high - low > 8_000.0,
+                "{drift_ppm} ppm: buffered {low}…{high} alone"
+            );
+        } else {
+            // A click every few seconds.
+            assert!(
+                alone.underruns > 20,
+                "{drift_ppm} ppm: {} underruns",
+                alone.underruns
+            );
+        }
+        let followed = drift(drift_ppm, true, minutes);
+        assert_eq!(followed.allocations, 0);
+        assert_eq!(followed.overrun_frames, 0, "{drift_ppm} ppm");
+        assert_eq!(followed.underruns, 0, "{drift_ppm} ppm");
+        let correction = followed.correction_ppm.unwrap();
+        assert!(
+            (correction - drift_ppm).abs() < 10.0,
+            "{drift_ppm} ppm: corrected {correction}"
+        );
+        let (low, high) = followed.buffered;
+        assert!(
+            low > 0.0 && high - low < 1_000.0,
+            "{drift_ppm} ppm: buffered {low}…{high} frames"
+        );
+    }
+    // The same clock: nothing to correct.
+    let same = drift(0.0, true, 60.0);
+    assert!(
+        same.correction_ppm.unwrap().abs() < 10.0,
+        "{:?}",
+        same.correction_ppm
+    );
+    assert_eq!(same.underruns, 0);
 }
 
 /// Bad configurations and commands: a track on a channel the input lacks is refused; a NaN or

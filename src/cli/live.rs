@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::engine::audio::list_devices;
 use crate::engine::live::{DEFAULT_RATE_HZ, Input, Live, LiveOptions};
+use crate::engine::monitor::MonitorClock;
 use crate::engine::processor::{Command, TrackInput};
 use crate::engine::recorder::{
     MAX_FILE_BYTES, RecordFormat, RecordedFile, Recorder, TakeSpec, TakeTrack, check_folder,
@@ -51,6 +52,17 @@ pub struct InputArgs {
     /// Rate of the monitor device, in Hz, when it must differ from the session's (converted).
     #[arg(long, value_name = "HZ", requires = "monitor")]
     monitor_rate: Option<u32>,
+    /// The monitor's clock: `shared` when it is the input's (the same interface, or word clock:
+    /// played sample for sample), `follow` when it is its own (the monitor follows the input's
+    /// pace by trimming its conversion ratio, at most ±1000 ppm), `auto` to follow unless the
+    /// monitor is the input device itself.
+    #[arg(
+        long,
+        value_name = "CLOCK",
+        default_value = "auto",
+        requires = "monitor"
+    )]
+    monitor_clock: MonitorClock,
 }
 
 impl InputArgs {
@@ -69,6 +81,7 @@ impl InputArgs {
             buffer_frames: self.buffer,
             monitor: self.monitor.clone(),
             monitor_rate_hz: self.monitor_rate,
+            monitor_clock: self.monitor_clock,
             record,
             looping: true,
         }

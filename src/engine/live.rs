@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use ringbuf::HeapCons;
 
 use super::audio::{self, AudioError};
-use super::monitor::{MonitorError, MonitorFeed};
+use super::monitor::{MonitorClock, MonitorError, MonitorFeed};
 use super::processor::{ProcessorConfig, Track};
 use super::session::{EngineHandle, build};
 use super::source::{FileSource, Multitrack, Playback, SourceError, demo_clips, file_clips};
@@ -48,6 +48,8 @@ pub struct LiveOptions {
     /// Rate to run the monitor device at, in Hz (default: the session's when the device offers
     /// it, else the device's own); the mix is converted when it differs.
     pub monitor_rate_hz: Option<u32>,
+    /// How the monitor device's clock relates to the input's (drift correction).
+    pub monitor_clock: MonitorClock,
     /// Make a recorder ring.
     pub record: bool,
     /// Files and demo: loop at the end.
@@ -63,6 +65,7 @@ impl Default for LiveOptions {
             buffer_frames: None,
             monitor: None,
             monitor_rate_hz: None,
+            monitor_clock: MonitorClock::Auto,
             record: false,
             looping: true,
         }
@@ -199,7 +202,13 @@ impl Live {
         )?;
         let counters = parts.handle.shared_counters();
         let monitor = match (&options.monitor, parts.monitor.take()) {
-            (Some(name), Some(ring)) => Some(start_monitor(name, options, ring, counters.clone())?),
+            (Some(name), Some(ring)) => Some(start_monitor(
+                name,
+                Some(&device),
+                options,
+                ring,
+                counters.clone(),
+            )?),
             _ => None,
         };
         let stream = audio::start_input(
@@ -255,6 +264,7 @@ impl Live {
         let monitor = match (&options.monitor, parts.monitor.take()) {
             (Some(name), Some(ring)) => Some(start_monitor(
                 name,
+                None,
                 options,
                 ring,
                 parts.handle.shared_counters(),
@@ -400,8 +410,11 @@ impl Live {
     }
 }
 
+/// Open the monitor output `name`; `input` is the input device (`None` for files and the demo,
+/// paced by the system clock), to tell whether the two share a clock.
 fn start_monitor(
     name: &str,
+    input: Option<&cpal::Device>,
     options: &LiveOptions,
     ring: HeapCons<f32>,
     counters: std::sync::Arc<super::snapshot::Counters>,
@@ -419,7 +432,19 @@ fn start_monitor(
         }
         (Err(e), Some(_)) => return Err(e.into()),
     };
-    let feed = MonitorFeed::new(ring, options.rate_hz, config.sample_rate, counters.clone())?;
+    let follow = match options.monitor_clock {
+        MonitorClock::Shared => false,
+        MonitorClock::Follow => true,
+        // The same device (by its id) runs input and output on one clock.
+        MonitorClock::Auto => input.is_none_or(|input| input.id().ok() != device.id().ok()),
+    };
+    let feed = MonitorFeed::new(
+        ring,
+        options.rate_hz,
+        config.sample_rate,
+        counters.clone(),
+        follow,
+    )?;
     Ok(audio::start_output(
         &device,
         config,

@@ -11,6 +11,7 @@ use egui_plot::{Corner, HLine, Legend, Line, Plot, PlotPoints};
 use super::Action;
 use super::widgets::{self, FLOOR_DB, RED, counter, db, level_meter, toggle};
 use crate::engine::audio::DeviceInfo;
+use crate::engine::monitor::MonitorClock;
 use crate::engine::processor::Command;
 use crate::engine::snapshot::{CounterValues, MeterSnapshot};
 use crate::meter::hold::{FALL_DB_PER_S, HOLD, PeakHold};
@@ -258,6 +259,8 @@ pub struct AudioSetup {
     pub channels: usize,
     /// Monitor output device id.
     pub monitor: Option<String>,
+    /// Whether the monitor shares the input's clock (drift correction when not).
+    pub monitor_clock: MonitorClock,
     /// Session rate, in Hz.
     pub rate_hz: u32,
     /// Device buffer size, in frames (`None`: the device's default).
@@ -303,6 +306,26 @@ fn audio_setup(
                     ui.selectable_value(&mut setup.monitor, Some(d.id.clone()), label);
                 }
             });
+        if setup.monitor.is_some() {
+            let clocks = [
+                (MonitorClock::Auto, "auto (follow unless the input device)"),
+                (MonitorClock::Shared, "shared with the input"),
+                (MonitorClock::Follow, "own: follow the input"),
+            ];
+            let label = |clock| clocks.iter().find(|(c, _)| *c == clock).map_or("", |c| c.1);
+            egui::ComboBox::from_label("Monitor clock")
+                .selected_text(label(setup.monitor_clock))
+                .show_ui(ui, |ui| {
+                    for (clock, text) in clocks {
+                        ui.selectable_value(&mut setup.monitor_clock, clock, text);
+                    }
+                })
+                .response
+                .on_hover_text(
+                    "On its own clock the monitor follows the input's pace (at most ±1000 ppm), \
+                     so it neither runs dry nor falls behind",
+                );
+        }
         egui::ComboBox::from_label("Rate")
             .selected_text(format!("{} Hz", setup.rate_hz))
             .show_ui(ui, |ui| {

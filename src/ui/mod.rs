@@ -165,6 +165,7 @@ impl Desk {
             },
             channels: options.live.channels.unwrap_or(2),
             monitor: options.live.monitor.clone(),
+            monitor_clock: options.live.monitor_clock,
             rate_hz: options.live.rate_hz,
             buffer_frames: options.live.buffer_frames,
         };
@@ -270,6 +271,7 @@ impl Desk {
             rate_hz: setup.rate_hz,
             buffer_frames: setup.buffer_frames,
             monitor: setup.monitor.clone(),
+            monitor_clock: setup.monitor_clock,
             ..self.options.live.clone()
         };
         self.start_engine(&options);
