@@ -424,113 +424,243 @@ fn the_monitor_is_converted_to_the_device_rate_without_allocating() {
     assert!(rest[rest.len() - 2..].iter().all(|x| *x == 0.0));
 }
 
-/// What a monitor on its own clock did over a simulated stretch of playing.
-struct Drifted {
+/// A stretch of monitoring on two clocks, simulated: the input delivers `block`-frame blocks at
+/// 48 kHz × (1 + drift), the device asks for `callback`-frame callbacks at `device_rate_hz`. No
+/// sleeping: the same every run.
+struct Clocks {
+    drift_ppm: f64,
+    follow: bool,
+    seconds: f64,
+    device_rate_hz: u32,
+    block: usize,
+    callback: usize,
+    /// The input delivers nothing from this second for this long (its frames are lost).
+    stall: Option<(f64, f64)>,
+    /// Frames already waiting when the output starts.
+    backlog: usize,
+    /// Waiting audio is watched from this second on.
+    watch_from_s: f64,
+}
+
+impl Default for Clocks {
+    fn default() -> Self {
+        Clocks {
+            drift_ppm: 0.0,
+            follow: true,
+            seconds: 60.0,
+            device_rate_hz: RATE,
+            block: 128,
+            callback: 256,
+            stall: None,
+            backlog: 0,
+            watch_from_s: 20.0,
+        }
+    }
+}
+
+/// What the monitor did.
+#[derive(Debug)]
+struct Monitored {
     underruns: u64,
     overrun_frames: u64,
-    /// Audio waiting in the feed after the first 20 s, lowest and highest, in frames.
-    buffered: (f64, f64),
+    /// Audio waiting after a callback, lowest and highest, in session frames.
+    waiting: (f64, f64),
+    /// The drift correction, averaged over the watch and its widest swing either side of that.
     correction_ppm: Option<f64>,
+    wobble_ppm: f64,
+    cushion_frames: Option<f64>,
     allocations: usize,
 }
 
-/// Play `seconds` through a monitor feed whose device clock is `drift_ppm` slower than the
-/// input's (the input delivers 128-frame blocks at 48 kHz × (1 + drift), the device asks for
-/// 256-frame callbacks at 48 kHz), in simulated time: no sleeping, the same every run.
-fn drift(drift_ppm: f64, follow: bool, seconds: f64) -> Drifted {
-    use ringbuf::HeapRb;
-    use ringbuf::traits::{Observer, Producer, Split};
-    use studiodesk::engine::monitor::MonitorFeed;
-    use studiodesk::engine::snapshot::Counters;
+impl Clocks {
+    fn run(&self) -> Monitored {
+        use ringbuf::HeapRb;
+        use ringbuf::traits::{Observer, Producer, Split};
+        use studiodesk::engine::monitor::MonitorFeed;
+        use studiodesk::engine::snapshot::Counters;
 
-    const BLOCK: usize = 128;
-    const CALLBACK: usize = 256;
-    let (mut producer, consumer) = HeapRb::<f32>::new(RATE as usize).split();
-    let counters = std::sync::Arc::new(Counters::default());
-    let mut feed = MonitorFeed::new(consumer, RATE, RATE, counters.clone(), follow).unwrap();
-    let input_rate = RATE as f64 * (1.0 + drift_ppm * 1e-6);
-    let block: Vec<f32> = (0..BLOCK)
-        .flat_map(|i| {
-            let x = (0.25 * (std::f64::consts::TAU * i as f64 / BLOCK as f64).sin()) as f32;
-            [x, x]
-        })
-        .collect();
-    let mut out = vec![0.0f32; 2 * CALLBACK];
-    let (mut pushed, mut overrun_frames, mut allocations) = (0u64, 0u64, 0);
-    let mut buffered = (f64::MAX, f64::MIN);
-    let callbacks = (seconds * RATE as f64 / CALLBACK as f64) as u64;
-    for n in 1..=callbacks {
-        let now_s = (n * CALLBACK as u64) as f64 / RATE as f64;
-        while ((pushed + BLOCK as u64) as f64) <= now_s * input_rate {
-            if producer.vacant_len() >= block.len() {
-                producer.push_slice(&block);
-            } else {
-                overrun_frames += BLOCK as u64;
+        // The engine's monitor ring: half a second.
+        let (mut producer, consumer) = HeapRb::<f32>::new(RATE as usize).split();
+        let counters = std::sync::Arc::new(Counters::default());
+        let mut feed = MonitorFeed::new(
+            consumer,
+            RATE,
+            self.device_rate_hz,
+            counters.clone(),
+            self.follow,
+        )
+        .unwrap();
+        let input_rate = RATE as f64 * (1.0 + self.drift_ppm * 1e-6);
+        let block: Vec<f32> = (0..self.block)
+            .flat_map(|i| {
+                let x = (0.25 * (std::f64::consts::TAU * i as f64 / 64.0).sin()) as f32;
+                [x, x]
+            })
+            .collect();
+        for _ in 0..self.backlog / self.block {
+            producer.push_slice(&block);
+        }
+        let mut out = vec![0.0f32; 2 * self.callback];
+        let (mut delivered, mut overrun_frames, mut allocations) = (0u64, 0u64, 0);
+        let mut waiting = (f64::MAX, f64::MIN);
+        let mut corrections = Vec::new();
+        let callbacks = (self.seconds * self.device_rate_hz as f64 / self.callback as f64) as u64;
+        for n in 1..=callbacks {
+            let now_s = (n * self.callback as u64) as f64 / self.device_rate_hz as f64;
+            while ((delivered + self.block as u64) as f64) <= now_s * input_rate {
+                delivered += self.block as u64;
+                let stalled = self
+                    .stall
+                    .is_some_and(|(from, length)| (from..from + length).contains(&now_s));
+                if stalled {
+                    continue;
+                }
+                if producer.vacant_len() >= block.len() {
+                    producer.push_slice(&block);
+                } else {
+                    overrun_frames += self.block as u64;
+                }
             }
-            pushed += BLOCK as u64;
+            allocations += common::allocations_during(|| feed.fill(&mut out));
+            if now_s >= self.watch_from_s {
+                let w = feed.buffered_frames();
+                waiting = (waiting.0.min(w), waiting.1.max(w));
+                corrections.extend(feed.correction_ppm());
+            }
         }
-        allocations += common::allocations_during(|| feed.fill(&mut out));
-        if now_s > 20.0 {
-            let b = feed.buffered_frames();
-            buffered = (buffered.0.min(b), buffered.1.max(b));
+        let mean = (!corrections.is_empty())
+            .then(|| corrections.iter().sum::<f64>() / corrections.len() as f64);
+        let wobble_ppm = corrections
+            .iter()
+            .map(|c| (c - mean.unwrap_or(0.0)).abs())
+            .fold(0.0, f64::max);
+        Monitored {
+            underruns: counters.values().monitor_underruns,
+            overrun_frames,
+            waiting,
+            correction_ppm: mean,
+            wobble_ppm,
+            cushion_frames: feed.cushion_frames(),
+            allocations,
         }
-    }
-    Drifted {
-        underruns: counters.values().monitor_underruns,
-        overrun_frames,
-        buffered,
-        correction_ppm: feed.correction_ppm(),
-        allocations,
     }
 }
 
 /// A monitor on a clock of its own, 300 ppm off the input's either way, over ten simulated
 /// minutes. Left alone (`shared`), the ring fills up by 14 frames a second (the monitor's delay
-/// creeps up by 170 ms in ten minutes, until the ring overflows), or runs dry again and again; following the input, the feed finds the drift (within 10 ppm),
-/// holds its fill steady, and never runs dry or over once started. Allocates nothing.
+/// creeps up by 170 ms in ten minutes, until the ring overflows), or runs dry again and again;
+/// following the input, the feed finds the drift (within 10 ppm), holds its fill steady near its
+/// cushion, and never runs dry or over once started. Allocates nothing.
 #[test]
 fn a_monitor_on_its_own_clock_follows_the_input() {
-    let minutes = 10.0 * 60.0;
     for drift_ppm in [300.0, -300.0] {
-        let alone = drift(drift_ppm, false, minutes);
+        let clocks = Clocks {
+            drift_ppm,
+            seconds: 600.0,
+            watch_from_s: 120.0,
+            ..Clocks::default()
+        };
+        let alone = Clocks {
+            follow: false,
+            ..clocks
+        }
+        .run();
         if drift_ppm > 0.0 {
-            // 14.4 frames a second for 580 s: the monitor's delay creeps up by ~170 ms.
-            let (low, high) = alone.buffered;
-            assert!(
-                high - low > 8_000.0,
-                "{drift_ppm} ppm: buffered {low}…{high} alone"
-            );
+            // 14.4 frames a second for 480 s.
+            let (low, high) = alone.waiting;
+            assert!(high - low > 6_500.0, "{drift_ppm} ppm alone: {alone:?}");
         } else {
             // A click every few seconds.
-            assert!(
-                alone.underruns > 20,
-                "{drift_ppm} ppm: {} underruns",
-                alone.underruns
-            );
+            assert!(alone.underruns > 20, "{drift_ppm} ppm alone: {alone:?}");
         }
-        let followed = drift(drift_ppm, true, minutes);
+        let followed = clocks.run();
         assert_eq!(followed.allocations, 0);
-        assert_eq!(followed.overrun_frames, 0, "{drift_ppm} ppm");
-        assert_eq!(followed.underruns, 0, "{drift_ppm} ppm");
+        assert_eq!(followed.overrun_frames, 0, "{followed:?}");
+        assert_eq!(followed.underruns, 0, "{followed:?}");
         let correction = followed.correction_ppm.unwrap();
-        assert!(
-            (correction - drift_ppm).abs() < 10.0,
-            "{drift_ppm} ppm: corrected {correction}"
-        );
-        let (low, high) = followed.buffered;
-        assert!(
-            low > 0.0 && high - low < 1_000.0,
-            "{drift_ppm} ppm: buffered {low}…{high} frames"
-        );
+        assert!((correction - drift_ppm).abs() < 10.0, "{followed:?}");
+        // Blocks arrive whole: the pitch wobbles, by less than a third of a cent.
+        assert!(followed.wobble_ppm < 200.0, "{followed:?}");
+        let (low, high) = followed.waiting;
+        let cushion = followed.cushion_frames.unwrap();
+        assert!(low > 0.0 && high < 2.0 * cushion, "{followed:?}");
     }
     // The same clock: nothing to correct.
-    let same = drift(0.0, true, 60.0);
-    assert!(
-        same.correction_ppm.unwrap().abs() < 10.0,
-        "{:?}",
-        same.correction_ppm
-    );
+    let same = Clocks {
+        seconds: 120.0,
+        watch_from_s: 60.0,
+        ..Clocks::default()
+    }
+    .run();
+    assert!(same.correction_ppm.unwrap().abs() < 10.0, "{same:?}");
     assert_eq!(same.underruns, 0);
+}
+
+/// Following another clock through what real set-ups bring: a device at 44.1 kHz asking for
+/// 512-frame callbacks while the input delivers 1024-frame blocks (no underrun: the cushion
+/// covers the bursts from the start); the input stalling for a second (the underruns are
+/// counted, the cushion does not grow for it, and the drift is found again); a late start with
+/// 0.4 s already waiting (dropped, not played 0.4 s late).
+#[test]
+fn a_followed_monitor_copes_with_blocks_rates_stalls_and_backlogs() {
+    let big = Clocks {
+        drift_ppm: 200.0,
+        seconds: 240.0,
+        watch_from_s: 120.0,
+        device_rate_hz: 44_100,
+        block: 1024,
+        callback: 512,
+        ..Clocks::default()
+    }
+    .run();
+    assert_eq!((big.underruns, big.overrun_frames), (0, 0), "{big:?}");
+    assert!(
+        (big.correction_ppm.unwrap() - 200.0).abs() < 10.0,
+        "{big:?}"
+    );
+    let cushion = big.cushion_frames.unwrap();
+    // Two conversion chunks, a callback, a block: about 2 300 frames.
+    assert!((1_024.0 + 512.0..3_000.0).contains(&cushion), "{big:?}");
+    assert!(
+        big.waiting.0 > 0.0 && big.waiting.1 < cushion + 1_024.0,
+        "{big:?}"
+    );
+
+    let steady = Clocks {
+        drift_ppm: 100.0,
+        seconds: 240.0,
+        watch_from_s: 120.0,
+        ..Clocks::default()
+    };
+    let stalled = Clocks {
+        stall: Some((30.0, 1.0)),
+        ..steady
+    }
+    .run();
+    let steady = steady.run();
+    assert!((1..=3).contains(&stalled.underruns), "{stalled:?}");
+    assert_eq!(stalled.cushion_frames, steady.cushion_frames, "{stalled:?}");
+    assert!(
+        (stalled.correction_ppm.unwrap() - 100.0).abs() < 10.0,
+        "{stalled:?}"
+    );
+    assert!(
+        stalled.waiting.1 < 2.0 * stalled.cushion_frames.unwrap(),
+        "{stalled:?}"
+    );
+
+    let late = Clocks {
+        backlog: 19_200,
+        seconds: 30.0,
+        watch_from_s: 0.0,
+        ..Clocks::default()
+    }
+    .run();
+    assert_eq!(late.underruns, 0, "{late:?}");
+    assert!(
+        late.waiting.1 < 2.0 * late.cushion_frames.unwrap(),
+        "{late:?}"
+    );
 }
 
 /// Bad configurations and commands: a track on a channel the input lacks is refused; a NaN or

@@ -14,8 +14,14 @@
 //! fixed ring would run dry or overflow every so often, a click each time. When the feed
 //! *follows* the input, it keeps a cushion of audio in the ring and trims the conversion ratio
 //! (at most ±[`MAX_CORRECTION_PPM`]) in proportion to how far the smoothed fill is from the
-//! cushion, so the fill settles and the output plays at the input's pace. After an underrun the
-//! cushion grows by half (up to a quarter of the ring) and is rebuilt before playing again.
+//! cushion, so the fill settles and the output plays at the input's pace.
+//!
+//! The cushion covers two conversion chunks, a callback and the largest burst of input seen
+//! lately (an interface delivering 1024-frame blocks needs more than one delivering 64). It is
+//! rebuilt before playing again after an underrun, a half larger unless the input had stalled
+//! (up to a quarter of the ring), and gives back a tenth after each 30 s without one. Audio
+//! waiting beyond it at the start, or far beyond it later (a stalled output), is dropped rather
+//! than played that late.
 
 use std::sync::Arc;
 
@@ -33,10 +39,17 @@ use super::snapshot::Counters;
 const CHUNK_FRAMES: usize = 256;
 /// Time constant of the smoothed ring fill, in seconds.
 const LEVEL_TAU_S: f64 = 0.5;
-/// Ratio correction per frame of smoothed fill above the cushion, in ppm.
-const PPM_PER_FRAME: f64 = 4.0;
+/// Ratio correction per frame of smoothed fill above the cushion, in ppm: input arrives in
+/// blocks, so the fill steps by a block now and then; at 1 ppm a 128-frame step moves the pitch
+/// by 128 ppm (0.2 cents) for a while. The loop settles in about 20 s at 48 kHz.
+const PPM_PER_FRAME: f64 = 1.0;
 /// The largest ratio correction, in ppm: clocks differ by tens of ppm; 1000 ppm is 1.7 cents.
 pub const MAX_CORRECTION_PPM: f64 = 1000.0;
+/// The largest burst of input is the largest seen in this window or the one before, in seconds:
+/// steady, so the cushion does not move with every burst.
+const BURST_WINDOW_S: f64 = 30.0;
+/// After this long without an underrun, a cushion grown by underruns gives back a tenth.
+const SHRINK_EVERY_S: f64 = 30.0;
 
 /// How the monitor output's clock relates to the input's.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -63,18 +76,41 @@ impl std::str::FromStr for MonitorClock {
     }
 }
 
-/// Drift correction's state.
+/// Drift correction's state. Frames are session frames unless named `device`.
 struct Follow {
-    /// Fill to hold, in session frames.
+    /// Fill to hold, in frames: the larger of `grown_frames` and two conversion chunks, a
+    /// callback and the largest recent burst of input.
     cushion_frames: f64,
-    /// The largest cushion, in session frames.
+    /// Two conversion chunks, in frames.
+    base_frames: f64,
+    /// The cushion underruns asked for, in frames: a half more for each, a tenth back after
+    /// each [`SHRINK_EVERY_S`] without one, never below `base_frames`.
+    grown_frames: f64,
+    /// The largest cushion (and the most kept waiting before the excess is dropped), in frames.
     max_cushion_frames: f64,
-    /// The fill smoothed over [`LEVEL_TAU_S`], in session frames.
+    /// The fill smoothed over [`LEVEL_TAU_S`], in frames.
     level_frames: f64,
     /// Playing: the cushion was reached since the start or the last underrun.
     primed: bool,
     /// The correction applied, in ppm (positive: the input runs fast, more of it is consumed).
     correction_ppm: f64,
+    /// Frames in the ring after the last callback: what arrives is counted from there (`None`
+    /// before the first).
+    ring_after_frames: Option<usize>,
+    /// The most that arrived between two callbacks in this [`BURST_WINDOW_S`] and the one
+    /// before, in frames, and the device frames played in this window so far.
+    burst_frames: f64,
+    burst_before_frames: f64,
+    burst_window_device_frames: f64,
+    /// Device frames played since input last arrived, and the longest such stretch in this
+    /// [`BURST_WINDOW_S`] and the one before: how far apart the input's blocks usually come.
+    quiet_device_frames: f64,
+    usual_quiet_device_frames: f64,
+    usual_quiet_before_device_frames: f64,
+    /// The last callback's length, in device frames.
+    callback_device_frames: f64,
+    /// Device frames played since the last underrun or shrink of the cushion.
+    calm_device_frames: f64,
 }
 
 /// Why a monitor feed could not be made.
@@ -151,13 +187,25 @@ impl MonitorFeed {
             })
         };
         let follow = converter.as_ref().filter(|_| follow).map(|c| {
-            let cushion_frames = 2.0 * c.resampler.input_frames_max() as f64;
+            let base_frames = 2.0 * c.resampler.input_frames_max() as f64;
             Follow {
-                cushion_frames,
+                cushion_frames: base_frames,
+                base_frames,
+                grown_frames: base_frames,
+                // A quarter of the ring (stereo samples, two per frame).
                 max_cushion_frames: (ring.capacity().get() / 8) as f64,
-                level_frames: cushion_frames,
+                level_frames: base_frames,
                 primed: false,
                 correction_ppm: 0.0,
+                ring_after_frames: None,
+                burst_frames: 0.0,
+                burst_before_frames: 0.0,
+                burst_window_device_frames: 0.0,
+                quiet_device_frames: 0.0,
+                usual_quiet_device_frames: 0.0,
+                usual_quiet_before_device_frames: 0.0,
+                callback_device_frames: 0.0,
+                calm_device_frames: 0.0,
             }
         });
         Ok(MonitorFeed {
@@ -176,6 +224,11 @@ impl MonitorFeed {
         self.follow.as_ref().map(|f| f.correction_ppm)
     }
 
+    /// The cushion of audio the feed keeps when it follows the input, in session frames.
+    pub fn cushion_frames(&self) -> Option<f64> {
+        self.follow.as_ref().map(|f| f.cushion_frames)
+    }
+
     /// The audio waiting to be played, in session frames: the ring's and the converter's.
     pub fn buffered_frames(&self) -> f64 {
         let converted = self
@@ -185,21 +238,60 @@ impl MonitorFeed {
         self.ring.occupied_len() as f64 / 2.0 + converted as f64 * self.frames_per_device_frame
     }
 
-    /// Drift correction before a callback of `frames` device frames: trim the ratio towards the
-    /// cushion. False while the cushion is being (re)built: play silence.
+    /// Drift correction before a callback of `frames` device frames: size the cushion, start
+    /// (or catch up) at it, trim the ratio towards it. False while the cushion is being
+    /// (re)built: play silence.
     fn follow(&mut self, frames: usize) -> bool {
         let buffered = self.buffered_frames();
+        let ring_frames = self.ring.occupied_len() / 2;
         let (Some(f), Some(c)) = (&mut self.follow, &mut self.converter) else {
             return true;
         };
-        if !f.primed {
-            if buffered < f.cushion_frames {
-                return false;
-            }
+        let device_frames = frames as f64;
+        // What was waiting at the first callback is a backlog, not a burst.
+        let arrived = ring_frames.saturating_sub(f.ring_after_frames.unwrap_or(ring_frames)) as f64;
+        f.burst_window_device_frames += device_frames;
+        if f.burst_window_device_frames > BURST_WINDOW_S * self.device_rate_hz {
+            f.burst_window_device_frames = 0.0;
+            f.burst_before_frames = std::mem::take(&mut f.burst_frames);
+            f.usual_quiet_before_device_frames = std::mem::take(&mut f.usual_quiet_device_frames);
+        }
+        f.burst_frames = f.burst_frames.max(arrived);
+        let burst_frames = f.burst_frames.max(f.burst_before_frames);
+        if arrived > 0.0 {
+            f.usual_quiet_device_frames = f.usual_quiet_device_frames.max(f.quiet_device_frames);
+            f.quiet_device_frames = 0.0;
+        } else {
+            f.quiet_device_frames += device_frames;
+        }
+        f.callback_device_frames = device_frames;
+        // The fill swings by a burst of input and a callback: the cushion covers both, and a
+        // conversion chunk's input besides.
+        let floor = (f.base_frames + device_frames * self.frames_per_device_frame + burst_frames)
+            .min(f.max_cushion_frames);
+        f.calm_device_frames += device_frames;
+        if f.calm_device_frames > SHRINK_EVERY_S * self.device_rate_hz {
+            f.calm_device_frames = 0.0;
+            f.grown_frames = (f.grown_frames * 0.9).max(f.base_frames);
+        }
+        f.cushion_frames = f.grown_frames.max(floor);
+        let late = if f.primed {
+            buffered > f.cushion_frames + f.max_cushion_frames
+        } else if buffered < f.cushion_frames {
+            return false;
+        } else {
+            true
+        };
+        let mut buffered = buffered;
+        if late {
+            // A late start or a stalled output left more waiting than the cushion: play from the
+            // cushion, rather than that much behind the input for minutes.
+            let excess = ((buffered - f.cushion_frames).max(0.0) as usize).min(ring_frames);
+            buffered -= (self.ring.skip(2 * excess) / 2) as f64;
             f.primed = true;
             f.level_frames = buffered;
         }
-        let alpha = (frames as f64 / (LEVEL_TAU_S * self.device_rate_hz)).min(1.0);
+        let alpha = (device_frames / (LEVEL_TAU_S * self.device_rate_hz)).min(1.0);
         f.level_frames += alpha * (buffered - f.level_frames);
         let ppm = (PPM_PER_FRAME * (f.level_frames - f.cushion_frames))
             .clamp(-MAX_CORRECTION_PPM, MAX_CORRECTION_PPM);
@@ -211,17 +303,32 @@ impl MonitorFeed {
         true
     }
 
-    /// The ring ran dry: count it; when following, grow the cushion and rebuild it.
+    /// The ring ran dry: count it; when following, rebuild the cushion before playing again, a
+    /// half larger unless the input had stalled (nothing arrived for twice as long as its blocks
+    /// usually come apart, and a callback), which no cushion would have covered.
     fn underrun(&mut self) {
         Counters::bump(&self.counters.monitor_underruns, 1);
         if let Some(f) = &mut self.follow {
             f.primed = false;
-            f.cushion_frames = (f.cushion_frames * 1.5).min(f.max_cushion_frames);
+            f.calm_device_frames = 0.0;
+            let usual = f
+                .usual_quiet_device_frames
+                .max(f.usual_quiet_before_device_frames);
+            if f.quiet_device_frames <= 2.0 * usual + f.callback_device_frames {
+                f.grown_frames = (f.cushion_frames * 1.5).min(f.max_cushion_frames);
+            }
         }
     }
 
     /// Fill `out` (stereo interleaved, device rate) with the monitor mix. Real-time safe.
     pub fn fill(&mut self, out: &mut [f32]) {
+        self.play(out);
+        if let Some(f) = &mut self.follow {
+            f.ring_after_frames = Some(self.ring.occupied_len() / 2);
+        }
+    }
+
+    fn play(&mut self, out: &mut [f32]) {
         let whole = out.len() / 2 * 2;
         out[whole..].fill(0.0);
         let out = &mut out[..whole];
