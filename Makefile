@@ -34,7 +34,7 @@ run:
 test:
 	$(call install,$(TEST_DEBS))
 	cargo test
-	cargo test --features jack --test engine_jack --test desk_jack
+	cargo test --features jack --lib --test engine_jack --test desk_jack
 	cargo test --features snapshots --test ui snapshots
 
 lint:

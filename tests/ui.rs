@@ -486,7 +486,14 @@ fn a_kept_sound_check_shows_its_table() {
     tab(&mut harness, "Sound check");
     click(&mut harness, "Kept with this booking");
     click(&mut harness, "Show #1");
-    harness.get_by_label("1 Lead vox");
+    let channel = text_of(&harness, "1 Lead vox");
+    assert_eq!(
+        channel,
+        format!(
+            "1 Lead vox {}",
+            report.channels[0].verdict.as_str().to_uppercase()
+        )
+    );
     harness.get_by_label(&level.advice);
     let value = format!("{:.2}", level.value.unwrap());
     assert!(harness.query_all_by_label(&value).count() >= 1, "{value}");

@@ -55,7 +55,7 @@ pub struct InputArgs {
     /// The monitor's clock: `shared` when it is the input's (the same interface, or word clock:
     /// played sample for sample), `follow` when it is its own (the monitor follows the input's
     /// pace by trimming its conversion ratio, at most ±1000 ppm), `auto` to follow unless the
-    /// monitor is the input device itself.
+    /// two share a clock (the same device, one JACK server, or one ALSA card by two names).
     #[arg(
         long,
         value_name = "CLOCK",

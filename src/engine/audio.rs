@@ -157,6 +157,30 @@ pub fn find_device(name: &str, input: bool) -> Result<cpal::Device, AudioError> 
     })
 }
 
+/// True when `input` and `output` run on one clock: the same device, two devices of one JACK
+/// server (JACK runs one clock), or two ALSA names of one card (`hw:CARD=x` and `front:CARD=x`,
+/// `hw:1` and `plughw:1,0`). Devices that cannot be told apart are taken to have clocks of their
+/// own.
+pub fn one_clock(input: &cpal::DeviceId, output: &cpal::DeviceId) -> bool {
+    if input.host() != output.host() {
+        return false;
+    }
+    if input.id() == output.id() || input.host().name().eq_ignore_ascii_case("jack") {
+        return true;
+    }
+    let card = |id: &str| -> Option<String> {
+        if let Some(at) = id.find("CARD=") {
+            let rest = &id[at + 5..];
+            return Some(rest.split(',').next().unwrap_or(rest).to_string());
+        }
+        let (_, rest) = id.split_once(':')?;
+        let index = rest.split(',').next()?;
+        index.parse::<u32>().ok().map(|i| i.to_string())
+    };
+    input.host().name().eq_ignore_ascii_case("alsa")
+        && card(input.id()).is_some_and(|c| Some(c) == card(output.id()))
+}
+
 /// The system's default input device, if it has one.
 pub fn default_input() -> Option<cpal::Device> {
     cpal::default_host().default_input_device()
@@ -422,4 +446,44 @@ where
         on_error(counters, true),
         None,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_clock;
+    use cpal::{DeviceId, HostId};
+
+    fn alsa(id: &str) -> DeviceId {
+        DeviceId::new(HostId::Alsa, id)
+    }
+
+    /// One card under two ALSA names shares its clock; other cards, sound servers and names that
+    /// say nothing of a card do not.
+    #[test]
+    fn alsa_names_of_one_card_share_a_clock() {
+        for (a, b, one) in [
+            ("hw:CARD=PCH,DEV=0", "front:CARD=PCH,DEV=0", true),
+            ("hw:CARD=PCH,DEV=0", "hw:CARD=USB,DEV=0", false),
+            ("hw:1", "plughw:1,0", true),
+            ("hw:1", "hw:2", false),
+            ("default", "default", true),
+            ("pulse", "default", false),
+            ("testcap", "testplay", false),
+        ] {
+            assert_eq!(one_clock(&alsa(a), &alsa(b)), one, "{a} / {b}");
+            assert_eq!(one_clock(&alsa(b), &alsa(a)), one, "{b} / {a}");
+        }
+    }
+
+    /// A JACK server runs one clock for all its ports.
+    #[cfg(feature = "jack")]
+    #[test]
+    fn jack_devices_share_the_server_clock() {
+        let (input, output) = (
+            DeviceId::new(HostId::Jack, "input"),
+            DeviceId::new(HostId::Jack, "output"),
+        );
+        assert!(one_clock(&input, &output));
+        assert!(!one_clock(&input, &alsa("output")));
+    }
 }

@@ -435,8 +435,11 @@ fn start_monitor(
     let follow = match options.monitor_clock {
         MonitorClock::Shared => false,
         MonitorClock::Follow => true,
-        // The same device (by its id) runs input and output on one clock.
-        MonitorClock::Auto => input.is_none_or(|input| input.id().ok() != device.id().ok()),
+        MonitorClock::Auto => match (input.map(|i| i.id()), device.id()) {
+            (Some(Ok(input)), Ok(output)) => !audio::one_clock(&input, &output),
+            // Files and the demo go by the system clock; devices not told apart follow.
+            _ => true,
+        },
     };
     let feed = MonitorFeed::new(
         ring,

@@ -54,7 +54,8 @@ const SHRINK_EVERY_S: f64 = 30.0;
 /// How the monitor output's clock relates to the input's.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum MonitorClock {
-    /// Follow the input unless the monitor is the input's own device.
+    /// Follow the input unless the two devices share a clock (see `audio::one_clock`: the same
+    /// device, one JACK server, one ALSA card).
     #[default]
     Auto,
     /// One clock (the same interface, or word clock): the mix plays sample for sample.

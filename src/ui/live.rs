@@ -308,7 +308,10 @@ fn audio_setup(
             });
         if setup.monitor.is_some() {
             let clocks = [
-                (MonitorClock::Auto, "auto (follow unless the input device)"),
+                (
+                    MonitorClock::Auto,
+                    "auto (follow unless on the input's clock)",
+                ),
                 (MonitorClock::Shared, "shared with the input"),
                 (MonitorClock::Follow, "own: follow the input"),
             ];

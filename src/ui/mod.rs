@@ -258,6 +258,11 @@ impl Desk {
                 Some("stop the take or the sound check before changing the audio set-up".into());
             return;
         }
+        if self.listing.running() {
+            // Probing opens every device: opening one now could find it busy.
+            self.problem = Some("wait until the search for devices has finished".into());
+            return;
+        }
         if let Some(live) = self.live.take() {
             live.stop();
         }
@@ -742,8 +747,18 @@ impl Desk {
     }
 
     fn stop_take(&mut self) {
-        self.send(Command::Record(false));
-        self.stopping = self.take.take();
+        let reached = self
+            .live
+            .as_ref()
+            .is_some_and(|live| live.handle.send(Command::Record(false)).is_ok());
+        if let Some(take) = self.take.take() {
+            if !reached {
+                // The processor will not hear the stop: close the take on what reached the ring.
+                take.recorder.stop_without_processor();
+                self.problem = Some("the engine did not take the stop: the take is closed".into());
+            }
+            self.stopping = Some(take);
+        }
     }
 
     fn finish_take(&mut self) {
@@ -968,11 +983,16 @@ impl Drop for Desk {
         if self.take.is_some() {
             self.stop_take();
         }
-        if let Some(take) = &self.stopping
-            && !self.running()
-        {
-            // Nothing will close the take: write what reached the ring and finalise.
-            take.recorder.stop_without_processor();
+        if let Some(take) = &self.stopping {
+            // The processor closes the take within a block; one that does not (its input gone
+            // or stalled) is closed on what reached the ring, so the window never hangs.
+            let deadline = Instant::now() + Duration::from_secs(2);
+            while self.running() && !take.recorder.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            if !take.recorder.is_finished() {
+                take.recorder.stop_without_processor();
+            }
         }
         // Finalise the files and log the take: the worker, dropped after this, carries out the
         // writes queued before its thread ends.

@@ -178,13 +178,24 @@ fn table(ui: &mut Ui, id: &str, rows: &[[String; 6]]) {
                 ui.end_row();
                 let mut previous: Option<&str> = None;
                 for row in rows {
-                    // A channel is named on its first row only.
+                    // A channel is named on its first row only, with its worst verdict.
                     let channel = row[0].as_str();
-                    ui.label(if previous == Some(channel) {
-                        ""
+                    if previous == Some(channel) {
+                        ui.label("");
                     } else {
-                        channel
-                    });
+                        let worst = rows
+                            .iter()
+                            .filter(|r| r[0] == channel)
+                            .filter_map(|r| Verdict::parse(&r[2]))
+                            .max();
+                        match worst {
+                            Some(v) => ui.colored_label(
+                                verdict_colour(v),
+                                format!("{channel} {}", v.as_str().to_uppercase()),
+                            ),
+                            None => ui.label(channel),
+                        };
+                    }
                     previous = Some(channel);
                     for (column, cell) in row.iter().enumerate().skip(1) {
                         match Verdict::parse(cell).filter(|_| column == 2) {

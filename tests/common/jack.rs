@@ -72,8 +72,8 @@ impl Jack {
     }
 
     /// JACK's `jack_cpu` client spending 99 % of every period on this server, so the graph
-    /// misses its deadlines: xruns, as an overloaded machine makes them. Kill it when done.
-    pub fn hog(&self) -> Child {
+    /// misses its deadlines: xruns, as an overloaded machine makes them. Stopped when dropped.
+    pub fn hog(&self) -> Hog {
         let hog = Command::new("jack_cpu")
             .args(["-n", "studiodesk-hog", "-c", "99", "-t", "60"])
             .env("JACK_DEFAULT_SERVER", &self.name)
@@ -83,7 +83,7 @@ impl Jack {
             .spawn()
             .expect("jack_cpu (apt-get install jackd2)");
         std::thread::sleep(Duration::from_millis(500));
-        hog
+        Hog(hog)
     }
 
     /// Stop the server by PID (SIGTERM: it shuts down, its clients are told it is gone, as when
@@ -110,5 +110,15 @@ impl Jack {
 impl Drop for Jack {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// A `jack_cpu` client, killed when dropped (also when the test fails).
+pub struct Hog(Child);
+
+impl Drop for Hog {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
