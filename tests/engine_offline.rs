@@ -528,6 +528,11 @@ impl Clocks {
                 corrections.extend(feed.correction_ppm());
             }
         }
+        // What the front ends read: the correction applied last, in ppb, while following.
+        assert_eq!(
+            counters.values().monitor_correction_ppb,
+            feed.correction_ppm().map(|ppm| (ppm * 1e3).round() as i64)
+        );
         let mean = (!corrections.is_empty())
             .then(|| corrections.iter().sum::<f64>() / corrections.len() as f64);
         let wobble_ppm = corrections

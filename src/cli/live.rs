@@ -246,6 +246,9 @@ struct MeterLine<'a> {
     dropped_frames: u64,
     dropped_snapshots: u64,
     monitor_underruns: u64,
+    /// When the monitor follows the input's clock: its drift correction, in ppm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    monitor_correction_ppm: Option<f64>,
 }
 
 fn meter_line<'a>(names: &'a [String], s: &MeterSnapshot, c: &CounterValues) -> MeterLine<'a> {
@@ -276,6 +279,7 @@ fn meter_line<'a>(names: &'a [String], s: &MeterSnapshot, c: &CounterValues) -> 
         dropped_frames: c.dropped_frames,
         dropped_snapshots: c.dropped_snapshots,
         monitor_underruns: c.monitor_underruns,
+        monitor_correction_ppm: c.monitor_correction_ppb.map(|ppb| ppb as f64 / 1e3),
     }
 }
 

@@ -24,6 +24,7 @@
 //! than played that late.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use ringbuf::HeapCons;
 use ringbuf::traits::{Consumer, Observer};
@@ -209,6 +210,9 @@ impl MonitorFeed {
                 calm_device_frames: 0.0,
             }
         });
+        counters
+            .monitor_following
+            .store(follow.is_some(), Ordering::Relaxed);
         Ok(MonitorFeed {
             ring,
             converter,
@@ -301,6 +305,9 @@ impl MonitorFeed {
             .resampler
             .set_resample_ratio_relative(1.0 - ppm * 1e-6, true);
         f.correction_ppm = ppm;
+        self.counters
+            .monitor_correction_ppb
+            .store((ppm * 1e3).round() as i64, Ordering::Relaxed);
         true
     }
 

@@ -1,7 +1,7 @@
 //! What the engine tells the front ends: meter snapshots (latest wins, through a triple buffer)
 //! and counters of everything that went wrong (atomics, never reset behind anyone's back).
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 
 /// Meters of one track (its input, before the fader: what is being recorded).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -74,6 +74,10 @@ pub struct Counters {
     pub device_lost: AtomicBool,
     /// Set when the monitor output failed; the session goes on without monitoring.
     pub monitor_lost: AtomicBool,
+    /// Set when the monitor follows the input's clock; then the ratio correction it applies, in
+    /// parts per billion.
+    pub monitor_following: AtomicBool,
+    pub monitor_correction_ppb: AtomicI64,
 }
 
 /// A copy of the counters at one moment.
@@ -86,6 +90,8 @@ pub struct CounterValues {
     pub monitor_overruns: u64,
     pub frames_recorded: u64,
     pub frames_processed: u64,
+    /// The monitor's drift correction, in parts per billion, when it follows the input's clock.
+    pub monitor_correction_ppb: Option<i64>,
 }
 
 impl Counters {
@@ -106,6 +112,10 @@ impl Counters {
             monitor_overruns: get(&self.monitor_overruns),
             frames_recorded: get(&self.frames_recorded),
             frames_processed: get(&self.frames_processed),
+            monitor_correction_ppb: self
+                .monitor_following
+                .load(Ordering::Relaxed)
+                .then(|| self.monitor_correction_ppb.load(Ordering::Relaxed)),
         }
     }
 }

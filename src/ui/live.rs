@@ -461,6 +461,10 @@ fn transport_bar(
         counter(ui, "xruns", c.xruns);
         counter(ui, "dropped frames", c.dropped_frames);
         counter(ui, "monitor underruns", c.monitor_underruns);
+        if let Some(ppb) = c.monitor_correction_ppb {
+            ui.label(format!("monitor follows {:+.1} ppm", ppb as f64 / 1e3))
+                .on_hover_text("the monitor output's clock, trimmed to the input's pace");
+        }
         counter(ui, "dropped snapshots", c.dropped_snapshots);
         ui.separator();
         match transport.disk_minutes {
