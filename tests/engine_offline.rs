@@ -424,6 +424,17 @@ fn the_monitor_is_converted_to_the_device_rate_without_allocating() {
     assert!(rest[rest.len() - 2..].iter().all(|x| *x == 0.0));
 }
 
+impl Monitored {
+    /// The correction found, averaged, is the clocks' drift within 10 ppm.
+    fn assert_drift_found(&self, drift_ppm: f64) {
+        let found = self.correction_ppm.unwrap();
+        assert!(
+            (found - drift_ppm).abs() < 10.0,
+            "{drift_ppm} ppm: {self:?}"
+        );
+    }
+}
+
 /// A stretch of monitoring on two clocks, simulated: the input delivers `block`-frame blocks at
 /// 48 kHz × (1 + drift), the device asks for `callback`-frame callbacks at `device_rate_hz`. No
 /// sleeping: the same every run.
@@ -582,8 +593,7 @@ fn a_monitor_on_its_own_clock_follows_the_input() {
         assert_eq!(followed.allocations, 0);
         assert_eq!(followed.overrun_frames, 0, "{followed:?}");
         assert_eq!(followed.underruns, 0, "{followed:?}");
-        let correction = followed.correction_ppm.unwrap();
-        assert!((correction - drift_ppm).abs() < 10.0, "{followed:?}");
+        followed.assert_drift_found(drift_ppm);
         // Blocks arrive whole: the pitch wobbles, by less than a third of a cent.
         assert!(followed.wobble_ppm < 200.0, "{followed:?}");
         let (low, high) = followed.waiting;
@@ -597,7 +607,7 @@ fn a_monitor_on_its_own_clock_follows_the_input() {
         ..Clocks::default()
     }
     .run();
-    assert!(same.correction_ppm.unwrap().abs() < 10.0, "{same:?}");
+    same.assert_drift_found(0.0);
     assert_eq!(same.underruns, 0);
 }
 
@@ -619,10 +629,7 @@ fn a_followed_monitor_copes_with_blocks_rates_stalls_and_backlogs() {
     }
     .run();
     assert_eq!((big.underruns, big.overrun_frames), (0, 0), "{big:?}");
-    assert!(
-        (big.correction_ppm.unwrap() - 200.0).abs() < 10.0,
-        "{big:?}"
-    );
+    big.assert_drift_found(200.0);
     let cushion = big.cushion_frames.unwrap();
     // Two conversion chunks, a callback, a block: about 2 300 frames.
     assert!((1_024.0 + 512.0..3_000.0).contains(&cushion), "{big:?}");
@@ -645,10 +652,7 @@ fn a_followed_monitor_copes_with_blocks_rates_stalls_and_backlogs() {
     let steady = steady.run();
     assert!((1..=3).contains(&stalled.underruns), "{stalled:?}");
     assert_eq!(stalled.cushion_frames, steady.cushion_frames, "{stalled:?}");
-    assert!(
-        (stalled.correction_ppm.unwrap() - 100.0).abs() < 10.0,
-        "{stalled:?}"
-    );
+    stalled.assert_drift_found(100.0);
     assert!(
         stalled.waiting.1 < 2.0 * stalled.cushion_frames.unwrap(),
         "{stalled:?}"

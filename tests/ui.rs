@@ -153,6 +153,28 @@ fn new_booking_form(harness: &mut Harness<'static, Desk>) {
     type_into(harness, "End", "2027-03-01 18:00");
 }
 
+/// A seeded studio and a desk on it, with the booking form filled in and sent with `button`
+/// ("Place hold" or "Book firm").
+fn desk_booked_from_the_form(dir: &Path, button: &str) -> Harness<'static, Desk> {
+    seed(dir);
+    let mut harness = desk(dir);
+    new_booking_form(&mut harness);
+    click(&mut harness, button);
+    settle(&mut harness);
+    harness
+}
+
+/// Hire Lee Hart on guitar doubling mandolin for 3 h 40 min (the form starts at "3h") onto the
+/// booking chosen.
+fn hire_the_worked_example(harness: &mut Harness<'static, Desk>) {
+    tab(harness, "Musicians & hires");
+    choose(harness, "Musician", "Lee Hart");
+    type_into(harness, "Instruments played", "guitar, mandolin");
+    type_into(harness, "Worked", "40m");
+    click(harness, "Hire");
+    settle(harness);
+}
+
 fn tab(harness: &mut Harness<'static, Desk>, name: &str) {
     click(harness, name);
 }
@@ -267,11 +289,7 @@ fn integrated_pauses_and_resets_from_the_window() {
 #[test]
 fn book_firm_and_see_the_conflict() {
     let dir = tempfile::tempdir().unwrap();
-    seed(dir.path());
-    let mut harness = desk(dir.path());
-    new_booking_form(&mut harness);
-    click(&mut harness, "Place hold");
-    settle(&mut harness);
+    let mut harness = desk_booked_from_the_form(dir.path(), "Place hold");
     assert!(
         harness.state().status().unwrap().contains("1st hold"),
         "{:?}",
@@ -324,13 +342,7 @@ fn book_firm_and_see_the_conflict() {
 fn hire_a_musician_and_read_the_fee() {
     let dir = tempfile::tempdir().unwrap();
     let (mut harness, _) = desk_on_booking(dir.path());
-    tab(&mut harness, "Musicians & hires");
-    choose(&mut harness, "Musician", "Lee Hart");
-    type_into(&mut harness, "Instruments played", "guitar, mandolin");
-    // The form starts at "3h": make it 3 h 40 min.
-    type_into(&mut harness, "Worked", "40m");
-    click(&mut harness, "Hire");
-    settle(&mut harness);
+    hire_the_worked_example(&mut harness);
     let status = harness.state().status().unwrap_or_default().to_string();
     assert!(
         status.contains("284.38"),
@@ -805,23 +817,14 @@ fn studio_settings_from_the_window() {
 #[test]
 fn snapshots_of_the_production_tabs() {
     let dir = tempfile::tempdir().unwrap();
-    seed(dir.path());
-    let mut harness = desk(dir.path());
-    new_booking_form(&mut harness);
-    click(&mut harness, "Book firm");
-    settle(&mut harness);
+    let mut harness = desk_booked_from_the_form(dir.path(), "Book firm");
     harness
         .get_by_label_contains("#1 10:00–18:00 confirmed")
         .click();
     settle(&mut harness);
     harness.snapshot("desk_bookings");
 
-    tab(&mut harness, "Musicians & hires");
-    choose(&mut harness, "Musician", "Lee Hart");
-    type_into(&mut harness, "Instruments played", "guitar, mandolin");
-    type_into(&mut harness, "Worked", "40m");
-    click(&mut harness, "Hire");
-    settle(&mut harness);
+    hire_the_worked_example(&mut harness);
     harness.snapshot("desk_hires");
 
     tab(&mut harness, "Budget");

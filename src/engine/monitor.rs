@@ -99,20 +99,40 @@ struct Follow {
     /// Frames in the ring after the last callback: what arrives is counted from there (`None`
     /// before the first).
     ring_after_frames: Option<usize>,
-    /// The most that arrived between two callbacks in this [`BURST_WINDOW_S`] and the one
-    /// before, in frames, and the device frames played in this window so far.
-    burst_frames: f64,
-    burst_before_frames: f64,
-    burst_window_device_frames: f64,
-    /// Device frames played since input last arrived, and the longest such stretch in this
-    /// [`BURST_WINDOW_S`] and the one before: how far apart the input's blocks usually come.
+    /// Device frames played in this [`BURST_WINDOW_S`] so far.
+    window_device_frames: f64,
+    /// The most that arrived between two callbacks, in frames.
+    burst_frames: WindowedMax,
+    /// Device frames played since input last arrived, and the longest such stretch: how far
+    /// apart the input's blocks usually come.
     quiet_device_frames: f64,
-    usual_quiet_device_frames: f64,
-    usual_quiet_before_device_frames: f64,
+    usual_quiet_device_frames: WindowedMax,
     /// The last callback's length, in device frames.
     callback_device_frames: f64,
     /// Device frames played since the last underrun or shrink of the cushion.
     calm_device_frames: f64,
+}
+
+/// The largest value seen in this [`BURST_WINDOW_S`] and the one before.
+#[derive(Clone, Copy, Default)]
+struct WindowedMax {
+    this: f64,
+    before: f64,
+}
+
+impl WindowedMax {
+    fn see(&mut self, value: f64) {
+        self.this = self.this.max(value);
+    }
+
+    /// A new window begins.
+    fn roll(&mut self) {
+        self.before = std::mem::take(&mut self.this);
+    }
+
+    fn get(&self) -> f64 {
+        self.this.max(self.before)
+    }
 }
 
 /// Why a monitor feed could not be made.
@@ -200,12 +220,10 @@ impl MonitorFeed {
                 primed: false,
                 correction_ppm: 0.0,
                 ring_after_frames: None,
-                burst_frames: 0.0,
-                burst_before_frames: 0.0,
-                burst_window_device_frames: 0.0,
+                window_device_frames: 0.0,
+                burst_frames: WindowedMax::default(),
                 quiet_device_frames: 0.0,
-                usual_quiet_device_frames: 0.0,
-                usual_quiet_before_device_frames: 0.0,
+                usual_quiet_device_frames: WindowedMax::default(),
                 callback_device_frames: 0.0,
                 calm_device_frames: 0.0,
             }
@@ -255,16 +273,16 @@ impl MonitorFeed {
         let device_frames = frames as f64;
         // What was waiting at the first callback is a backlog, not a burst.
         let arrived = ring_frames.saturating_sub(f.ring_after_frames.unwrap_or(ring_frames)) as f64;
-        f.burst_window_device_frames += device_frames;
-        if f.burst_window_device_frames > BURST_WINDOW_S * self.device_rate_hz {
-            f.burst_window_device_frames = 0.0;
-            f.burst_before_frames = std::mem::take(&mut f.burst_frames);
-            f.usual_quiet_before_device_frames = std::mem::take(&mut f.usual_quiet_device_frames);
+        f.window_device_frames += device_frames;
+        if f.window_device_frames > BURST_WINDOW_S * self.device_rate_hz {
+            f.window_device_frames = 0.0;
+            f.burst_frames.roll();
+            f.usual_quiet_device_frames.roll();
         }
-        f.burst_frames = f.burst_frames.max(arrived);
-        let burst_frames = f.burst_frames.max(f.burst_before_frames);
+        f.burst_frames.see(arrived);
+        let burst_frames = f.burst_frames.get();
         if arrived > 0.0 {
-            f.usual_quiet_device_frames = f.usual_quiet_device_frames.max(f.quiet_device_frames);
+            f.usual_quiet_device_frames.see(f.quiet_device_frames);
             f.quiet_device_frames = 0.0;
         } else {
             f.quiet_device_frames += device_frames;
@@ -319,9 +337,7 @@ impl MonitorFeed {
         if let Some(f) = &mut self.follow {
             f.primed = false;
             f.calm_device_frames = 0.0;
-            let usual = f
-                .usual_quiet_device_frames
-                .max(f.usual_quiet_before_device_frames);
+            let usual = f.usual_quiet_device_frames.get();
             if f.quiet_device_frames <= 2.0 * usual + f.callback_device_frames {
                 f.grown_frames = (f.cushion_frames * 1.5).min(f.max_cushion_frames);
             }
