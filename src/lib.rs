@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod engine;
+pub mod files;
 pub mod meter;
 pub mod signals;
 pub mod soundcheck;

@@ -5,10 +5,6 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     match studiodesk::cli::run() {
         Ok(code) => code,
-        Err(e) => {
-            let chain: Vec<String> = e.chain().map(|c| c.to_string()).collect();
-            eprintln!("studiodesk: {}", chain.join(": "));
-            ExitCode::FAILURE
-        }
+        Err(e) => studiodesk::cli::output::failure(&e),
     }
 }

@@ -271,8 +271,8 @@ fn bad_files_are_named_and_the_good_ones_still_reported() {
     std::fs::write(&text, "take 3 was the keeper\n").unwrap();
     let no_channels = d.join("no-channels.wav");
     std::fs::write(&no_channels, raw_wav(1, 0, 48_000, 16, 0)).unwrap();
-    let double = d.join("float64.wav");
-    std::fs::write(&double, raw_wav(3, 2, 48_000, 64, 1600)).unwrap();
+    let mulaw = d.join("mulaw.wav");
+    std::fs::write(&mulaw, raw_wav(7, 2, 48_000, 8, 1600)).unwrap();
     let adpcm = d.join("adpcm.wav");
     std::fs::write(&adpcm, raw_wav(2, 1, 48_000, 4, 100)).unwrap();
     let header_only = d.join("cut-header.wav");
@@ -284,7 +284,7 @@ fn bad_files_are_named_and_the_good_ones_still_reported() {
         (&truncated, "truncated"),
         (&text, "not a wav file"),
         (&no_channels, "channels"),
-        (&double, "unsupported"),
+        (&mulaw, "unsupported"),
         (&header_only, "malformed"),
         (&missing, "cannot open"),
     ];

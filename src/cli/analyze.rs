@@ -165,7 +165,6 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
 
     let mut failed = false;
     let mut json = Vec::new();
-    let mut out = std::io::stdout().lock();
     for (file, result) in args.files.iter().zip(&results) {
         match result {
             Ok(analysis) => {
@@ -175,12 +174,17 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
                         args.target.as_ref(),
                     ))?);
                 } else {
-                    print_text(&mut out, analysis, args.target.as_ref())?;
+                    let mut text = Vec::new();
+                    print_text(&mut text, analysis, args.target.as_ref())?;
+                    out!("{}", String::from_utf8_lossy(&text));
                 }
             }
             Err(e) => {
                 failed = true;
-                eprintln!("studiodesk: {}: {e}", file.display());
+                eprintln!(
+                    "studiodesk: {}",
+                    super::output::sanitize(&format!("{}: {e}", file.display()))
+                );
                 if args.json {
                     json.push(serde_json::to_value(ErrorJson {
                         file: file.display().to_string(),
@@ -191,8 +195,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &json)?;
-        writeln!(out)?;
+        super::output::write_json(&json, true)?;
     }
     Ok(if failed {
         ExitCode::FAILURE

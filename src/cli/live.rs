@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -19,9 +19,10 @@ use crate::engine::recorder::{
     MAX_FILE_BYTES, RecordFormat, RecordedFile, Recorder, TakeSpec, TakeTrack, check_folder,
 };
 use crate::engine::snapshot::{CounterValues, MeterSnapshot};
-use crate::engine::wav::repair;
+use crate::engine::wav::{Repair, repair};
 use crate::meter::hold::PeakHold;
 
+use super::output::{OutputError, sanitize, write_json, write_out};
 use super::{finite, level};
 
 /// How often the front end prints, and how often it looks for news.
@@ -197,13 +198,58 @@ pub struct RepairArgs {
     files: Vec<PathBuf>,
 }
 
-/// Set by Ctrl-C: stop cleanly (finish the take, print the report).
-fn interrupted() -> Arc<AtomicBool> {
-    let flag = Arc::new(AtomicBool::new(false));
-    let handler_flag = Arc::clone(&flag);
-    // Only one handler per process; a second registration (tests) keeps the first.
-    let _ = ctrlc::set_handler(move || handler_flag.store(true, Ordering::Release));
-    flag
+/// The signals that stop a take cleanly: Ctrl-C, `timeout`/systemd's SIGTERM, and SIGHUP from a
+/// dropped SSH session.
+const STOP_SIGNALS: [i32; 3] = [
+    signal_hook::consts::SIGINT,
+    signal_hook::consts::SIGTERM,
+    signal_hook::consts::SIGHUP,
+];
+
+/// Which stop signal arrived, if any.
+struct Stop {
+    signal: Arc<AtomicUsize>,
+}
+
+impl Stop {
+    /// Catch the stop signals: the first one sets the flag (the take is finalised and reported);
+    /// a second one ends the process at once, as the user then insists.
+    fn catch() -> anyhow::Result<Stop> {
+        let signal = Arc::new(AtomicUsize::new(0));
+        let caught = Arc::new(AtomicBool::new(false));
+        for sig in STOP_SIGNALS {
+            // Order matters: the default action runs only if a signal was caught before.
+            signal_hook::flag::register_conditional_default(sig, Arc::clone(&caught))
+                .and_then(|_| signal_hook::flag::register(sig, Arc::clone(&caught)))
+                .and_then(|_| {
+                    signal_hook::flag::register_usize(sig, Arc::clone(&signal), sig as usize)
+                })
+                .context("cannot catch the stop signals")?;
+        }
+        Ok(Stop { signal })
+    }
+
+    /// The signal's number, once one arrived.
+    fn signal(&self) -> Option<i32> {
+        match self.signal.load(Ordering::Acquire) {
+            0 => None,
+            sig => Some(sig as i32),
+        }
+    }
+
+    /// The shell's exit code for a command stopped by `sig`: 128 + its number.
+    fn exit_code(sig: i32) -> ExitCode {
+        ExitCode::from(128u8.saturating_add(sig as u8))
+    }
+
+    fn name(sig: i32) -> &'static str {
+        match sig {
+            signal_hook::consts::SIGINT => "Ctrl-C (SIGINT)",
+            signal_hook::consts::SIGTERM => "SIGTERM",
+            signal_hook::consts::SIGHUP => "SIGHUP",
+            _ => "a signal",
+        }
+    }
 }
 
 fn start(options: &LiveOptions) -> anyhow::Result<Live> {
@@ -368,7 +414,7 @@ fn draw_bridge(
 }
 
 pub fn meter(args: MeterArgs) -> anyhow::Result<ExitCode> {
-    let stop = interrupted();
+    let stop = Stop::catch()?;
     let mut live = start(&args.input.options(false))?;
     let names = live.track_names.clone();
     let terminal = std::io::stdout().is_terminal() && !args.json;
@@ -387,7 +433,7 @@ pub fn meter(args: MeterArgs) -> anyhow::Result<ExitCode> {
     let mut next_print = started + PRINT_EVERY;
     let mut drawn = false;
     loop {
-        let done = stop.load(Ordering::Acquire)
+        let done = stop.signal().is_some()
             || live.has_ended()
             || args
                 .duration
@@ -397,9 +443,7 @@ pub fn meter(args: MeterArgs) -> anyhow::Result<ExitCode> {
             next_print += PRINT_EVERY;
             let counters = live.handle.counters();
             if args.json {
-                serde_json::to_writer(&mut out, &meter_line(&names, &snapshot, &counters))?;
-                writeln!(out)?;
-                out.flush()?;
+                write_json(&meter_line(&names, &snapshot, &counters), false)?;
             } else if terminal || done {
                 draw_bridge(
                     &mut out,
@@ -408,7 +452,8 @@ pub fn meter(args: MeterArgs) -> anyhow::Result<ExitCode> {
                     &counters,
                     &mut holds,
                     drawn && terminal,
-                )?;
+                )
+                .map_err(OutputError)?;
                 drawn = true;
             }
         }
@@ -422,22 +467,48 @@ pub fn meter(args: MeterArgs) -> anyhow::Result<ExitCode> {
     if lost {
         anyhow::bail!("the input device went away; metering stopped");
     }
-    Ok(ExitCode::SUCCESS)
+    // Without --duration a signal is how metering ends; with one, it ended early.
+    Ok(match stop.signal() {
+        Some(sig) if args.duration.is_some() => {
+            eprintln!(
+                "studiodesk: stopped early by {} after {:.1} s",
+                Stop::name(sig),
+                started.elapsed().as_secs_f64()
+            );
+            Stop::exit_code(sig)
+        }
+        _ => ExitCode::SUCCESS,
+    })
 }
 
 #[derive(Serialize)]
 struct RecordReport<'a> {
     files: &'a [RecordedFile],
+    /// Frames every track holds.
+    frames: u64,
     dropped_frames: u64,
     xruns: u64,
+    /// Why the take ended before its duration (`null` when it did not).
+    stopped_early: Option<&'a str>,
 }
 
+/// Longest take `record` accepts, in seconds (a day).
+const MAX_TAKE_S: f64 = 86_400.0;
+
+/// Exit code of a take whose writer failed (a full disk): the files hold what reached the disk.
+pub const EXIT_WRITE_FAILED: u8 = 3;
+/// Exit code of a take whose input went away: the files hold what was recorded until then.
+pub const EXIT_INPUT_LOST: u8 = 4;
+/// Exit code of a complete take that dropped frames (the ring overflowed).
+pub const EXIT_DROPPED: u8 = 2;
+
 pub fn record(args: RecordArgs) -> anyhow::Result<ExitCode> {
-    if !(args.duration > 0.0 && args.duration.is_finite()) {
-        anyhow::bail!("--duration must be a positive number of seconds");
+    // Within a day: a longer take is a mistake, and a day's frames count safely in u64.
+    if !(args.duration > 0.0 && args.duration <= MAX_TAKE_S) {
+        anyhow::bail!("--duration must be a number of seconds from 0 to {MAX_TAKE_S} (a day)");
     }
     check_folder(&args.out)?;
-    let stop = interrupted();
+    let stop = Stop::catch()?;
     let options = args.input.options(true);
     let take = args
         .take
@@ -481,14 +552,14 @@ pub fn record(args: RecordArgs) -> anyhow::Result<ExitCode> {
             args.out.display()
         );
     }
-    // Until the processor has closed the take, Ctrl-C, the input went away, or the writer
+    // Until the processor has closed the take, a stop signal, the input went away, or the writer
     // stopped (a full disk: then the take ends now, not after the ring fills and frames drop).
     let counters = live.handle.shared_counters();
     let mut warned_monitor = false;
     loop {
         let closed = counters.take_closed.load(Ordering::Acquire)
             && counters.take_frames.load(Ordering::Acquire) > 0;
-        if closed || stop.load(Ordering::Acquire) || live.has_ended() || recorder.is_finished() {
+        if closed || stop.signal().is_some() || live.has_ended() || recorder.is_finished() {
             break;
         }
         if live.monitor_lost() && !warned_monitor {
@@ -503,64 +574,75 @@ pub fn record(args: RecordArgs) -> anyhow::Result<ExitCode> {
     // Give the audio thread one block to apply the stop, then stop the input.
     std::thread::sleep(Duration::from_millis(50));
     let values = live.handle.counters();
+    let rate = live.rate_hz as f64;
     live.stop();
     let report = if stopped_early {
         recorder.abort()?
     } else {
         recorder.finish()?
     };
+    // Why the take ended before its duration, most telling first.
+    let (early, code) = match (&report.stopped_early, stop.signal()) {
+        (Some(failure), _) => (Some(failure.reason()), ExitCode::from(EXIT_WRITE_FAILED)),
+        (None, Some(sig)) if report.frames < frames => (
+            Some(format!("stopped by {}", Stop::name(sig))),
+            Stop::exit_code(sig),
+        ),
+        (None, _) if lost => (
+            Some("the input device went away".to_string()),
+            ExitCode::from(EXIT_INPUT_LOST),
+        ),
+        (None, _) if values.dropped_frames > 0 => (None, ExitCode::from(EXIT_DROPPED)),
+        (None, _) => (None, ExitCode::SUCCESS),
+    };
+    let summary = format!(
+        "{} frames per track ({:.3} s of {} s), {} dropped, {} xruns",
+        report.frames,
+        report.frames as f64 / rate,
+        args.duration,
+        values.dropped_frames,
+        values.xruns
+    );
+    // The summary reaches the terminal even when the report goes to a closed pipe.
+    if let Some(reason) = &early {
+        eprintln!(
+            "studiodesk: take {take} stopped early: {reason}; {summary}; every file is closed on what reached the disk"
+        );
+    }
     if args.json {
-        let mut out = std::io::stdout().lock();
-        serde_json::to_writer_pretty(
-            &mut out,
+        write_json(
             &RecordReport {
                 files: &report.files,
+                frames: report.frames,
                 dropped_frames: values.dropped_frames,
                 xruns: values.xruns,
+                stopped_early: early.as_deref(),
             },
+            true,
         )?;
-        writeln!(out)?;
     } else {
         for file in &report.files {
-            println!("{}  {} frames", file.path.display(), file.frames);
+            outln!("{}  {} frames", file.path.display(), file.frames);
         }
-        println!(
-            "{} frames per track, {} dropped, {} xruns",
-            report.frames, values.dropped_frames, values.xruns
-        );
+        outln!("{summary}");
     }
-    if lost {
-        anyhow::bail!(
-            "the input device went away after {} frames; the files hold everything recorded until then",
-            report.frames
-        );
-    }
-    Ok(if values.dropped_frames > 0 {
-        ExitCode::from(2)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(code)
 }
 
 pub fn devices(args: DevicesArgs) -> anyhow::Result<ExitCode> {
     let list = list_devices();
-    let mut out = std::io::stdout().lock();
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &list)?;
-        writeln!(out)?;
+        write_json(&list, true)?;
         return Ok(ExitCode::SUCCESS);
     }
     if list.is_empty() {
-        writeln!(
-            out,
-            "no audio devices (studiodesk meter --demo plays the built-in demo session)"
-        )?;
+        outln!("no audio devices (studiodesk meter --demo plays the built-in demo session)");
     }
     for d in &list {
-        writeln!(out, "{} [{}] {}", d.id, d.host, d.name)?;
+        outln!("{} [{}] {}", d.id, d.host, d.name);
         for (direction, ranges) in [("in ", &d.inputs), ("out", &d.outputs)] {
             if let Some(summary) = summarise(ranges) {
-                writeln!(out, "    {direction} {summary}")?;
+                outln!("    {direction} {summary}");
             }
         }
     }
@@ -587,27 +669,43 @@ fn summarise(ranges: &[crate::engine::audio::ConfigRange]) -> Option<String> {
     ))
 }
 
+/// Repair every file named, whatever happens to the report: a reader that goes away (`| head -1`)
+/// does not stop the repairs.
 pub fn repair_files(args: RepairArgs) -> anyhow::Result<ExitCode> {
     let mut failed = false;
+    let mut output: Result<(), OutputError> = Ok(());
     for file in &args.files {
-        match repair(file) {
-            Ok(r) => println!(
-                "{}: {} frames readable (header said {}){}",
+        let line = match repair(file) {
+            Ok(Repair::Healthy { frames }) => {
+                format!("{}: nothing to repair ({frames} frames)", file.display())
+            }
+            Ok(Repair::Repaired {
+                frames,
+                frames_before,
+                partial_bytes,
+            }) => format!(
+                "{}: repaired: {frames} frames readable (header said {frames_before}){}",
                 file.display(),
-                r.frames,
-                r.frames_before,
-                if r.partial_bytes > 0 {
-                    format!(", {} bytes of a cut frame left out", r.partial_bytes)
+                if partial_bytes > 0 {
+                    format!(", {partial_bytes} bytes of a cut frame left out")
                 } else {
                     String::new()
                 }
             ),
             Err(e) => {
                 failed = true;
-                eprintln!("studiodesk: {}: {e}", file.display());
+                eprintln!(
+                    "studiodesk: {}",
+                    sanitize(&format!("{}: {e}", file.display()))
+                );
+                continue;
             }
+        };
+        if output.is_ok() {
+            output = write_out(format_args!("{line}"), true);
         }
     }
+    output?;
     Ok(if failed {
         ExitCode::FAILURE
     } else {

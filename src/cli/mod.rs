@@ -1,5 +1,7 @@
 //! The command-line front end: parse, call a floor below, print text or `--json`.
 
+#[macro_use]
+pub mod output;
 mod analyze;
 mod live;
 mod soundcheck;

@@ -1,11 +1,9 @@
 //! `studiodesk soundcheck`: check every input (live, the demo, or files) against a profile, print
 //! verdicts with advice, keep the result with the booking, export a report for the client.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::{Args, Subcommand};
 use serde_json::Value;
 
@@ -80,6 +78,9 @@ enum SoundcheckCommand {
         html: bool,
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace the --out file if it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// Profiles and their thresholds.
     Profile {
@@ -177,8 +178,8 @@ fn capture(args: &RunArgs) -> anyhow::Result<Capture> {
     })
 }
 
-fn print_report(report: &Report) {
-    println!(
+fn print_report(report: &Report) -> anyhow::Result<()> {
+    outln!(
         "profile {} — {} channel(s), {:.1} s: {}",
         report.profile,
         report.channels.len(),
@@ -186,7 +187,7 @@ fn print_report(report: &Report) {
         report.verdict.as_str().to_uppercase()
     );
     for c in &report.channels {
-        println!(
+        outln!(
             "  ch {:>2} {:<16} {}",
             c.channel,
             c.name,
@@ -197,7 +198,7 @@ fn print_report(report: &Report) {
             .iter()
             .filter(|k| k.verdict != Verdict::Pass || !k.advice.is_empty())
         {
-            println!(
+            outln!(
                 "         {:<12} {:<4} {}",
                 check.check,
                 check.verdict.as_str(),
@@ -210,7 +211,7 @@ fn print_report(report: &Report) {
         }
     }
     for check in &report.programme {
-        println!(
+        outln!(
             "  programme {:<10} {:<4} {}",
             check.check,
             check.verdict.as_str(),
@@ -225,10 +226,22 @@ fn print_report(report: &Report) {
             }
         );
     }
+    Ok(())
 }
 
 pub fn run_command(args: SoundcheckArgs) -> anyhow::Result<ExitCode> {
-    let mut store = args.store.open()?;
+    let read = matches!(
+        args.command,
+        Some(
+            SoundcheckCommand::List { .. }
+                | SoundcheckCommand::Show { .. }
+                | SoundcheckCommand::Export { .. }
+                | SoundcheckCommand::Profile {
+                    command: ProfileCommand::List
+                }
+        )
+    );
+    let mut store = args.store.open_for(read)?;
     match args.command {
         None => {
             let profile = profile(&mut store, &args.run.profile)?;
@@ -268,9 +281,9 @@ pub fn run_command(args: SoundcheckArgs) -> anyhow::Result<ExitCode> {
                 value["id"] = id.map_or(Value::Null, Value::from);
                 print_json(&value)?;
             } else {
-                print_report(&report);
+                print_report(&report)?;
                 if let Some(id) = id {
-                    println!("kept as sound check #{id} (studiodesk soundcheck export {id} --md)");
+                    outln!("kept as sound check #{id} (studiodesk soundcheck export {id} --md)");
                 }
             }
             Ok(match report.verdict {
@@ -296,7 +309,7 @@ pub fn run_command(args: SoundcheckArgs) -> anyhow::Result<ExitCode> {
                         .booking_id
                         .map(|b| format!(" booking #{b}"))
                         .unwrap_or_default();
-                    println!(
+                    outln!(
                         "#{} {} {} {}{} — {}",
                         c.id,
                         format_local(c.created_utc, &tz),
@@ -315,7 +328,7 @@ pub fn run_command(args: SoundcheckArgs) -> anyhow::Result<ExitCode> {
             if args.store.json {
                 print_json(&report)?;
             } else {
-                print!(
+                out!(
                     "{}",
                     crate::soundcheck::report::markdown(&stored, &report, store.tz())
                 );
@@ -327,6 +340,7 @@ pub fn run_command(args: SoundcheckArgs) -> anyhow::Result<ExitCode> {
             md: _,
             html,
             out,
+            force,
         }) => {
             let stored = store.read(|tx, _| soundchecks::get(tx, id))?;
             let report: Value = serde_json::from_str(&stored.report)?;
@@ -339,11 +353,10 @@ pub fn run_command(args: SoundcheckArgs) -> anyhow::Result<ExitCode> {
             };
             match out {
                 Some(path) => {
-                    std::fs::write(&path, text)
-                        .with_context(|| format!("cannot write {}", path.display()))?;
-                    println!("sound check #{id} written to {}", path.display());
+                    super::studio::export(&path, &text, force)?;
+                    outln!("sound check #{id} written to {}", path.display());
                 }
-                None => print!("{text}"),
+                None => out!("{text}"),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -355,14 +368,14 @@ pub fn run_command(args: SoundcheckArgs) -> anyhow::Result<ExitCode> {
                         print_json(&all)?;
                     } else {
                         for p in all {
-                            println!("{:<10} {}", p.name, p.description);
+                            outln!("{:<10} {}", p.name, p.description);
                             if let Some((low, high)) = p.peak_window_dbfs {
-                                println!("           peaks {low} to {high} dBFS");
+                                outln!("           peaks {low} to {high} dBFS");
                             }
                             if let Some((target, tolerance)) = p.loudness_lufs {
-                                println!("           loudness {target} LUFS ±{tolerance} LU");
+                                outln!("           loudness {target} LUFS ±{tolerance} LU");
                             }
-                            println!(
+                            outln!(
                                 "           true peak ≤ {} dBTP, noise floor < {} dBFS, hum ≥ {} dB under, |DC| < {}",
                                 p.max_true_peak_dbtp,
                                 p.max_noise_floor_dbfs,
@@ -376,7 +389,7 @@ pub fn run_command(args: SoundcheckArgs) -> anyhow::Result<ExitCode> {
                     let mut p = profile(&mut store, &name)?;
                     let value = p.set_field(&field, &value)?;
                     store.write(|tx, _| crate::soundcheck::profile::store(tx, &p))?;
-                    println!("{name}: {field} = {value}");
+                    outln!("{name}: {field} = {value}");
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -385,8 +398,5 @@ pub fn run_command(args: SoundcheckArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
-    Ok(())
+    Ok(super::output::write_json(value, true)?)
 }

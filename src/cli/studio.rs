@@ -2,13 +2,13 @@
 //! rates, budgets and the session log. Every command is one transaction: it changes everything it
 //! says or nothing.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
+use crate::files::{Replace, WriteError, write_atomic};
 use crate::studio::bookings::{self, NewHold};
 use crate::studio::budget::{self, Category};
 use crate::studio::entities::{self, PersonKind, Room, Union};
@@ -35,9 +35,14 @@ pub struct StoreArgs {
 }
 
 impl StoreArgs {
-    pub(crate) fn open(&self) -> anyhow::Result<Store> {
+    /// Open the store; a read command (`read`) opens it read-only and never creates it.
+    pub(crate) fn open_for(&self, read: bool) -> anyhow::Result<Store> {
         let (path, tz) = self.location()?;
-        Ok(Store::open(&path, tz)?)
+        Ok(if read {
+            Store::open_read(&path, tz)?
+        } else {
+            Store::open(&path, tz)?
+        })
     }
 
     /// Where the database is, and the zone times are read and shown in.
@@ -203,6 +208,9 @@ pub enum BookingCommand {
         ics: PathBuf,
         #[arg(long)]
         project: Option<String>,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -375,7 +383,23 @@ pub enum LogCommand {
         /// Write to a file instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Replace the --out file if it exists.
+        #[arg(long, requires = "out")]
+        force: bool,
     },
+}
+
+/// Write an export to `path` atomically; an existing file only with `--force`.
+pub(crate) fn export(path: &std::path::Path, text: &str, force: bool) -> anyhow::Result<()> {
+    let replace = if force {
+        Replace::Allow
+    } else {
+        Replace::Refuse
+    };
+    match write_atomic(path, text.as_bytes(), replace) {
+        Err(e @ WriteError::Exists(_)) => anyhow::bail!("{e} (--force replaces it)"),
+        result => Ok(result?),
+    }
 }
 
 fn money(s: &str) -> Result<Minor, StudioError> {
@@ -391,14 +415,11 @@ fn percent_bp(field: &'static str, s: &str) -> Result<i64, StudioError> {
 }
 
 fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
-    Ok(())
+    Ok(super::output::write_json(value, true)?)
 }
 
 pub fn room(store: &StoreArgs, command: RoomCommand) -> anyhow::Result<ExitCode> {
-    let mut db = store.open()?;
+    let mut db = store.open_for(matches!(command, RoomCommand::List))?;
     match command {
         RoomCommand::Add {
             name,
@@ -420,9 +441,13 @@ pub fn room(store: &StoreArgs, command: RoomCommand) -> anyhow::Result<ExitCode>
                 teardown_min: parse_minutes(&teardown)?,
             };
             let id = db.write(|tx, _| entities::add_room(tx, &room))?;
-            println!(
+            outln!(
                 "room #{id} {} ({} {}/h, half day {}, day {})",
-                room.name, room.currency, room.hourly, room.half_day, room.day
+                room.name,
+                room.currency,
+                room.hourly,
+                room.half_day,
+                room.day
             );
         }
         RoomCommand::Set {
@@ -453,9 +478,13 @@ pub fn room(store: &StoreArgs, command: RoomCommand) -> anyhow::Result<ExitCode>
                 entities::update_room(tx, &r)?;
                 Ok(r)
             })?;
-            println!(
+            outln!(
                 "room {}: {} {}/h, half day {}, day {}",
-                updated.name, updated.currency, updated.hourly, updated.half_day, updated.day
+                updated.name,
+                updated.currency,
+                updated.hourly,
+                updated.half_day,
+                updated.day
             );
         }
         RoomCommand::List => {
@@ -464,7 +493,7 @@ pub fn room(store: &StoreArgs, command: RoomCommand) -> anyhow::Result<ExitCode>
                 print_json(&rooms)?;
             } else {
                 for r in rooms {
-                    println!(
+                    outln!(
                         "#{} {:<16} {} hourly {}, half day {}, day {}, setup {}, teardown {}",
                         r.id,
                         r.name,
@@ -483,7 +512,7 @@ pub fn room(store: &StoreArgs, command: RoomCommand) -> anyhow::Result<ExitCode>
 }
 
 pub fn person(store: &StoreArgs, command: PersonCommand) -> anyhow::Result<ExitCode> {
-    let mut db = store.open()?;
+    let mut db = store.open_for(matches!(command, PersonCommand::List))?;
     match command {
         PersonCommand::Add {
             name,
@@ -495,7 +524,7 @@ pub fn person(store: &StoreArgs, command: PersonCommand) -> anyhow::Result<ExitC
             let id = db.write(|tx, _| {
                 entities::add_person(tx, &name, kind, &instruments, union, &contact)
             })?;
-            println!("person #{id} {name}");
+            outln!("person #{id} {name}");
         }
         PersonCommand::List => {
             let people = db.read(|tx, _| entities::people(tx))?;
@@ -503,9 +532,13 @@ pub fn person(store: &StoreArgs, command: PersonCommand) -> anyhow::Result<ExitC
                 print_json(&people)?;
             } else {
                 for p in people {
-                    println!(
+                    outln!(
                         "#{} {:<24} {:?} {} {}",
-                        p.id, p.name, p.kind, p.instruments, p.contact
+                        p.id,
+                        p.name,
+                        p.kind,
+                        p.instruments,
+                        p.contact
                     );
                 }
             }
@@ -515,7 +548,7 @@ pub fn person(store: &StoreArgs, command: PersonCommand) -> anyhow::Result<ExitC
 }
 
 pub fn project(store: &StoreArgs, command: ProjectCommand) -> anyhow::Result<ExitCode> {
-    let mut db = store.open()?;
+    let mut db = store.open_for(matches!(command, ProjectCommand::List))?;
     match command {
         ProjectCommand::Add {
             title,
@@ -536,7 +569,7 @@ pub fn project(store: &StoreArgs, command: ProjectCommand) -> anyhow::Result<Exi
                     contingency,
                 )
             })?;
-            println!("project #{id} {title}");
+            outln!("project #{id} {title}");
         }
         ProjectCommand::List => {
             let projects = db.read(|tx, _| entities::projects(tx))?;
@@ -544,7 +577,7 @@ pub fn project(store: &StoreArgs, command: ProjectCommand) -> anyhow::Result<Exi
                 print_json(&projects)?;
             } else {
                 for p in projects {
-                    println!(
+                    outln!(
                         "#{} {:<24} artist {}, producer {}, {}",
                         p.id,
                         p.title,
@@ -560,7 +593,10 @@ pub fn project(store: &StoreArgs, command: ProjectCommand) -> anyhow::Result<Exi
 }
 
 pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<ExitCode> {
-    let mut db = store.open()?;
+    let mut db = store.open_for(matches!(
+        command,
+        BookingCommand::List { .. } | BookingCommand::Export { .. }
+    ))?;
     let tz = db.tz().clone();
     match command {
         BookingCommand::Hold {
@@ -572,9 +608,9 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
             if store.json {
                 print_json(&b)?;
             } else {
-                println!("{}", b.describe(&tz));
+                outln!("{}", b.describe(&tz));
                 if let Some(lapses) = b.lapse_text(&tz) {
-                    println!("  {lapses}");
+                    outln!("  {lapses}");
                 }
             }
         }
@@ -584,7 +620,7 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
             if store.json {
                 print_json(&firmed)?;
             } else {
-                println!("{}", firmed.booking.describe(&tz));
+                outln!("{}", firmed.booking.describe(&tz));
             }
         }
         BookingCommand::Confirm { id } => {
@@ -592,15 +628,15 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
             if store.json {
                 print_json(&firmed)?;
             } else {
-                println!("{}", firmed.booking.describe(&tz));
+                outln!("{}", firmed.booking.describe(&tz));
                 for d in &firmed.dropped {
-                    println!("  dropped {}", d.describe(&tz));
+                    outln!("  dropped {}", d.describe(&tz));
                 }
             }
         }
         BookingCommand::Release { id } => {
             let b = db.write(|tx, _| bookings::release(tx, id, now()))?;
-            println!("{}", b.describe(&tz));
+            outln!("{}", b.describe(&tz));
         }
         BookingCommand::Challenge { id } => {
             let challenged = db.write(|tx, tz| bookings::challenge(tx, tz, id, now()))?;
@@ -608,7 +644,7 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
                 print_json(&challenged)?;
             } else {
                 for c in &challenged {
-                    println!("{}", c.challenge_text(&tz));
+                    outln!("{}", c.challenge_text(&tz));
                 }
             }
         }
@@ -617,14 +653,14 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
             if store.json {
                 print_json(&c)?;
             } else {
-                println!("{}", c.booking.describe(&tz));
-                println!("  {}", c.charge_text());
+                outln!("{}", c.booking.describe(&tz));
+                outln!("  {}", c.charge_text());
             }
         }
         BookingCommand::Ended { id, at } => {
             let at = parse_local(&at, &tz)?;
             let b = db.write(|tx, _| bookings::set_actual_end(tx, id, at))?;
-            println!("{} ended {}", b.describe(&tz), format_local(at, &tz));
+            outln!("{} ended {}", b.describe(&tz), format_local(at, &tz));
         }
         BookingCommand::List { room, project } => {
             let list = db.read(|tx, _| {
@@ -641,23 +677,27 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
                         .as_deref()
                         .map(|r| format!(" — {r}"))
                         .unwrap_or_default();
-                    println!("{}{reason}", b.describe(&tz));
+                    outln!("{}{reason}", b.describe(&tz));
                 }
             }
         }
-        BookingCommand::Export { ics: path, project } => {
+        BookingCommand::Export {
+            ics: path,
+            project,
+            force,
+        } => {
             let list = db.read(|tx, _| {
                 let project = project.map(|p| entities::project(tx, &p)).transpose()?;
                 bookings::list(tx, None, project.map(|p| p.id))
             })?;
             let host = "studiodesk.local";
-            std::fs::write(&path, ics::calendar(&list, &tz, host, now()))
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            let text = ics::calendar(&list, &tz, host, now());
+            export(&path, &text, force)?;
             let events = list
                 .iter()
                 .filter(|b| b.status != bookings::Status::Released)
                 .count();
-            println!(
+            outln!(
                 "{events} bookings written to {} (released holds left out)",
                 path.display()
             );
@@ -688,7 +728,7 @@ fn print_quote(
             total: quote.total,
         });
     }
-    println!(
+    outln!(
         "hire #{}: {} ({}, {}, {} agreement), booking #{}",
         hire.id,
         hire.person,
@@ -698,9 +738,9 @@ fn print_quote(
         hire.booking_id
     );
     for l in &quote.lines {
-        println!("  {:<15} {:>10}  {}", l.kind, l.amount.to_string(), l.label);
+        outln!("  {:<15} {:>10}  {}", l.kind, l.amount.to_string(), l.label);
     }
-    println!(
+    outln!(
         "  {:<15} {:>10}  {currency}",
         "total",
         quote.total.to_string()
@@ -709,7 +749,10 @@ fn print_quote(
 }
 
 pub fn hire(store: &StoreArgs, command: HireCommand) -> anyhow::Result<ExitCode> {
-    let mut db = store.open()?;
+    let mut db = store.open_for(matches!(
+        command,
+        HireCommand::Quote { .. } | HireCommand::List { .. }
+    ))?;
     match command {
         HireCommand::Add {
             booking,
@@ -764,7 +807,7 @@ pub fn hire(store: &StoreArgs, command: HireCommand) -> anyhow::Result<ExitCode>
                 print_json(&list)?;
             } else {
                 for h in list {
-                    println!(
+                    outln!(
                         "#{} booking #{} {} ({}, {}, {}, worked {})",
                         h.id,
                         h.booking_id,
@@ -782,7 +825,7 @@ pub fn hire(store: &StoreArgs, command: HireCommand) -> anyhow::Result<ExitCode>
 }
 
 pub fn rates(store: &StoreArgs, command: RatesCommand) -> anyhow::Result<ExitCode> {
-    let mut db = store.open()?;
+    let mut db = store.open_for(matches!(command, RatesCommand::List { .. }))?;
     match command {
         RatesCommand::List { agreement } => {
             let list = db.read(|tx, _| fees::rates(tx, agreement))?;
@@ -790,7 +833,7 @@ pub fn rates(store: &StoreArgs, command: RatesCommand) -> anyhow::Result<ExitCod
                 print_json(&list)?;
             } else {
                 for r in list {
-                    println!(
+                    outln!(
                         "{:<4} {:<20} {:>10}  {}",
                         r.agreement,
                         r.name,
@@ -806,9 +849,12 @@ pub fn rates(store: &StoreArgs, command: RatesCommand) -> anyhow::Result<ExitCod
             value,
         } => {
             let rate = db.write(|tx, _| fees::set_rate_text(tx, agreement, &name, &value))?;
-            println!(
+            outln!(
                 "{} {} = {} ({})",
-                rate.agreement, rate.name, rate.value, rate.unit
+                rate.agreement,
+                rate.name,
+                rate.value,
+                rate.unit
             );
         }
     }
@@ -816,7 +862,7 @@ pub fn rates(store: &StoreArgs, command: RatesCommand) -> anyhow::Result<ExitCod
 }
 
 pub fn policy(store: &StoreArgs, command: PolicyCommand) -> anyhow::Result<ExitCode> {
-    let mut db = store.open()?;
+    let mut db = store.open_for(matches!(command, PolicyCommand::List))?;
     match command {
         PolicyCommand::List => {
             let list = db.read(|tx, _| bookings::settings(tx))?;
@@ -824,20 +870,20 @@ pub fn policy(store: &StoreArgs, command: PolicyCommand) -> anyhow::Result<ExitC
                 print_json(&list)?;
             } else {
                 for s in list {
-                    println!("{:<22} {:>6}  {}", s.name, s.value, s.source);
+                    outln!("{:<22} {:>6}  {}", s.name, s.value, s.source);
                 }
             }
         }
         PolicyCommand::Set { name, value } => {
             let s = db.write(|tx, _| bookings::set_setting_text(tx, &name, &value))?;
-            println!("{} = {}", s.name, s.value);
+            outln!("{} = {}", s.name, s.value);
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn budget(store: &StoreArgs, command: BudgetCommand) -> anyhow::Result<ExitCode> {
-    let mut db = store.open()?;
+    let mut db = store.open_for(matches!(command, BudgetCommand::Report { .. }))?;
     match command {
         BudgetCommand::Plan {
             project,
@@ -846,12 +892,12 @@ pub fn budget(store: &StoreArgs, command: BudgetCommand) -> anyhow::Result<ExitC
         } => {
             let amount = money(&amount)?;
             db.write(|tx, _| budget::plan(tx, &project, category, amount))?;
-            println!("{project}: {} planned {amount}", category.as_str());
+            outln!("{project}: {} planned {amount}", category.as_str());
         }
         BudgetCommand::Contingency { project, percent } => {
             let bp = percent_bp("contingency", &percent)?;
             db.write(|tx, _| budget::set_contingency(tx, &project, bp))?;
-            println!("{project}: contingency {percent} %");
+            outln!("{project}: contingency {percent} %");
         }
         BudgetCommand::Expense {
             project,
@@ -862,22 +908,25 @@ pub fn budget(store: &StoreArgs, command: BudgetCommand) -> anyhow::Result<ExitC
             let amount = money(&amount)?;
             let id =
                 db.write(|tx, _| budget::expense(tx, &project, category, amount, &note, now()))?;
-            println!("expense #{id}: {project} {} {amount}", category.as_str());
+            outln!("expense #{id}: {project} {} {amount}", category.as_str());
         }
         BudgetCommand::Report { project, csv } => {
             let report = db.read(|tx, _| budget::report(tx, &project))?;
             if store.json {
                 print_json(&report)?;
             } else if csv {
-                print!("{}", report.csv());
+                out!("{}", report.csv());
             } else {
-                println!("{} ({})", report.project, report.currency);
-                println!(
+                outln!("{} ({})", report.project, report.currency);
+                outln!(
                     "  {:<12} {:>12} {:>12} {:>12}",
-                    "category", "planned", "actual", "variance"
+                    "category",
+                    "planned",
+                    "actual",
+                    "variance"
                 );
                 for r in report.rows.iter().chain(std::iter::once(&report.total)) {
-                    println!(
+                    outln!(
                         "  {:<12} {:>12} {:>12} {:>12}",
                         r.category,
                         r.planned.to_string(),
@@ -899,7 +948,10 @@ struct LogJson {
 }
 
 pub fn log(store: &StoreArgs, command: LogCommand) -> anyhow::Result<ExitCode> {
-    let mut db = store.open()?;
+    let mut db = store.open_for(matches!(
+        command,
+        LogCommand::List { .. } | LogCommand::Export { .. }
+    ))?;
     let tz = db.tz().clone();
     let at = |at: Option<String>| -> Result<i64, StudioError> {
         at.map_or(Ok(now()), |a| Ok(parse_local(&a, &tz)?))
@@ -930,7 +982,7 @@ pub fn log(store: &StoreArgs, command: LogCommand) -> anyhow::Result<ExitCode> {
             if store.json {
                 print_json(&take)?;
             } else {
-                println!("take #{}: {} take {}", take.id, take.song, take.take_no);
+                outln!("take #{}: {} take {}", take.id, take.song, take.take_no);
             }
         }
         LogCommand::Rate {
@@ -951,7 +1003,7 @@ pub fn log(store: &StoreArgs, command: LogCommand) -> anyhow::Result<ExitCode> {
             let t = db.write(|tx, _| {
                 log::update_take(tx, take, rating, circle, take_type, notes.as_deref())
             })?;
-            println!(
+            outln!(
                 "take #{}: {} take {}, rating {}, {}{}",
                 t.id,
                 t.song,
@@ -969,7 +1021,7 @@ pub fn log(store: &StoreArgs, command: LogCommand) -> anyhow::Result<ExitCode> {
         } => {
             let at = at(when)?;
             let e = db.write(|tx, _| log::add_entry(tx, booking, at, marker, &text))?;
-            println!("{} #{} at {}", e.kind, e.id, format_local(e.at_utc, &tz));
+            outln!("{} #{} at {}", e.kind, e.id, format_local(e.at_utc, &tz));
         }
         LogCommand::Input {
             booking,
@@ -978,7 +1030,7 @@ pub fn log(store: &StoreArgs, command: LogCommand) -> anyhow::Result<ExitCode> {
             mic,
         } => {
             db.write(|tx, _| log::set_input(tx, booking, channel, &source, &mic))?;
-            println!("input {channel}: {source} {mic}");
+            outln!("input {channel}: {source} {mic}");
         }
         LogCommand::List { booking } => {
             let all = db.read(|tx, _| {
@@ -992,10 +1044,10 @@ pub fn log(store: &StoreArgs, command: LogCommand) -> anyhow::Result<ExitCode> {
                 print_json(&all)?;
             } else {
                 for i in &all.inputs {
-                    println!("input {:>2}  {:<20} {}", i.channel, i.source, i.mic);
+                    outln!("input {:>2}  {:<20} {}", i.channel, i.source, i.mic);
                 }
                 for t in &all.takes {
-                    println!(
+                    outln!(
                         "take #{:<4} {} {:<20} take {:<3} rating {} {} {} {}",
                         t.id,
                         format_local(t.start_utc, &tz),
@@ -1008,7 +1060,7 @@ pub fn log(store: &StoreArgs, command: LogCommand) -> anyhow::Result<ExitCode> {
                     );
                 }
                 for e in &all.entries {
-                    println!("{:<6} {} {}", e.kind, format_local(e.at_utc, &tz), e.text);
+                    outln!("{:<6} {} {}", e.kind, format_local(e.at_utc, &tz), e.text);
                 }
             }
         }
@@ -1017,6 +1069,7 @@ pub fn log(store: &StoreArgs, command: LogCommand) -> anyhow::Result<ExitCode> {
             csv,
             md,
             out,
+            force,
         } => {
             let (header, takes) = db.read(|tx, tz| log::take_sheet(tx, tz, booking))?;
             let text = if md || !csv {
@@ -1026,14 +1079,13 @@ pub fn log(store: &StoreArgs, command: LogCommand) -> anyhow::Result<ExitCode> {
             };
             match out {
                 Some(path) => {
-                    std::fs::write(&path, text)
-                        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-                    println!(
+                    export(&path, &text, force)?;
+                    outln!(
                         "take sheet of booking #{booking} written to {}",
                         path.display()
                     );
                 }
-                None => print!("{text}"),
+                None => out!("{text}"),
             }
         }
     }

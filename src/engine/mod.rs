@@ -7,6 +7,7 @@ pub mod live;
 pub mod monitor;
 pub mod processor;
 pub mod recorder;
+pub mod riff;
 pub mod session;
 pub mod snapshot;
 pub mod source;

@@ -72,6 +72,12 @@ pub enum RecordError {
     },
     #[error("cannot start the recorder thread: {0}")]
     Thread(#[source] std::io::Error),
+    #[error("cannot close {path} after a failed write: {source}")]
+    Salvage {
+        path: PathBuf,
+        #[source]
+        source: super::wav::WavError,
+    },
 }
 
 /// One armed track of a take.
@@ -113,8 +119,53 @@ pub struct RecordedFile {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TakeReport {
     pub files: Vec<RecordedFile>,
-    /// Frames per track written in total.
+    /// Frames per track written in total (every track holds this many).
     pub frames: u64,
+    /// Why the writer stopped before the take ended, when it did; the files are then closed on
+    /// what reached the disk, every track cut to the same length.
+    pub stopped_early: Option<WriteFailure>,
+}
+
+/// A write that failed during a take.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WriteFailure {
+    /// The file system is full (or the user's quota is).
+    pub disk_full: bool,
+    /// The error, naming the file.
+    pub message: String,
+}
+
+impl WriteFailure {
+    fn new(error: &RecordError) -> WriteFailure {
+        let io_kind = match error {
+            RecordError::Write { source, .. } | RecordError::Create { source, .. } => {
+                match source {
+                    hound::Error::IoError(e) => Some(e.kind()),
+                    _ => None,
+                }
+            }
+            RecordError::Exists { source, .. } | RecordError::Folder { source, .. } => {
+                Some(source.kind())
+            }
+            _ => None,
+        };
+        WriteFailure {
+            disk_full: matches!(
+                io_kind,
+                Some(std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded)
+            ),
+            message: error.to_string(),
+        }
+    }
+
+    /// "disk full", or the error, for a summary line.
+    pub fn reason(&self) -> String {
+        if self.disk_full {
+            format!("disk full ({})", self.message)
+        } else {
+            self.message.clone()
+        }
+    }
 }
 
 /// What the writer thread ends with: its report, and the ring (lent back for the next take).
@@ -351,8 +402,10 @@ fn write_take(
         debug_assert_eq!(popped % channels, 0, "the processor pushes whole frames");
         if popped > 0 {
             let frames = &buffer[..popped / channels * channels];
-            for file in &mut files {
-                write_frames(&spec, file, frames, channels, &mut done)?;
+            for i in 0..files.len() {
+                if let Err(e) = write_frames(&spec, &mut files[i], frames, channels, &mut done) {
+                    return salvage(files, done, &e);
+                }
             }
             let n = (popped / channels) as u64;
             written += n;
@@ -374,13 +427,22 @@ fn write_take(
             std::thread::sleep(IDLE);
         }
         if last_checkpoint.elapsed() >= CHECKPOINT {
-            for file in &mut files {
-                file.writer.flush().map_err(|source| RecordError::Write {
-                    path: file.path.clone(),
-                    source,
-                })?;
+            for i in 0..files.len() {
+                let file = &mut files[i];
+                if let Err(source) = file.writer.flush() {
+                    let path = file.path.clone();
+                    return salvage(files, done, &RecordError::Write { path, source });
+                }
             }
             last_checkpoint = Instant::now();
+        }
+    }
+    for i in 0..files.len() {
+        // Finalising writes what is buffered and the header: it can find the disk full too.
+        let file = &mut files[i];
+        if let Err(source) = file.writer.flush() {
+            let path = file.path.clone();
+            return salvage(files, done, &RecordError::Write { path, source });
         }
     }
     for file in files {
@@ -391,6 +453,72 @@ fn write_take(
     Ok(TakeReport {
         files: done,
         frames: written,
+        stopped_early: None,
+    })
+}
+
+/// After a failed write (a full disk, a pulled drive): close every file on what reached the disk
+/// (the header covers each whole frame there, as `repair` would make it) and cut every track to
+/// the shortest one's length, so that the take's tracks stay in sync. A file system that is full
+/// still lets a header be rewritten in place and a file be shortened.
+fn salvage(
+    files: Vec<TrackFile>,
+    mut done: Vec<RecordedFile>,
+    error: &RecordError,
+) -> Result<TakeReport, RecordError> {
+    let failure = WriteFailure::new(error);
+    let mut current = Vec::with_capacity(files.len());
+    for file in files {
+        // hound's own finalising on drop may fail halfway on a full disk: the header is made
+        // right from what is on disk below, whatever it left.
+        let TrackFile {
+            writer,
+            path,
+            index,
+            part,
+            ..
+        } = file;
+        drop(writer);
+        let before: u64 = done
+            .iter()
+            .filter(|f| f.track == index)
+            .map(|f| f.frames)
+            .sum();
+        let frames = close_on_disk(&path, None)?;
+        current.push((path, index, part, before, frames));
+    }
+    let total = current
+        .iter()
+        .map(|(_, _, _, before, frames)| before + frames)
+        .min()
+        .unwrap_or(0);
+    for (path, index, part, before, frames) in current {
+        let keep = total.saturating_sub(before);
+        let frames = if keep < frames {
+            close_on_disk(&path, Some(keep))?
+        } else {
+            frames
+        };
+        done.push(RecordedFile {
+            path,
+            frames,
+            track: index,
+            part,
+        });
+    }
+    done.sort_by_key(|f| (f.track, f.part));
+    Ok(TakeReport {
+        files: done,
+        frames: total,
+        stopped_early: Some(failure),
+    })
+}
+
+/// Close a file whose writer failed: see [`super::wav::close_cut`].
+fn close_on_disk(path: &Path, keep_frames: Option<u64>) -> Result<u64, RecordError> {
+    super::wav::close_cut(path, keep_frames).map_err(|e| RecordError::Salvage {
+        path: path.to_path_buf(),
+        source: e,
     })
 }
 

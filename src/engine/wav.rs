@@ -1,24 +1,30 @@
-//! Reading WAV files as interleaved `f32` blocks, fast.
+//! Reading WAV files as interleaved `f32` blocks, fast, and repairing the ones a crash cut short.
 //!
-//! `hound` parses and validates the header (RIFF/WAVE, `fmt `, `WAVE_FORMAT_EXTENSIBLE`); the
-//! sample data is then read in large blocks straight from the file and converted in one tight loop,
-//! which is several times faster than reading sample by sample. The channel mask, which `hound`
-//! does not expose, is read from the `fmt ` chunk here.
+//! The header is read here from the chunk walk ([`super::riff`]): `fmt ` (PCM, IEEE float and
+//! `WAVE_FORMAT_EXTENSIBLE`, with its channel mask) and `data`, in any order of other chunks,
+//! padded or not. The sample data is then read in large blocks straight from the file and
+//! converted in one tight loop, which is several times faster than reading sample by sample.
+//! A sample that is not a finite number (NaN, ±∞) is an error naming where it is: it would
+//! otherwise turn a whole programme's loudness into silence.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
+
+use super::riff::{self, ChunkRef, Tail, Walk, WalkError};
 
 /// Sample rates accepted, in Hz (BS.1770-4 filters are validated over this range).
 pub const RATE_RANGE_HZ: std::ops::RangeInclusive<u32> = 8_000..=384_000;
 /// Most channels accepted.
 pub const MAX_CHANNELS: usize = 64;
 
-/// Why a WAV file cannot be read.
+/// Why a WAV file cannot be read (or repaired).
 #[derive(Debug, thiserror::Error)]
 pub enum WavError {
     #[error("cannot open: {0}")]
     Open(#[source] io::Error),
+    #[error("not a regular file ({0}): give a WAV file")]
+    NotAFile(&'static str),
     #[error("not a WAV file ({0})")]
     NotWav(String),
     #[error("malformed WAV: {0}")]
@@ -27,10 +33,27 @@ pub enum WavError {
     Unsupported(String),
     #[error("no channels")]
     NoChannels,
-    #[error("truncated: the header promises {expected} frames, the file holds {found}")]
+    #[error(
+        "truncated: the header promises {expected} frames, the file holds {found} (`studiodesk repair` makes them readable)"
+    )]
     Truncated { expected: u64, found: u64 },
+    #[error(
+        "sample {value} (not a finite number) at frame {frame} ({seconds:.3} s), channel {channel}"
+    )]
+    NonFinite {
+        value: f32,
+        /// 0-based frame.
+        frame: u64,
+        seconds: f64,
+        /// 1-based channel.
+        channel: usize,
+    },
+    #[error("not repaired: {0}")]
+    NotRepairable(String),
     #[error("read error: {0}")]
     Read(#[source] io::Error),
+    #[error("write error: {0}")]
+    Write(#[source] io::Error),
 }
 
 impl From<hound::Error> for WavError {
@@ -58,6 +81,16 @@ impl From<hound::Error> for WavError {
     }
 }
 
+impl From<WalkError> for WavError {
+    fn from(e: WalkError) -> Self {
+        match e {
+            WalkError::NotRiff => WavError::NotWav("no RIFF/WAVE header".into()),
+            WalkError::TooManyChunks => WavError::Malformed(e.to_string()),
+            WalkError::Io(e) => WavError::Read(e),
+        }
+    }
+}
+
 /// How samples are stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Encoding {
@@ -71,6 +104,8 @@ pub enum Encoding {
     I32,
     /// IEEE 32-bit float.
     F32,
+    /// IEEE 64-bit float.
+    F64,
 }
 
 impl Encoding {
@@ -80,6 +115,7 @@ impl Encoding {
             Encoding::I16 => 2,
             Encoding::I24 => 3,
             Encoding::I32 | Encoding::F32 => 4,
+            Encoding::F64 => 8,
         }
     }
 
@@ -100,7 +136,15 @@ impl Encoding {
             Encoding::F32 => {
                 pairs.for_each(|(s, o)| *o = f32::from_le_bytes([s[0], s[1], s[2], s[3]]))
             }
+            Encoding::F64 => pairs.for_each(|(s, o)| {
+                *o = f64::from_le_bytes([s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]]) as f32
+            }),
         }
+    }
+
+    /// True for encodings that can hold values that are not finite numbers.
+    fn is_float(self) -> bool {
+        matches!(self, Encoding::F32 | Encoding::F64)
     }
 }
 
@@ -125,6 +169,34 @@ impl WavFormat {
     }
 }
 
+/// Open `path` for reading, refusing what is not a regular file before a read could block on it
+/// (a FIFO waits forever for a writer; a folder or a device is no WAV file either).
+pub fn open_regular(path: &Path) -> Result<File, WavError> {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    // Opening a FIFO without O_NONBLOCK blocks until someone writes to it; with it, the open
+    // returns and the file type is checked on what was opened (no race with a rename).
+    let file = File::options()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(path)
+        .map_err(WavError::Open)?;
+    let kind = file.metadata().map_err(WavError::Open)?.file_type();
+    let what = if kind.is_file() {
+        return Ok(file);
+    } else if kind.is_dir() {
+        "a folder"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else {
+        "not a plain file"
+    };
+    Err(WavError::NotAFile(what))
+}
+
 /// An open WAV file, read block by block as interleaved `f32`.
 pub struct WavReader {
     format: WavFormat,
@@ -136,68 +208,16 @@ pub struct WavReader {
 impl WavReader {
     /// Open and validate `path`.
     pub fn open(path: &Path) -> Result<Self, WavError> {
-        let mut file = File::open(path).map_err(WavError::Open)?;
-        let extra = read_fmt_extra(&mut file)?;
-        match extra {
-            Some(FmtExtra {
-                tag: TAG_FLOAT,
-                bits,
-                ..
-            }) if bits != 32 => {
-                return Err(WavError::Unsupported(format!("{bits}-bit float samples")));
-            }
-            Some(FmtExtra { tag, .. }) if ![TAG_PCM, TAG_FLOAT, TAG_EXTENSIBLE].contains(&tag) => {
-                return Err(WavError::Unsupported(format!(
-                    "format tag 0x{tag:04x} (only PCM and IEEE float)"
-                )));
-            }
-            _ => {}
-        }
-        file.seek(SeekFrom::Start(0)).map_err(WavError::Read)?;
-        let reader = hound::WavReader::new(BufReader::new(file))?;
-        let spec = reader.spec();
-        let channels = spec.channels as usize;
-        if channels == 0 {
-            return Err(WavError::NoChannels);
-        }
-        if channels > MAX_CHANNELS {
-            return Err(WavError::Unsupported(format!(
-                "{channels} channels (at most {MAX_CHANNELS})"
-            )));
-        }
-        if !RATE_RANGE_HZ.contains(&spec.sample_rate) {
-            return Err(WavError::Unsupported(format!(
-                "sample rate {} Hz (8000 to 384000 Hz)",
-                spec.sample_rate
-            )));
-        }
-        let container = extra
-            .map(|e| e.block_align as usize / channels)
-            .unwrap_or(spec.bits_per_sample.div_ceil(8) as usize);
-        let encoding = match (spec.sample_format, container) {
-            (hound::SampleFormat::Float, 4) => Encoding::F32,
-            (hound::SampleFormat::Int, 1) => Encoding::U8,
-            (hound::SampleFormat::Int, 2) => Encoding::I16,
-            (hound::SampleFormat::Int, 3) => Encoding::I24,
-            (hound::SampleFormat::Int, 4) => Encoding::I32,
-            (format, bytes) => {
-                return Err(WavError::Unsupported(format!(
-                    "{:?} samples of {} bytes",
-                    format, bytes
-                )));
-            }
-        };
-        let format = WavFormat {
-            sample_rate_hz: spec.sample_rate,
-            channels,
-            bits: spec.bits_per_sample,
-            encoding,
-            channel_mask: extra.and_then(|e| e.channel_mask),
-            frames: reader.duration() as u64,
-        };
+        let mut file = open_regular(path)?;
+        let file_len = file.metadata().map_err(WavError::Read)?.len();
+        let walk = riff::walk(&mut file, file_len)?;
+        let (fmt, data) = audio_chunks(&walk)?;
+        let format = parse_fmt(&read_body(&mut file, fmt)?, data.size as u64)?;
+        file.seek(SeekFrom::Start(data.body_at()))
+            .map_err(WavError::Read)?;
         Ok(WavReader {
             format,
-            data: reader.into_inner(),
+            data: BufReader::with_capacity(1 << 16, file),
             raw: Vec::new(),
             frames_read: 0,
         })
@@ -209,7 +229,8 @@ impl WavReader {
     }
 
     /// Read up to `out.len() / channels` frames into `out`; returns the frames read, 0 at the end.
-    /// A file shorter than its header promises is an error ([`WavError::Truncated`]).
+    /// A file shorter than its header promises is an error ([`WavError::Truncated`]), and so is a
+    /// sample that is not a finite number ([`WavError::NonFinite`]).
     pub fn read(&mut self, out: &mut [f32]) -> Result<usize, WavError> {
         let f = &self.format;
         let want = ((out.len() / f.channels) as u64).min(f.frames - self.frames_read) as usize;
@@ -234,8 +255,19 @@ impl WavReader {
                 found: self.frames_read + frames as u64,
             });
         }
-        f.encoding
-            .decode(&self.raw, &mut out[..frames * f.channels]);
+        let out = &mut out[..frames * f.channels];
+        f.encoding.decode(&self.raw, out);
+        if f.encoding.is_float() {
+            if let Some(i) = out.iter().position(|x| !x.is_finite()) {
+                let frame = self.frames_read + (i / f.channels) as u64;
+                return Err(WavError::NonFinite {
+                    value: out[i],
+                    frame,
+                    seconds: frame as f64 / f.sample_rate_hz as f64,
+                    channel: i % f.channels + 1,
+                });
+            }
+        }
         self.frames_read += frames as u64;
         Ok(frames)
     }
@@ -244,157 +276,287 @@ impl WavReader {
 const TAG_PCM: u16 = 1;
 const TAG_FLOAT: u16 = 3;
 const TAG_EXTENSIBLE: u16 = 0xfffe;
+/// Largest `fmt ` body read, in bytes (real ones are 16 to 40).
+const MAX_FMT_BYTES: u32 = 1024;
 
-/// What the `fmt ` chunk holds beyond what `hound` reports.
-#[derive(Clone, Copy, Debug)]
-struct FmtExtra {
-    tag: u16,
-    bits: u16,
-    block_align: u16,
-    channel_mask: Option<u32>,
-}
-
-/// Position of a chunk in a RIFF/WAVE file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Chunk {
-    /// Offset of the chunk's 8-byte header.
-    pub header_at: u64,
-    /// Size the header gives for the body, in bytes.
-    pub size: u32,
-}
-
-impl Chunk {
-    /// Offset of the body.
-    pub fn body_at(&self) -> u64 {
-        self.header_at + 8
+/// The `fmt ` and `data` chunks of a walk: exactly one `data`, after a whole `fmt `.
+fn audio_chunks(walk: &Walk) -> Result<(ChunkRef, ChunkRef), WavError> {
+    let fmt = walk.position(b"fmt ");
+    let mut data = walk.all(b"data");
+    let first_data = data.next();
+    if let Some((second, _)) = data.next() {
+        let at = walk.chunks[second].header_at;
+        return Err(WavError::Malformed(format!(
+            "a second data chunk at byte {at}"
+        )));
+    }
+    match (fmt, first_data) {
+        (None, _) if walk.tail == Tail::Overrun => Err(WavError::Malformed(format!(
+            "the file ends inside chunk '{}' before the format",
+            walk.chunks.last().map(ChunkRef::name).unwrap_or_default()
+        ))),
+        (None, _) => Err(WavError::Malformed("no fmt chunk".into())),
+        (Some(_), None) => Err(WavError::Malformed("no data chunk".into())),
+        (Some(f), Some((d, _))) if d < f => Err(WavError::Malformed(
+            "the data chunk comes before the fmt chunk".into(),
+        )),
+        (Some(f), Some((_, d))) if walk.is_whole(f) => Ok((walk.chunks[f], *d)),
+        (Some(_), Some(_)) => Err(WavError::Malformed("fmt chunk cut short".into())),
     }
 }
 
-/// Check the RIFF/WAVE header and walk the chunks from the start of `file` to the first one named
-/// `id`. `Ok(None)` when the file ends first (or a chunk claims to run past the end of the file).
-pub fn find_chunk(file: &mut File, id: &[u8; 4]) -> Result<Option<Chunk>, WavError> {
-    let mut header = [0u8; 12];
-    file.seek(SeekFrom::Start(0)).map_err(WavError::Read)?;
-    if file.read_exact(&mut header).is_err()
-        || &header[0..4] != b"RIFF"
-        || &header[8..12] != b"WAVE"
-    {
-        return Err(WavError::NotWav("no RIFF/WAVE header".into()));
+fn read_body(file: &mut File, chunk: ChunkRef) -> Result<Vec<u8>, WavError> {
+    if !(16..=MAX_FMT_BYTES).contains(&chunk.size) {
+        return Err(WavError::Malformed(format!(
+            "fmt chunk of {} bytes (16 to {MAX_FMT_BYTES})",
+            chunk.size
+        )));
     }
-    let mut at = 12u64;
-    loop {
-        let mut chunk = [0u8; 8];
-        if file.read_exact(&mut chunk).is_err() {
-            return Ok(None);
+    let mut body = vec![0u8; chunk.size as usize];
+    file.seek(SeekFrom::Start(chunk.body_at()))
+        .and_then(|_| file.read_exact(&mut body))
+        .map_err(WavError::Read)?;
+    Ok(body)
+}
+
+/// Read a `fmt ` body; `data_bytes` is the `data` chunk's declared size.
+fn parse_fmt(body: &[u8], data_bytes: u64) -> Result<WavFormat, WavError> {
+    let u16_at = |i: usize| u16::from_le_bytes([body[i], body[i + 1]]);
+    let u32_at = |i: usize| u32::from_le_bytes([body[i], body[i + 1], body[i + 2], body[i + 3]]);
+    let mut tag = u16_at(0);
+    let channels = u16_at(2) as usize;
+    let sample_rate_hz = u32_at(4);
+    let block_align = u16_at(12) as usize;
+    let container_bits = u16_at(14);
+    let mut bits = container_bits;
+    let mut channel_mask = None;
+    if tag == TAG_EXTENSIBLE {
+        if body.len() < 40 {
+            return Err(WavError::Malformed(
+                "WAVE_FORMAT_EXTENSIBLE with a short fmt chunk".into(),
+            ));
         }
-        let size = u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]);
-        if &chunk[0..4] == id {
-            return Ok(Some(Chunk {
-                header_at: at,
-                size,
-            }));
+        let valid = u16_at(18);
+        if valid != 0 {
+            bits = valid;
         }
-        at += 8 + size as u64 + (size % 2) as u64;
-        file.seek(SeekFrom::Start(at)).map_err(WavError::Read)?;
+        channel_mask = Some(u32_at(20));
+        // The sub-format GUID's first two bytes are the format tag.
+        tag = u16_at(24);
     }
-}
-
-/// Read the `fmt ` chunk's tag, bits, block alignment and channel mask. `None` when the chunk is
-/// missing or odd (hound then says what is wrong).
-fn read_fmt_extra(file: &mut File) -> Result<Option<FmtExtra>, WavError> {
-    let Some(chunk) = find_chunk(file, b"fmt ")? else {
-        return Ok(None);
+    if ![TAG_PCM, TAG_FLOAT].contains(&tag) {
+        return Err(WavError::Unsupported(format!(
+            "format tag 0x{tag:04x} (only PCM and IEEE float)"
+        )));
+    }
+    if channels == 0 {
+        return Err(WavError::NoChannels);
+    }
+    if channels > MAX_CHANNELS {
+        return Err(WavError::Unsupported(format!(
+            "{channels} channels (at most {MAX_CHANNELS})"
+        )));
+    }
+    if !RATE_RANGE_HZ.contains(&sample_rate_hz) {
+        return Err(WavError::Unsupported(format!(
+            "sample rate {sample_rate_hz} Hz (8000 to 384000 Hz)"
+        )));
+    }
+    if block_align == 0 || block_align % channels != 0 {
+        return Err(WavError::Malformed(format!(
+            "block alignment of {block_align} bytes for {channels} channels"
+        )));
+    }
+    let container = block_align / channels;
+    if bits == 0 || bits as usize > container * 8 {
+        return Err(WavError::Malformed(format!(
+            "{bits}-bit samples in {container}-byte containers"
+        )));
+    }
+    let encoding = match (tag, container) {
+        (TAG_PCM, 1) => Encoding::U8,
+        (TAG_PCM, 2) => Encoding::I16,
+        (TAG_PCM, 3) => Encoding::I24,
+        (TAG_PCM, 4) => Encoding::I32,
+        (TAG_FLOAT, 4) => Encoding::F32,
+        (TAG_FLOAT, 8) => Encoding::F64,
+        (TAG_PCM, bytes) => {
+            return Err(WavError::Unsupported(format!(
+                "integer samples of {bytes} bytes"
+            )));
+        }
+        (TAG_FLOAT, bytes) => {
+            return Err(WavError::Unsupported(format!(
+                "{}-bit float samples",
+                bytes * 8
+            )));
+        }
+        (tag, _) => {
+            return Err(WavError::Unsupported(format!(
+                "format tag 0x{tag:04x} (only PCM and IEEE float)"
+            )));
+        }
     };
-    let size = chunk.size as usize;
-    if !(16..=1024).contains(&size) {
-        return Ok(None);
-    }
-    let mut body = vec![0u8; size];
-    if file.read_exact(&mut body).is_err() {
-        return Ok(None);
-    }
-    let tag = u16::from_le_bytes([body[0], body[1]]);
-    let block_align = u16::from_le_bytes([body[12], body[13]]);
-    let bits = u16::from_le_bytes([body[14], body[15]]);
-    let channel_mask = (tag == TAG_EXTENSIBLE && size >= 24)
-        .then(|| u32::from_le_bytes([body[20], body[21], body[22], body[23]]));
-    Ok(Some(FmtExtra {
-        tag,
+    Ok(WavFormat {
+        sample_rate_hz,
+        channels,
         bits,
-        block_align,
+        encoding,
         channel_mask,
-    }))
+        frames: data_bytes / block_align as u64,
+    })
 }
 
-/// What [`repair`] did.
+/// What [`repair`] found and did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Repair {
-    /// Whole frames the header now declares.
-    pub frames: u64,
-    /// Frames the header declared before.
-    pub frames_before: u64,
-    /// Bytes of an incomplete last frame left out.
-    pub partial_bytes: u64,
+pub enum Repair {
+    /// Every chunk is whole and the audio is what the header says: the file was not touched.
+    Healthy {
+        /// Whole frames of audio.
+        frames: u64,
+    },
+    /// The `data` chunk ran to the end of the file with another size in its header; the RIFF and
+    /// `data` sizes now cover every whole frame on disk.
+    Repaired {
+        /// Whole frames the header now declares.
+        frames: u64,
+        /// Frames the header declared before.
+        frames_before: u64,
+        /// Bytes of an incomplete last frame left out.
+        partial_bytes: u64,
+    },
+}
+
+/// What a walk says of a file that [`repair`] looks at: healthy, or the whole frames on disk.
+enum Diagnosis {
+    Healthy,
+    DataRunsToEnd { on_disk: u64 },
+}
+
+/// Only a file whose `data` chunk runs to the end of the file is repairable; every well-formed
+/// walk is healthy; anything else is refused with the reason.
+///
+/// After a crash the audio runs on past the size the last header checkpoint gave, and its bytes
+/// can look like a chunk header (float samples are often printable text). What tells them apart
+/// is the RIFF header: a writer that checkpoints keeps it ending where the `data` chunk ends, while
+/// a file with chunks after its audio has a RIFF size that covers them.
+fn diagnose(walk: &Walk, data_index: usize, data: ChunkRef) -> Result<Diagnosis, WavError> {
+    let on_disk = walk.file_len - data.body_at();
+    let data_end = data.body_end() + (data.size % 2) as u64;
+    let riff_ends_with_data = walk.riff_size as u64 + 8 <= data_end;
+    let last = data_index + 1 == walk.chunks.len();
+    match walk.tail {
+        Tail::Clean => Ok(Diagnosis::Healthy),
+        _ if riff_ends_with_data || last => Ok(Diagnosis::DataRunsToEnd { on_disk }),
+        Tail::Overrun => {
+            let chunk = walk.chunks[walk.chunks.len() - 1];
+            Err(WavError::NotRepairable(format!(
+                "chunk '{}' after the audio (at byte {}) claims {} bytes, more than the file holds; the audio itself is whole",
+                chunk.name(),
+                chunk.header_at,
+                chunk.size
+            )))
+        }
+        Tail::Junk { at } => Err(WavError::NotRepairable(format!(
+            "bytes at {at}, after chunk '{}', are not a chunk; the audio itself is whole",
+            walk.chunks[walk.chunks.len() - 1].name()
+        ))),
+    }
 }
 
 /// Rewrite the RIFF and `data` sizes of a WAV cut short (a crash, a full disk) so that every whole
-/// frame on disk is readable again. Safe on a healthy file (it then changes nothing).
+/// frame on disk is readable again.
+///
+/// Only a `data` chunk that runs to the end of the file and whose size disagrees with it is
+/// changed. A file whose chunks all walk cleanly is healthy and left byte for byte; any other
+/// shape (two `data` chunks, `data` before `fmt `, a chunk after the audio cut short, …) is
+/// refused with the reason ([`WavError::NotRepairable`]). The file is opened for writing only
+/// once it is proven damaged.
 pub fn repair(path: &Path) -> Result<Repair, WavError> {
+    let mut file = open_regular(path)?;
+    let file_len = file.metadata().map_err(WavError::Read)?.len();
+    let walk = riff::walk(&mut file, file_len)?;
+    let (fmt, data) = audio_chunks(&walk).map_err(|e| match e {
+        WavError::Malformed(reason) => WavError::NotRepairable(reason),
+        e => e,
+    })?;
+    let format = parse_fmt(&read_body(&mut file, fmt)?, data.size as u64)?;
+    let block_align = format.bytes_per_frame() as u64;
+    let data_index = walk.position(b"data").unwrap_or_default();
+    let declared = data.size as u64;
+    let on_disk = match diagnose(&walk, data_index, data)? {
+        Diagnosis::Healthy => {
+            return Ok(Repair::Healthy {
+                frames: format.frames,
+            });
+        }
+        Diagnosis::DataRunsToEnd { on_disk } => on_disk,
+    };
+    let limit = (u32::MAX as u64 - data.body_at()) / block_align * block_align;
+    let whole = (on_disk / block_align * block_align).min(limit);
+    if whole == declared {
+        // What follows the audio is less than a frame (left by an earlier repair).
+        return Ok(Repair::Healthy {
+            frames: format.frames,
+        });
+    }
+    drop(file);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(WavError::Open)?;
+    // The RIFF body ends with the audio: nothing stands after a data chunk that runs to the end.
+    let riff_size = (data.body_at() + whole - 8) as u32;
+    use std::io::Write;
+    let write = |file: &mut File, at: u64, value: u32| {
+        file.seek(SeekFrom::Start(at))
+            .and_then(|_| file.write_all(&value.to_le_bytes()))
+            .map_err(WavError::Write)
+    };
+    write(&mut file, 4, riff_size)?;
+    write(&mut file, data.header_at + 4, whole as u32)?;
+    file.sync_all().map_err(WavError::Write)?;
+    Ok(Repair::Repaired {
+        frames: whole / block_align,
+        frames_before: format.frames,
+        partial_bytes: on_disk.saturating_sub(whole),
+    })
+}
+
+/// Close a recorder's file whose writer failed (a full disk): its header is made to cover every
+/// whole frame on disk, as [`repair`] makes it, and with `keep_frames` the audio is cut to at most
+/// that many frames (tracks of one take end together). Returns the whole frames it then holds.
+/// Rewriting a header in place and shortening a file need no free space.
+pub fn close_cut(path: &Path, keep_frames: Option<u64>) -> Result<u64, WavError> {
+    let frames = match repair(path)? {
+        Repair::Healthy { frames } | Repair::Repaired { frames, .. } => frames,
+    };
+    let Some(keep) = keep_frames.filter(|&k| k < frames) else {
+        return Ok(frames);
+    };
     let mut file = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .open(path)
         .map_err(WavError::Open)?;
-    let extra = read_fmt_extra(&mut file)?
-        .ok_or_else(|| WavError::Malformed("no readable fmt chunk".into()))?;
-    let block_align = extra.block_align as u64;
-    if block_align == 0 {
-        return Err(WavError::Malformed("block alignment of 0".into()));
-    }
-    let data = find_chunk(&mut file, b"data")?
-        .ok_or_else(|| WavError::Malformed("no data chunk".into()))?;
     let file_len = file.metadata().map_err(WavError::Read)?.len();
-    let on_disk = file_len.saturating_sub(data.body_at());
-    // The data runs to the end of the file unless another chunk follows the declared size (a
-    // recorder that crashed after a header checkpoint leaves audio there, not a chunk header).
-    let declared = data.size as u64;
-    // Only chunks that tools put after the audio count (audio bytes that happen to look like a
-    // chunk header must not stop the recovery).
-    const TRAILING: [&[u8; 4]; 9] = [
-        b"LIST", b"id3 ", b"ID3 ", b"bext", b"iXML", b"cue ", b"smpl", b"JUNK", b"_PMX",
-    ];
-    let followed_by_chunk = declared < on_disk && {
-        let mut next = [0u8; 8];
-        file.seek(SeekFrom::Start(data.body_at() + declared + declared % 2))
-            .map_err(WavError::Read)?;
-        file.read_exact(&mut next).is_ok()
-            && TRAILING.iter().any(|id| next[..4] == id[..])
-            && 8 + u32::from_le_bytes([next[4], next[5], next[6], next[7]]) as u64
-                <= on_disk - declared
-    };
-    if followed_by_chunk {
-        // A complete file with more after its audio: nothing to repair.
-        return Ok(Repair {
-            frames: declared / block_align,
-            frames_before: declared / block_align,
-            partial_bytes: declared % block_align,
-        });
+    let walk = riff::walk(&mut file, file_len)?;
+    let (fmt, data) = audio_chunks(&walk)?;
+    if walk.chunks.last() != Some(&data) {
+        return Err(WavError::NotRepairable(
+            "chunks follow the audio: not shortened".into(),
+        ));
     }
-    let available = on_disk;
-    let whole = (available / block_align).min(u32::MAX as u64 / block_align) * block_align;
-    let riff_size = (data.body_at() + whole - 8).min(u32::MAX as u64) as u32;
+    let format = parse_fmt(&read_body(&mut file, fmt)?, data.size as u64)?;
+    let bytes = keep * format.bytes_per_frame() as u64;
+    file.set_len(data.body_at() + bytes)
+        .map_err(WavError::Write)?;
     use std::io::Write;
-    file.seek(SeekFrom::Start(4)).map_err(WavError::Read)?;
-    file.write_all(&riff_size.to_le_bytes())
-        .map_err(WavError::Read)?;
-    file.seek(SeekFrom::Start(data.header_at + 4))
-        .map_err(WavError::Read)?;
-    file.write_all(&(whole as u32).to_le_bytes())
-        .map_err(WavError::Read)?;
-    file.sync_all().map_err(WavError::Read)?;
-    Ok(Repair {
-        frames: whole / block_align,
-        frames_before: data.size as u64 / block_align,
-        partial_bytes: available - whole,
-    })
+    for (at, value) in [(4, data.body_at() + bytes - 8), (data.header_at + 4, bytes)] {
+        file.seek(SeekFrom::Start(at))
+            .and_then(|_| file.write_all(&(value as u32).to_le_bytes()))
+            .map_err(WavError::Write)?;
+    }
+    file.sync_all().map_err(WavError::Write)?;
+    Ok(keep)
 }

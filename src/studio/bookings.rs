@@ -655,6 +655,16 @@ pub fn set_actual_end(
     get(tx, id)
 }
 
+/// True when some hold has lapsed or lost its challenge by `now` ([`sweep`] would release it).
+pub fn due(tx: &Transaction, now: i64) -> Result<bool, StudioError> {
+    Ok(tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM bookings WHERE status = 'hold'
+           AND (expires_utc <= ?1 OR challenge_deadline_utc <= ?1))",
+        [now],
+        |r| r.get(0),
+    )?)
+}
+
 /// Release holds that expired and challenged holds whose deadline passed, then re-rank.
 pub fn sweep(tx: &Transaction, now: i64) -> Result<(), StudioError> {
     let mut stmt = tx.prepare(

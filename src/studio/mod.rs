@@ -57,6 +57,20 @@ pub enum StudioError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{path} is not a studiodesk database ({reason}); nothing in it was changed")]
+    NotOurs { path: PathBuf, reason: String },
+    #[error(
+        "no studio database at {path} (check --db or STUDIODESK_DB; a change such as `studiodesk room add` creates one)"
+    )]
+    NoDatabase { path: PathBuf },
+    #[error("the database {path}: {message}")]
+    Open { path: PathBuf, message: String },
+    #[error("the database {path} could not be brought to schema {version}: {message}")]
+    Migrate {
+        path: PathBuf,
+        version: i64,
+        message: String,
+    },
 }
 
 /// Shorthand for an `Invalid` error.
@@ -85,11 +99,160 @@ const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql"), include_str!("schem
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
+/// `PRAGMA application_id` of a studiodesk database: "SDSK". A file with another id, or another
+/// application's tables, is refused before a byte of it is written.
+pub const APPLICATION_ID: i32 = 0x5344_534b;
+
+/// Tables every studiodesk schema has: how a database made before databases were marked with
+/// [`APPLICATION_ID`] is recognised.
+const OUR_TABLES: [&str; 4] = ["rooms", "people", "projects", "bookings"];
+
+/// What a file at a database path turned out to be.
+enum Found {
+    /// Nothing there, or an empty file: a new database may be made.
+    Empty,
+    /// A studiodesk database at this schema version.
+    Ours(i64),
+}
+
 /// An open studio database.
 pub struct Store {
     conn: Connection,
     path: PathBuf,
     tz: TimeZone,
+    /// Opened for a read command: nothing is ever written (see [`Store::read`]).
+    read_only: bool,
+}
+
+/// One line of a SQLite error (its messages can carry the statement that failed).
+fn first_line(e: &rusqlite::Error) -> String {
+    let text = e.to_string();
+    let line = text.lines().next().unwrap_or_default();
+    line.chars().take(200).collect()
+}
+
+/// Look at the file at `path` through a read-only connection and say whether it is ours, before
+/// anything opens it for writing.
+fn inspect(path: &Path) -> Result<Found, StudioError> {
+    let refuse = |reason: String| StudioError::NotOurs {
+        path: path.to_path_buf(),
+        reason,
+    };
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() && m.len() == 0 => return Ok(Found::Empty),
+        Ok(m) if !m.is_file() => return Err(refuse("not a file".into())),
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Empty),
+        Err(e) => {
+            return Err(StudioError::Open {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            });
+        }
+    }
+    let conn = open_read_only(path)?;
+    let looked = || -> rusqlite::Result<(i32, i64, Vec<String>)> {
+        let id = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+        let version = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let mut stmt = conn.prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )?;
+        let tables = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?;
+        Ok((id, version, tables))
+    };
+    let (id, version, tables) = looked().map_err(|e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => refuse("not an SQLite database".into()),
+        _ => StudioError::Open {
+            path: path.to_path_buf(),
+            message: first_line(&e),
+        },
+    })?;
+    let ours = id == APPLICATION_ID
+        || (id == 0 && version >= 1 && OUR_TABLES.iter().all(|t| tables.iter().any(|n| n == t)));
+    if !ours {
+        if id != 0 {
+            return Err(refuse(format!(
+                "it belongs to another application: application_id 0x{id:08x}"
+            )));
+        }
+        if tables.is_empty() && version == 0 {
+            return Ok(Found::Empty);
+        }
+        let mut named = tables
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if tables.len() > 5 {
+            named.push_str(", …");
+        }
+        return Err(refuse(if tables.is_empty() {
+            format!("schema version {version}, no tables")
+        } else {
+            format!("it holds other tables: {named}")
+        }));
+    }
+    if version < 1 {
+        return Err(refuse(format!(
+            "marked as studiodesk's but at schema version {version}"
+        )));
+    }
+    if version > SCHEMA_VERSION {
+        return Err(StudioError::TooNew {
+            path: path.to_path_buf(),
+            found: version,
+            known: SCHEMA_VERSION,
+        });
+    }
+    Ok(Found::Ours(version))
+}
+
+/// A connection that cannot write: `mode=ro`, and on read-only media (where SQLite cannot make
+/// the WAL's shared-memory file) `immutable`, since nothing can change the file there.
+fn open_read_only(path: &Path) -> Result<Connection, StudioError> {
+    use rusqlite::OpenFlags;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let open = |flags| -> rusqlite::Result<Connection> {
+        let conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Opening is lazy: read the schema now so that a failure shows here.
+        conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+            r.get::<_, i64>(0)
+        })?;
+        Ok(conn)
+    };
+    open(flags)
+        .or_else(|first| {
+            let uri = format!(
+                "file:{}?immutable=1",
+                path.display()
+                    .to_string()
+                    .replace('%', "%25")
+                    .replace('?', "%3f")
+                    .replace('#', "%23")
+            );
+            Connection::open_with_flags(&uri, flags | OpenFlags::SQLITE_OPEN_URI)
+                .and_then(|conn| {
+                    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                        r.get::<_, i64>(0)
+                    })?;
+                    Ok(conn)
+                })
+                .map_err(|_| first)
+        })
+        .map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::NotADatabase) => StudioError::NotOurs {
+                path: path.to_path_buf(),
+                reason: "not an SQLite database".into(),
+            },
+            _ => StudioError::Open {
+                path: path.to_path_buf(),
+                message: first_line(&e),
+            },
+        })
 }
 
 impl Store {
@@ -101,26 +264,86 @@ impl Store {
             .join("studio.db")
     }
 
-    /// Open (creating if needed) and migrate the database at `path`; times are read and shown in
-    /// `tz`.
+    /// Open (creating if needed) and migrate the database at `path` for changes; times are read
+    /// and shown in `tz`. Any other application's file is refused before a byte of it is
+    /// written.
     pub fn open(path: &Path, tz: TimeZone) -> Result<Store, StudioError> {
+        let found = inspect(path)?;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StudioError::Folder {
                 path: path.to_path_buf(),
                 source,
             })?;
         }
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        conn.pragma_update(None, "foreign_keys", true)?;
-        let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        let opened = || -> rusqlite::Result<Connection> {
+            let conn = Connection::open(path)?;
+            conn.busy_timeout(BUSY_TIMEOUT)?;
+            conn.pragma_update(None, "foreign_keys", true)?;
+            let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+            Ok(conn)
+        };
+        let conn = opened().map_err(|e| StudioError::Open {
+            path: path.to_path_buf(),
+            message: first_line(&e),
+        })?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
             tz,
+            read_only: false,
         };
-        store.migrate()?;
+        if !matches!(found, Found::Ours(SCHEMA_VERSION))
+            || store.application_id()? != APPLICATION_ID
+        {
+            store.migrate()?;
+        }
         Ok(store)
+    }
+
+    /// Open the database at `path` for a read command: nothing is created (a path that does not
+    /// exist is an error, so a typo does not look like an empty studio), nothing is written
+    /// (the file may be on read-only media), and any other application's file is refused.
+    pub fn open_read(path: &Path, tz: TimeZone) -> Result<Store, StudioError> {
+        let version = match inspect(path)? {
+            Found::Ours(version) => version,
+            Found::Empty => {
+                return Err(StudioError::NoDatabase {
+                    path: path.to_path_buf(),
+                });
+            }
+        };
+        let conn = open_read_only(path)?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            tz,
+            read_only: true,
+        };
+        if version < SCHEMA_VERSION {
+            // An older schema is read through a migrated copy in memory; the file stays as it is.
+            store.conn = store.copy_in_memory()?;
+            store.migrate()?;
+        }
+        Ok(store)
+    }
+
+    fn application_id(&self) -> Result<i32, StudioError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA application_id", [], |r| r.get(0))?)
+    }
+
+    /// The whole database copied into memory, where a read command may apply what time has
+    /// changed (lapsed holds) or migrate an older schema without writing the file.
+    fn copy_in_memory(&self) -> Result<Connection, StudioError> {
+        let mut copy = Connection::open_in_memory()?;
+        rusqlite::backup::Backup::new(&self.conn, &mut copy)?.run_to_completion(
+            1024,
+            Duration::ZERO,
+            None,
+        )?;
+        copy.pragma_update(None, "foreign_keys", true)?;
+        Ok(copy)
     }
 
     /// The schema version of the open database.
@@ -142,10 +365,17 @@ impl Store {
                 known: SCHEMA_VERSION,
             });
         }
-        for (version, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", version as i64 + 1)?;
+        for (version, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+            let to = version as i64 + 1;
+            tx.execute_batch(sql)
+                .and_then(|_| tx.pragma_update(None, "user_version", to))
+                .map_err(|e| StudioError::Migrate {
+                    path: self.path.clone(),
+                    version: to,
+                    message: first_line(&e),
+                })?;
         }
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.commit()?;
         Ok(())
     }
@@ -170,12 +400,32 @@ impl Store {
         Ok(value)
     }
 
-    /// Run `f` reading a consistent snapshot (expired holds are released first, in their own
-    /// committed transaction, so what is read is what is true now).
+    /// Run `f` reading a consistent snapshot in which expired holds are released, so what is
+    /// read is what is true now. On a store opened for changes the release is committed; on one
+    /// opened with [`Store::open_read`] nothing is written: when holds are due, `f` reads a copy
+    /// in memory where they are released.
     pub fn read<T>(
         &mut self,
         f: impl FnOnce(&Transaction, &TimeZone) -> Result<T, StudioError>,
     ) -> Result<T, StudioError> {
-        self.write(f)
+        if !self.read_only {
+            return self.write(f);
+        }
+        let now = units::now();
+        let due = {
+            let tx = self.conn.transaction()?;
+            bookings::due(&tx, now)?
+        };
+        if due {
+            self.conn = self.copy_in_memory()?;
+        }
+        let tx = self.conn.transaction()?;
+        if due {
+            bookings::sweep(&tx, now)?;
+        }
+        let value = f(&tx, &self.tz)?;
+        // Rolled back: a read changes nothing (on a copy in memory, nothing could reach the file).
+        drop(tx);
+        Ok(value)
     }
 }

@@ -7,7 +7,7 @@ use std::fmt;
 
 use jiff::Timestamp;
 use jiff::civil::DateTime;
-use jiff::tz::TimeZone;
+use jiff::tz::{AmbiguousOffset, TimeZone};
 
 /// Something typed that cannot be understood, naming what was expected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,13 +33,20 @@ pub struct Minor(pub i64);
 impl Minor {
     /// Parse "130", "130.5", "130.50", "£130.00", "$1,250.00" (no negative amounts: a fee or a rate
     /// is never below zero; refunds are separate entries).
+    ///
+    /// A comma is read only as a thousands separator before a decimal point ("1,250.00"), where
+    /// it cannot be misread; "12,50" (twelve and a half, or twelve hundred and fifty?) and
+    /// "1,250" are refused, saying so.
     pub fn parse(input: &str) -> Result<Minor, ParseError> {
-        let cleaned: String = input
-            .trim()
-            .trim_start_matches(['£', '$', '€'])
-            .chars()
-            .filter(|c| *c != ',' && *c != '_')
-            .collect();
+        let trimmed = input.trim().trim_start_matches(['£', '$', '€']);
+        if trimmed.contains(',') && !thousands_grouped(trimmed) {
+            return Err(parse_error(
+                "amount",
+                input,
+                "a comma could be a decimal mark or a thousands separator: write 12.50 (a point for decimals, no separators)",
+            ));
+        }
+        let cleaned: String = trimmed.chars().filter(|c| *c != ',' && *c != '_').collect();
         if cleaned.is_empty() {
             return Err(parse_error("amount", input, "empty"));
         }
@@ -90,6 +97,19 @@ impl Minor {
         let product = self.0 as i128 * n as i128;
         Minor(((2 * product + d as i128) / (2 * d as i128)) as i64)
     }
+}
+
+/// True for "1,250.00" and "12,345,678.9": commas between groups of three digits, before a
+/// decimal point.
+fn thousands_grouped(text: &str) -> bool {
+    let Some((units, _)) = text.split_once('.') else {
+        return false;
+    };
+    let mut groups = units.split(',');
+    let first = groups.next().unwrap_or_default();
+    (1..=3).contains(&first.len())
+        && first.chars().all(|c| c.is_ascii_digit())
+        && groups.all(|g| g.len() == 3 && g.chars().all(|c| c.is_ascii_digit()))
 }
 
 impl std::ops::Add for Minor {
@@ -214,16 +234,99 @@ pub fn time_zone(name: Option<&str>) -> Result<TimeZone, ParseError> {
     }
 }
 
+/// Years a studio date may fall in: a typo such as 1027 or 9999 is refused, not stored.
+pub const YEARS: std::ops::RangeInclusive<i16> = 2000..=2099;
+
 /// Parse "2026-12-01 10:00" (or with a T, or with seconds) as local time in `tz`; UTC seconds.
+///
+/// A time with an explicit offset ("10:00+05:00", "10:00Z") is that instant. A local time the
+/// clocks skip (the spring change) is refused; one they pass twice (the autumn change) asks for
+/// the offset: nothing is moved silently.
 pub fn parse_local(input: &str, tz: &TimeZone) -> Result<i64, ParseError> {
+    let what = "date and time";
     let normalised = input.trim().replacen(' ', "T", 1);
-    let dt: DateTime = normalised
+    let (civil, offset) = split_offset(&normalised);
+    let dt: DateTime = civil
         .parse()
-        .map_err(|_| parse_error("date and time", input, "expected YYYY-MM-DD HH:MM"))?;
-    let zoned = dt
-        .to_zoned_datetime(tz.clone())
-        .map_err(|e| parse_error("date and time", input, e.to_string()))?;
-    Ok(zoned.timestamp().as_second())
+        .map_err(|_| parse_error(what, input, "expected YYYY-MM-DD HH:MM"))?;
+    if !YEARS.contains(&dt.year()) {
+        return Err(parse_error(
+            what,
+            input,
+            format!(
+                "year {} is outside {}–{}",
+                dt.year(),
+                YEARS.start(),
+                YEARS.end()
+            ),
+        ));
+    }
+    if let Some(offset) = offset {
+        let offset = parse_offset(offset)
+            .ok_or_else(|| parse_error(what, input, "expected an offset like +05:00 or Z"))?;
+        let t = offset
+            .to_timestamp(dt)
+            .map_err(|_| parse_error(what, input, "out of range"))?;
+        return Ok(t.as_second());
+    }
+    let zone = tz.iana_name().unwrap_or("the studio's time zone");
+    let ambiguous = tz.to_ambiguous_timestamp(dt);
+    match ambiguous.offset() {
+        AmbiguousOffset::Unambiguous { .. } => ambiguous
+            .unambiguous()
+            .map(|t| t.as_second())
+            .map_err(|_| parse_error(what, input, "out of range")),
+        AmbiguousOffset::Gap { before, after } => Err(parse_error(
+            what,
+            input,
+            format!(
+                "does not exist in {zone}: the clocks go from {before} to {after} then; give a time outside the change"
+            ),
+        )),
+        AmbiguousOffset::Fold { before, after } => Err(parse_error(
+            what,
+            input,
+            format!(
+                "happens twice in {zone} (at {before} and again at {after}): add the offset, e.g. '{} {}{before}'",
+                dt.date(),
+                dt.time().strftime("%H:%M")
+            ),
+        )),
+    }
+}
+
+/// "2027-03-01T10:00+05:00" → ("2027-03-01T10:00", Some("+05:00")); "…Z" likewise.
+fn split_offset(text: &str) -> (&str, Option<&str>) {
+    let Some(t) = text.find('T') else {
+        return (text, None);
+    };
+    let time = &text[t..];
+    match time.find(['+', '-', 'Z', 'z']) {
+        Some(i) => (&text[..t + i], Some(&time[i..])),
+        None => (text, None),
+    }
+}
+
+/// "Z", "+05:00", "-0800", "+05" as an offset from UTC.
+fn parse_offset(text: &str) -> Option<jiff::tz::Offset> {
+    if text.eq_ignore_ascii_case("z") {
+        return Some(jiff::tz::Offset::UTC);
+    }
+    let sign = match text.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let digits: String = text[1..].chars().filter(|c| *c != ':').collect();
+    if !(digits.len() == 2 || digits.len() == 4) || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let hours: i32 = digits[..2].parse().ok()?;
+    let minutes: i32 = digits.get(2..).map_or(Some(0), |m| m.parse().ok())?;
+    if hours > 18 || minutes > 59 {
+        return None;
+    }
+    jiff::tz::Offset::from_seconds(sign * (hours * 3600 + minutes * 60)).ok()
 }
 
 /// UTC seconds as "2026-12-01 10:00" in `tz`.
@@ -266,6 +369,49 @@ mod tests {
         }
         assert_eq!(Minor(28_438).to_string(), "284.38");
         assert_eq!(Minor(-5).to_string(), "-0.05");
+    }
+
+    /// Field finding: `2027-03-28 01:30` in London (skipped by the clocks) became 02:30; `01:30`
+    /// on the autumn change silently took BST; `10:00+05:00` ignored its offset.
+    #[test]
+    fn local_times_the_clocks_skip_or_repeat_are_refused_and_offsets_honoured() {
+        let london = TimeZone::get("Europe/London").expect("tzdb");
+        let gap = parse_local("2027-03-28 01:30", &london).expect_err("a gap");
+        assert!(
+            gap.problem.contains("does not exist in Europe/London"),
+            "{gap}"
+        );
+        let fold = parse_local("2027-10-31 01:30", &london).expect_err("a fold");
+        assert!(
+            fold.problem.contains("happens twice") && fold.problem.contains("+01"),
+            "{fold}"
+        );
+        // With the offset, each of the two 01:30s is its own instant, an hour apart.
+        let bst = parse_local("2027-10-31 01:30+01:00", &london).expect("BST");
+        let gmt = parse_local("2027-10-31 01:30+00:00", &london).expect("GMT");
+        assert_eq!(gmt - bst, 3600);
+        // 10:00 at +05:00 is 05:00 UTC, whatever the studio's zone; Z is UTC.
+        let utc_5 = parse_local("2027-03-01 05:00Z", &london).expect("Z");
+        assert_eq!(parse_local("2027-03-01 10:00+05:00", &london), Ok(utc_5));
+        assert_eq!(
+            parse_local("2027-03-01T10:00+0500", &TimeZone::UTC),
+            Ok(utc_5)
+        );
+        assert_eq!(parse_local("2027-03-01 05:00", &london), Ok(utc_5));
+        for year in ["1900-01-01 10:00", "9999-12-31 10:00", "2100-01-01 00:00"] {
+            let err = parse_local(year, &london).expect_err(year);
+            assert!(err.problem.contains("outside 2000–2099"), "{err}");
+        }
+    }
+
+    /// Field finding: `--hourly 12,50` was stored as 1250.00.
+    #[test]
+    fn a_comma_that_could_be_a_decimal_mark_is_refused() {
+        assert_eq!(Minor::parse("12,345,678.90"), Ok(Minor(1_234_567_890)));
+        for ambiguous in ["12,50", "1,250", "0,5", "1,25.00", "12,5000.00", ",250.00"] {
+            let err = Minor::parse(ambiguous).expect_err(ambiguous);
+            assert!(err.problem.contains("comma"), "{ambiguous}: {err}");
+        }
     }
 
     #[test]

@@ -782,6 +782,15 @@ impl Desk {
                     report.files.len(),
                     self.options.takes_dir.display()
                 ));
+                if let Some(failure) = &report.stopped_early {
+                    // The same words as `studiodesk record`: what ended the take, what is kept.
+                    self.problem = Some(format!(
+                        "take {} stopped early: {}; every file is closed on what reached the disk ({:.1} s)",
+                        take.take,
+                        failure.reason(),
+                        duration_s
+                    ));
+                }
                 if let Some(booking) = take.booking {
                     let files = report
                         .files

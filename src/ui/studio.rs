@@ -437,9 +437,11 @@ fn money(s: &str) -> Result<Option<Minor>, StudioError> {
 }
 
 fn write_file(path: &std::path::Path, text: &str) -> Result<(), StudioError> {
-    std::fs::write(path, text).map_err(|e| StudioError::Invalid {
-        field: "file",
-        problem: format!("cannot write {}: {e}", path.display()),
+    crate::files::write_atomic(path, text.as_bytes(), crate::files::Replace::Refuse).map_err(|e| {
+        StudioError::Invalid {
+            field: "file",
+            problem: e.to_string(),
+        }
     })
 }
 
