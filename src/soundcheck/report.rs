@@ -60,7 +60,7 @@ pub fn rows(report: &Value) -> Vec<[String; 6]> {
 
 /// A kept sound check as a Markdown report for the client.
 pub fn markdown(stored: &StoredCheck, report: &Value, tz: &jiff::tz::TimeZone) -> String {
-    let cell = |s: &str| s.replace('|', "\\|");
+    let cell = crate::studio::escape::markdown_cell;
     let mut out = format!(
         "# Sound check #{}\n\n- Date: {}\n- Source: {}\n- Profile: {}\n- Verdict: **{}**\n\n| {} |\n|{}\n",
         stored.id,

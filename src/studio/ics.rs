@@ -6,6 +6,7 @@ use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 use jiff::tz::TimeZone;
 
 use super::bookings::{Booking, Status};
+use super::escape::calendar_text;
 use super::units::format_local;
 
 fn utc(seconds: i64) -> DateTime<Utc> {
@@ -37,9 +38,14 @@ pub fn calendar(bookings: &[Booking], tz: &TimeZone, host: &str, now: i64) -> St
             Event::new()
                 .uid(&format!("booking-{}@{host}", b.id))
                 .timestamp(utc(now))
-                .summary(&format!("{} — {} ({})", b.project, b.room, b.state()))
-                .location(&b.room)
-                .description(&description)
+                .summary(&calendar_text(&format!(
+                    "{} — {} ({})",
+                    b.project,
+                    b.room,
+                    b.state()
+                )))
+                .location(&calendar_text(&b.room))
+                .description(&calendar_text(&description))
                 .starts(utc(b.start_utc))
                 .ends(utc(b.end_utc))
                 .status(status)

@@ -317,13 +317,7 @@ pub fn take_sheet(
 }
 
 /// A CSV field, quoted when it needs to be (RFC 4180).
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
+use super::escape::{csv_text as csv_field, markdown_cell};
 
 /// The take sheet as CSV: header lines, then one row per take.
 pub fn sheet_csv(header: &SheetHeader, takes: &[Take], tz: &TimeZone) -> String {
@@ -358,7 +352,7 @@ pub fn sheet_csv(header: &SheetHeader, takes: &[Take], tz: &TimeZone) -> String 
 
 /// The take sheet as Markdown.
 pub fn sheet_markdown(header: &SheetHeader, takes: &[Take], tz: &TimeZone) -> String {
-    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let cell = markdown_cell;
     let mut out = format!(
         "# Take sheet: {}\n\n| | |\n|---|---|\n| Artist | {} |\n| Producer | {} |\n| Engineer | {} |\n| Studio | {} |\n| Date | {} |\n\n",
         cell(&header.project),

@@ -9,6 +9,7 @@
 pub mod bookings;
 pub mod budget;
 pub mod entities;
+pub mod escape;
 pub mod fees;
 pub mod hires;
 pub mod ics;
