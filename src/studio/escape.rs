@@ -34,8 +34,7 @@ pub fn csv_text(s: &str) -> String {
 /// A Markdown table cell: one line, `|` escaped, no control characters.
 pub fn markdown_cell(s: &str) -> String {
     clean_lines(s)
-        .replace('\n', " ")
-        .replace('\t', " ")
+        .replace(['\n', '\t'], " ")
         .replace('\\', "\\\\")
         .replace('|', "\\|")
 }
