@@ -876,3 +876,43 @@ fn read_commands_work_on_read_only_media_and_change_nothing() {
         .expect("run");
     assert!(stdout(&listed).contains("Studio A"), "{}", stdout(&listed));
 }
+
+/// Amounts as people mistype them: `--hourly 12,50` was stored as 1250.00 and `--hourly -5` got
+/// clap's "unexpected argument". Both are one line naming the field; nothing is stored.
+#[test]
+fn a_mistyped_amount_is_refused_naming_it_and_nothing_is_stored() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("studio.db");
+    for (hourly, says) in [("12,50", "comma"), ("-5", "must not be negative")] {
+        let out = studiodesk()
+            .args([
+                "room",
+                "add",
+                "Studio A",
+                "--half-day",
+                "380",
+                "--day",
+                "700",
+                "--hourly",
+                hourly,
+                "--db",
+            ])
+            .arg(&db)
+            .output()
+            .expect("run");
+        assert_eq!(out.status.code(), Some(1), "{hourly}");
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("amount '{hourly}'")) && err.contains(says),
+            "{err}"
+        );
+    }
+    if db.exists() {
+        let listed = studiodesk()
+            .args(["room", "list", "--db"])
+            .arg(&db)
+            .output()
+            .expect("run");
+        assert!(!stdout(&listed).contains("Studio A"), "{}", stdout(&listed));
+    }
+}

@@ -586,6 +586,22 @@ fn failed_commands_change_nothing() {
         studiodesk::studio::hires::add(tx, &new_hire(b.id, "Kim Vale", Agreement::Afm, "bass", ""))
     });
     assert!(hire.is_err());
+    // Field findings: `--worked 0` gave a raw CHECK-constraint error, and an 8784 h hire on a
+    // one-day booking was stored (and overflowed the budget).
+    for (worked_min, says) in [
+        (0, "more than zero"),
+        (8_784 * 60, "longer than the booking's 1 day"),
+    ] {
+        let mut new = new_hire(b.id, "Lee Hart", Agreement::Mu, "guitar", "");
+        new.worked_min = worked_min;
+        let err = store
+            .write(|tx, _| studiodesk::studio::hires::add(tx, &new))
+            .expect_err("refused");
+        assert!(
+            err.to_string().starts_with("worked:") && err.to_string().contains(says),
+            "{err}"
+        );
+    }
     let hires = store
         .write(|tx, _| Ok(tx.query_row("SELECT count(*) FROM hires", [], |r| r.get::<_, i64>(0))?))
         .unwrap();

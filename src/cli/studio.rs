@@ -58,13 +58,13 @@ pub enum RoomCommand {
     Add {
         name: String,
         /// Hourly rate (also the overtime rate).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         hourly: String,
         /// Half-day (5 h) rate.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         half_day: String,
         /// Day or lockout (10 h) rate.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         day: String,
         #[arg(long, default_value = "GBP")]
         currency: String,
@@ -78,11 +78,11 @@ pub enum RoomCommand {
     /// Change a room's rate card or times.
     Set {
         room: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         hourly: Option<String>,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         half_day: Option<String>,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         day: Option<String>,
         #[arg(long)]
         setup: Option<String>,
@@ -233,7 +233,7 @@ pub enum HireCommand {
         #[arg(long, value_enum, default_value = "standard")]
         session: SessionKind,
         /// Time actually worked (e.g. 3h40m).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         worked: String,
         #[arg(long)]
         overdub: bool,
@@ -247,7 +247,7 @@ pub enum HireCommand {
         #[arg(long)]
         flat: Option<String>,
         /// Free agreement: hourly rate.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         hourly: Option<String>,
     },
     /// The fee of a hire, line by line.
@@ -290,7 +290,7 @@ pub enum BudgetCommand {
         project: String,
         #[arg(long, value_enum)]
         category: Category,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         amount: String,
     },
     /// Set the contingency, in percent of the plan.
@@ -300,7 +300,7 @@ pub enum BudgetCommand {
         project: String,
         #[arg(long, value_enum)]
         category: Category,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         amount: String,
         #[arg(long, default_value = "")]
         note: String,

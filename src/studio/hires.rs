@@ -93,6 +93,22 @@ pub fn add(tx: &Transaction, new: &NewHire) -> Result<(Hire, Quote), StudioError
         return invalid("booking", format!("#{} is {}", booking.id, booking.state()));
     }
     let musician = person(tx, new.person)?;
+    if new.worked_min <= 0 {
+        return invalid("worked", "must be more than zero (e.g. 3h or 2h30m)");
+    }
+    // A musician cannot work longer than the booking's days allow.
+    let days = ((booking.end_utc - booking.start_utc).max(0) as u64)
+        .div_ceil(86_400)
+        .max(1) as i64;
+    if new.worked_min > days * 24 * 60 {
+        return invalid(
+            "worked",
+            format!(
+                "{} is longer than the booking's {days} day(s) allow",
+                super::units::format_minutes(new.worked_min)
+            ),
+        );
+    }
     if new.instruments.split(',').all(|s| s.trim().is_empty()) {
         return invalid("instruments", "name at least one instrument");
     }
