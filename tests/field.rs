@@ -582,32 +582,51 @@ fn sigterm_sighup_and_ctrl_c_finalise_the_take_and_say_it_stopped_early() {
     }
 }
 
+/// A small tmpfs mounted for one test, unmounted when dropped (the tests run as root in CI;
+/// elsewhere the tests that need one say why they cannot run, and fail).
+struct Tmpfs {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+impl Tmpfs {
+    fn mount(size: &str) -> Tmpfs {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("mnt");
+        std::fs::create_dir(&path).expect("mkdir");
+        let mounted = Command::new("mount")
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size}"),
+                "studiodesk-test",
+            ])
+            .arg(&path)
+            .output()
+            .expect("mount");
+        assert!(
+            mounted.status.success(),
+            "this test mounts a small tmpfs and needs root: {}",
+            stderr(&mounted)
+        );
+        Tmpfs { _dir: dir, path }
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.path).status();
+    }
+}
+
 /// A take onto a file system that fills up: the take stops at once, every file is closed on what
 /// reached the disk, every track is as long as the others, the summary says "disk full", and the
-/// exit code is 3. The file system is a 3 MiB tmpfs mounted by the test (the tests run as root in
-/// CI; elsewhere this test says why it cannot run and fails).
+/// exit code is 3. The file system is a 3 MiB [`Tmpfs`].
 #[test]
 fn a_take_on_a_full_disk_is_closed_on_what_reached_it_and_says_so() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mount = dir.path().join("small");
-    std::fs::create_dir(&mount).expect("mkdir");
-    let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=3m", "studiodesk-test"])
-        .arg(&mount)
-        .output()
-        .expect("mount");
-    assert!(
-        mounted.status.success(),
-        "this test mounts a small tmpfs and needs root: {}",
-        stderr(&mounted)
-    );
-    struct Unmount(PathBuf);
-    impl Drop for Unmount {
-        fn drop(&mut self) {
-            let _ = Command::new("umount").arg(&self.0).status();
-        }
-    }
-    let _unmount = Unmount(mount.clone());
+    let small = Tmpfs::mount("3m");
+    let mount = small.path.clone();
     let child = studiodesk()
         .args([
             "record",
@@ -793,26 +812,8 @@ fn a_read_command_never_creates_a_database_or_its_folder() {
 /// disk they leave the file byte for byte.
 #[test]
 fn read_commands_work_on_read_only_media_and_change_nothing() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mount = dir.path().join("media");
-    std::fs::create_dir(&mount).expect("mkdir");
-    let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=8m", "studiodesk-test"])
-        .arg(&mount)
-        .output()
-        .expect("mount");
-    assert!(
-        mounted.status.success(),
-        "this test mounts a tmpfs and needs root: {}",
-        stderr(&mounted)
-    );
-    struct Unmount(PathBuf);
-    impl Drop for Unmount {
-        fn drop(&mut self) {
-            let _ = Command::new("umount").arg(&self.0).status();
-        }
-    }
-    let _unmount = Unmount(mount.clone());
+    let media = Tmpfs::mount("8m");
+    let mount = media.path.clone();
     let db = mount.join("studio.db");
     let add = studiodesk()
         .args([
