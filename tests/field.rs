@@ -17,6 +17,12 @@ fn run(args: &[&str]) -> Output {
     studiodesk().args(args).output().expect("run studiodesk")
 }
 
+/// Fails with `what` unless the file at `path` still holds `before`, byte for byte.
+fn assert_unchanged(path: &Path, before: &[u8], what: impl std::fmt::Display) {
+    let now = std::fs::read(path).expect("read");
+    assert!(now == before, "{what}: {} was changed", path.display());
+}
+
 /// A new studio database at `path` (read commands never create one).
 fn new_db(path: &Path) {
     studiodesk::studio::Store::open(path, jiff::tz::TimeZone::UTC).expect("a new studio database");
@@ -123,11 +129,7 @@ fn repair_leaves_healthy_files_with_chunks_after_the_audio_byte_for_byte() {
             "{name}: {}",
             stdout(&out)
         );
-        assert_eq!(
-            std::fs::read(&path).expect("read"),
-            bytes,
-            "{name} was changed"
-        );
+        assert_unchanged(&path, &bytes, name);
     }
 }
 
@@ -167,11 +169,7 @@ fn repair_refuses_two_data_chunks_data_before_fmt_and_a_cut_chunk_after_the_audi
             "{name}: {err}"
         );
         assert_eq!(err.lines().count(), 1, "{name}: one line: {err}");
-        assert_eq!(
-            std::fs::read(&path).expect("read"),
-            bytes,
-            "{name} was changed"
-        );
+        assert_unchanged(&path, &bytes, name);
     }
 }
 
@@ -713,11 +711,7 @@ fn another_applications_database_is_refused_before_a_byte_is_written() {
             "{args:?}: {err}"
         );
         assert_eq!(err.lines().count(), 1, "{err}");
-        assert_eq!(
-            std::fs::read(&contacts).expect("read"),
-            before,
-            "{args:?} changed the file"
-        );
+        assert_unchanged(&contacts, &before, format_args!("{args:?}"));
     }
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .expect("list")
@@ -769,11 +763,7 @@ fn a_newer_or_odd_schema_version_is_refused_untouched() {
                 .expect("run");
             assert_eq!(out.status.code(), Some(1), "{args:?}");
             assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
-            assert_eq!(
-                std::fs::read(&path).expect("read"),
-                before,
-                "{args:?} v{version}"
-            );
+            assert_unchanged(&path, &before, format_args!("{args:?} v{version}"));
         }
     }
 }
@@ -841,11 +831,7 @@ fn read_commands_work_on_read_only_media_and_change_nothing() {
         .output()
         .expect("run");
     assert!(listed.status.success(), "{}", stderr(&listed));
-    assert_eq!(
-        std::fs::read(&db).expect("read"),
-        before,
-        "a read changed the file"
-    );
+    assert_unchanged(&db, &before, "room list (a read)");
 
     let ro = Command::new("mount")
         .args(["-o", "remount,ro"])

@@ -24,27 +24,19 @@ pub fn sanitize(text: &str) -> std::borrow::Cow<'_, str> {
         (c.is_control() && c != '\n' && c != '\t' && !(c == '\r' && next == Some('\n')))
             || matches!(c, '\u{2028}' | '\u{2029}')
     };
-    let mut chars = text.chars().peekable();
-    let mut bad = false;
-    while let Some(c) = chars.next() {
-        if harmful(c, chars.peek().copied()) {
-            bad = true;
-            break;
-        }
-    }
-    if !bad {
+    // Each character with the one after it (a CR is harmless only before a LF).
+    let pairs = || {
+        text.chars()
+            .zip(text.chars().skip(1).map(Some).chain(std::iter::once(None)))
+    };
+    if !pairs().any(|(c, next)| harmful(c, next)) {
         return std::borrow::Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        out.push(if harmful(c, chars.peek().copied()) {
-            '\u{fffd}'
-        } else {
-            c
-        });
-    }
-    std::borrow::Cow::Owned(out)
+    std::borrow::Cow::Owned(
+        pairs()
+            .map(|(c, next)| if harmful(c, next) { '\u{fffd}' } else { c })
+            .collect(),
+    )
 }
 
 /// Write formatted text (made safe for a terminal) to the standard output.

@@ -209,14 +209,11 @@ impl WavReader {
     /// Open and validate `path`.
     pub fn open(path: &Path) -> Result<Self, WavError> {
         let mut file = open_regular(path)?;
-        let file_len = file.metadata().map_err(WavError::Read)?.len();
-        let walk = riff::walk(&mut file, file_len)?;
-        let (fmt, data) = audio_chunks(&walk)?;
-        let format = parse_fmt(&read_body(&mut file, fmt)?, data.size as u64)?;
-        file.seek(SeekFrom::Start(data.body_at()))
+        let header = read_header(&mut file)?;
+        file.seek(SeekFrom::Start(header.data.body_at()))
             .map_err(WavError::Read)?;
         Ok(WavReader {
-            format,
+            format: header.format,
             data: BufReader::with_capacity(1 << 16, file),
             raw: Vec::new(),
             frames_read: 0,
@@ -279,8 +276,55 @@ const TAG_EXTENSIBLE: u16 = 0xfffe;
 /// Largest `fmt ` body read, in bytes (real ones are 16 to 40).
 const MAX_FMT_BYTES: u32 = 1024;
 
-/// The `fmt ` and `data` chunks of a walk: exactly one `data`, after a whole `fmt `.
-fn audio_chunks(walk: &Walk) -> Result<(ChunkRef, ChunkRef), WavError> {
+/// A WAV file's header as the chunk walk found it.
+struct Header {
+    walk: Walk,
+    /// Index of the `data` chunk in the walk.
+    data_index: usize,
+    data: ChunkRef,
+    format: WavFormat,
+}
+
+impl Header {
+    /// True when nothing follows the audio.
+    fn data_is_last(&self) -> bool {
+        self.data_index + 1 == self.walk.chunks.len()
+    }
+}
+
+/// Walk `file`'s chunks and read its format: the one path every reader of a header takes.
+fn read_header(file: &mut File) -> Result<Header, WavError> {
+    let file_len = file.metadata().map_err(WavError::Read)?.len();
+    let walk = riff::walk(file, file_len)?;
+    let (fmt, data_index) = audio_chunks(&walk)?;
+    let data = walk.chunks[data_index];
+    let format = parse_fmt(&read_body(file, fmt)?, data.size as u64)?;
+    Ok(Header {
+        walk,
+        data_index,
+        data,
+        format,
+    })
+}
+
+/// Make the RIFF form end with `data_bytes` of audio: the RIFF and `data` sizes rewritten in
+/// place (no free space needed), then flushed to disk.
+fn write_sizes(file: &mut File, data: ChunkRef, data_bytes: u64) -> Result<(), WavError> {
+    use std::io::Write;
+    for (at, value) in [
+        (4, data.body_at() + data_bytes - 8),
+        (data.header_at + 4, data_bytes),
+    ] {
+        file.seek(SeekFrom::Start(at))
+            .and_then(|_| file.write_all(&(value as u32).to_le_bytes()))
+            .map_err(WavError::Write)?;
+    }
+    file.sync_all().map_err(WavError::Write)
+}
+
+/// The `fmt ` chunk and the index of the `data` chunk of a walk: exactly one `data`, after a
+/// whole `fmt `.
+fn audio_chunks(walk: &Walk) -> Result<(ChunkRef, usize), WavError> {
     let fmt = walk.position(b"fmt ");
     let mut data = walk.all(b"data");
     let first_data = data.next();
@@ -300,7 +344,7 @@ fn audio_chunks(walk: &Walk) -> Result<(ChunkRef, ChunkRef), WavError> {
         (Some(f), Some((d, _))) if d < f => Err(WavError::Malformed(
             "the data chunk comes before the fmt chunk".into(),
         )),
-        (Some(f), Some((_, d))) if walk.is_whole(f) => Ok((walk.chunks[f], *d)),
+        (Some(f), Some((d, _))) if walk.is_whole(f) => Ok((walk.chunks[f], d)),
         (Some(_), Some(_)) => Err(WavError::Malformed("fmt chunk cut short".into())),
     }
 }
@@ -327,8 +371,7 @@ fn parse_fmt(body: &[u8], data_bytes: u64) -> Result<WavFormat, WavError> {
     let channels = u16_at(2) as usize;
     let sample_rate_hz = u32_at(4);
     let block_align = u16_at(12) as usize;
-    let container_bits = u16_at(14);
-    let mut bits = container_bits;
+    let mut bits = u16_at(14);
     let mut channel_mask = None;
     if tag == TAG_EXTENSIBLE {
         if body.len() < 40 {
@@ -440,14 +483,16 @@ enum Diagnosis {
 /// can look like a chunk header (float samples are often printable text). What tells them apart
 /// is the RIFF header: a writer that checkpoints keeps it ending where the `data` chunk ends, while
 /// a file with chunks after its audio has a RIFF size that covers them.
-fn diagnose(walk: &Walk, data_index: usize, data: ChunkRef) -> Result<Diagnosis, WavError> {
+fn diagnose(header: &Header) -> Result<Diagnosis, WavError> {
+    let (walk, data) = (&header.walk, header.data);
     let on_disk = walk.file_len - data.body_at();
     let data_end = data.body_end() + (data.size % 2) as u64;
     let riff_ends_with_data = walk.riff_size as u64 + 8 <= data_end;
-    let last = data_index + 1 == walk.chunks.len();
     match walk.tail {
         Tail::Clean => Ok(Diagnosis::Healthy),
-        _ if riff_ends_with_data || last => Ok(Diagnosis::DataRunsToEnd { on_disk }),
+        _ if riff_ends_with_data || header.data_is_last() => {
+            Ok(Diagnosis::DataRunsToEnd { on_disk })
+        }
         Tail::Overrun => {
             let chunk = walk.chunks[walk.chunks.len() - 1];
             Err(WavError::NotRepairable(format!(
@@ -474,31 +519,24 @@ fn diagnose(walk: &Walk, data_index: usize, data: ChunkRef) -> Result<Diagnosis,
 /// once it is proven damaged.
 pub fn repair(path: &Path) -> Result<Repair, WavError> {
     let mut file = open_regular(path)?;
-    let file_len = file.metadata().map_err(WavError::Read)?.len();
-    let walk = riff::walk(&mut file, file_len)?;
-    let (fmt, data) = audio_chunks(&walk).map_err(|e| match e {
+    let header = read_header(&mut file).map_err(|e| match e {
         WavError::Malformed(reason) => WavError::NotRepairable(reason),
         e => e,
     })?;
-    let format = parse_fmt(&read_body(&mut file, fmt)?, data.size as u64)?;
-    let block_align = format.bytes_per_frame() as u64;
-    let data_index = walk.position(b"data").unwrap_or_default();
-    let declared = data.size as u64;
-    let on_disk = match diagnose(&walk, data_index, data)? {
-        Diagnosis::Healthy => {
-            return Ok(Repair::Healthy {
-                frames: format.frames,
-            });
-        }
+    let (data, format) = (header.data, header.format);
+    let healthy = Ok(Repair::Healthy {
+        frames: format.frames,
+    });
+    let on_disk = match diagnose(&header)? {
+        Diagnosis::Healthy => return healthy,
         Diagnosis::DataRunsToEnd { on_disk } => on_disk,
     };
+    let block_align = format.bytes_per_frame() as u64;
     let limit = (u32::MAX as u64 - data.body_at()) / block_align * block_align;
     let whole = (on_disk / block_align * block_align).min(limit);
-    if whole == declared {
+    if whole == data.size as u64 {
         // What follows the audio is less than a frame (left by an earlier repair).
-        return Ok(Repair::Healthy {
-            frames: format.frames,
-        });
+        return healthy;
     }
     drop(file);
     let mut file = std::fs::OpenOptions::new()
@@ -506,16 +544,7 @@ pub fn repair(path: &Path) -> Result<Repair, WavError> {
         .open(path)
         .map_err(WavError::Open)?;
     // The RIFF body ends with the audio: nothing stands after a data chunk that runs to the end.
-    let riff_size = (data.body_at() + whole - 8) as u32;
-    use std::io::Write;
-    let write = |file: &mut File, at: u64, value: u32| {
-        file.seek(SeekFrom::Start(at))
-            .and_then(|_| file.write_all(&value.to_le_bytes()))
-            .map_err(WavError::Write)
-    };
-    write(&mut file, 4, riff_size)?;
-    write(&mut file, data.header_at + 4, whole as u32)?;
-    file.sync_all().map_err(WavError::Write)?;
+    write_sizes(&mut file, data, whole)?;
     Ok(Repair::Repaired {
         frames: whole / block_align,
         frames_before: format.frames,
@@ -539,24 +568,15 @@ pub fn close_cut(path: &Path, keep_frames: Option<u64>) -> Result<u64, WavError>
         .write(true)
         .open(path)
         .map_err(WavError::Open)?;
-    let file_len = file.metadata().map_err(WavError::Read)?.len();
-    let walk = riff::walk(&mut file, file_len)?;
-    let (fmt, data) = audio_chunks(&walk)?;
-    if walk.chunks.last() != Some(&data) {
+    let header = read_header(&mut file)?;
+    if !header.data_is_last() {
         return Err(WavError::NotRepairable(
             "chunks follow the audio: not shortened".into(),
         ));
     }
-    let format = parse_fmt(&read_body(&mut file, fmt)?, data.size as u64)?;
-    let bytes = keep * format.bytes_per_frame() as u64;
-    file.set_len(data.body_at() + bytes)
+    let bytes = keep * header.format.bytes_per_frame() as u64;
+    file.set_len(header.data.body_at() + bytes)
         .map_err(WavError::Write)?;
-    use std::io::Write;
-    for (at, value) in [(4, data.body_at() + bytes - 8), (data.header_at + 4, bytes)] {
-        file.seek(SeekFrom::Start(at))
-            .and_then(|_| file.write_all(&(value as u32).to_le_bytes()))
-            .map_err(WavError::Write)?;
-    }
-    file.sync_all().map_err(WavError::Write)?;
+    write_sizes(&mut file, header.data, bytes)?;
     Ok(keep)
 }

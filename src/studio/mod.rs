@@ -112,8 +112,8 @@ const OUR_TABLES: [&str; 4] = ["rooms", "people", "projects", "bookings"];
 enum Found {
     /// Nothing there, or an empty file: a new database may be made.
     Empty,
-    /// A studiodesk database at this schema version.
-    Ours(i64),
+    /// A studiodesk database at this schema version, with the read-only connection that looked.
+    Ours(i64, Connection),
 }
 
 /// An open studio database.
@@ -163,13 +163,7 @@ fn inspect(path: &Path) -> Result<Found, StudioError> {
             .collect::<rusqlite::Result<Vec<String>>>()?;
         Ok((id, version, tables))
     };
-    let (id, version, tables) = looked().map_err(|e| match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::NotADatabase) => refuse("not an SQLite database".into()),
-        _ => StudioError::Open {
-            path: path.to_path_buf(),
-            message: first_line(&e),
-        },
-    })?;
+    let (id, version, tables) = looked().map_err(|e| open_error(path, &e))?;
     let ours = id == APPLICATION_ID
         || (id == 0 && version >= 1 && OUR_TABLES.iter().all(|t| tables.iter().any(|n| n == t)));
     if !ours {
@@ -208,7 +202,21 @@ fn inspect(path: &Path) -> Result<Found, StudioError> {
             known: SCHEMA_VERSION,
         });
     }
-    Ok(Found::Ours(version))
+    Ok(Found::Ours(version, conn))
+}
+
+/// A failure to open or read the file at `path`: "not an SQLite database", or SQLite's first line.
+fn open_error(path: &Path, e: &rusqlite::Error) -> StudioError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => StudioError::NotOurs {
+            path: path.to_path_buf(),
+            reason: "not an SQLite database".into(),
+        },
+        _ => StudioError::Open {
+            path: path.to_path_buf(),
+            message: first_line(e),
+        },
+    }
 }
 
 /// A connection that cannot write: `mode=ro`, and on read-only media (where SQLite cannot make
@@ -216,8 +224,8 @@ fn inspect(path: &Path) -> Result<Found, StudioError> {
 fn open_read_only(path: &Path) -> Result<Connection, StudioError> {
     use rusqlite::OpenFlags;
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let open = |flags| -> rusqlite::Result<Connection> {
-        let conn = Connection::open_with_flags(path, flags)?;
+    let open = |target: &Path, flags| -> rusqlite::Result<Connection> {
+        let conn = Connection::open_with_flags(target, flags)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         // Opening is lazy: read the schema now so that a failure shows here.
         conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
@@ -225,35 +233,18 @@ fn open_read_only(path: &Path) -> Result<Connection, StudioError> {
         })?;
         Ok(conn)
     };
-    open(flags)
+    open(path, flags)
         .or_else(|first| {
-            let uri = format!(
-                "file:{}?immutable=1",
-                path.display()
-                    .to_string()
-                    .replace('%', "%25")
-                    .replace('?', "%3f")
-                    .replace('#', "%23")
-            );
-            Connection::open_with_flags(&uri, flags | OpenFlags::SQLITE_OPEN_URI)
-                .and_then(|conn| {
-                    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
-                        r.get::<_, i64>(0)
-                    })?;
-                    Ok(conn)
-                })
-                .map_err(|_| first)
+            let escaped = path
+                .display()
+                .to_string()
+                .replace('%', "%25")
+                .replace('?', "%3f")
+                .replace('#', "%23");
+            let uri = PathBuf::from(format!("file:{escaped}?immutable=1"));
+            open(&uri, flags | OpenFlags::SQLITE_OPEN_URI).map_err(|_| first)
         })
-        .map_err(|e| match e.sqlite_error_code() {
-            Some(rusqlite::ErrorCode::NotADatabase) => StudioError::NotOurs {
-                path: path.to_path_buf(),
-                reason: "not an SQLite database".into(),
-            },
-            _ => StudioError::Open {
-                path: path.to_path_buf(),
-                message: first_line(&e),
-            },
-        })
+        .map_err(|e| open_error(path, &e))
 }
 
 impl Store {
@@ -269,7 +260,8 @@ impl Store {
     /// and shown in `tz`. Any other application's file is refused before a byte of it is
     /// written.
     pub fn open(path: &Path, tz: TimeZone) -> Result<Store, StudioError> {
-        let found = inspect(path)?;
+        // Whether the schema is current; the looking connection is closed before writing.
+        let current = matches!(inspect(path)?, Found::Ours(SCHEMA_VERSION, _));
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StudioError::Folder {
                 path: path.to_path_buf(),
@@ -293,9 +285,7 @@ impl Store {
             tz,
             read_only: false,
         };
-        if !matches!(found, Found::Ours(SCHEMA_VERSION))
-            || store.application_id()? != APPLICATION_ID
-        {
+        if !current || store.application_id()? != APPLICATION_ID {
             store.migrate()?;
         }
         Ok(store)
@@ -305,15 +295,14 @@ impl Store {
     /// exist is an error, so a typo does not look like an empty studio), nothing is written
     /// (the file may be on read-only media), and any other application's file is refused.
     pub fn open_read(path: &Path, tz: TimeZone) -> Result<Store, StudioError> {
-        let version = match inspect(path)? {
-            Found::Ours(version) => version,
+        let (version, conn) = match inspect(path)? {
+            Found::Ours(version, conn) => (version, conn),
             Found::Empty => {
                 return Err(StudioError::NoDatabase {
                     path: path.to_path_buf(),
                 });
             }
         };
-        let conn = open_read_only(path)?;
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
