@@ -107,7 +107,7 @@ fn line(q: &fees::Quote, kind: &str) -> Minor {
         .iter()
         .filter(|l| l.kind == kind)
         .map(|l| l.amount)
-        .sum()
+        .fold(Minor(0), |sum, a| Minor(sum.0 + a.0))
 }
 
 /// MU/BPI: the worked example — a standard session worked 3 h 40 min with one double is
@@ -689,7 +689,7 @@ fn budget_rolls_up_actuals() {
     );
     assert_eq!(
         report.total.variance,
-        report.total.planned - report.total.actual
+        Minor(report.total.planned.0 - report.total.actual.0)
     );
 }
 
@@ -1038,4 +1038,52 @@ fn cli_end_to_end() {
     let list: serde_json::Value =
         serde_json::from_str(&ok(&["booking", "list", "--json"])).unwrap();
     assert_eq!(list.as_array().unwrap().len(), 3);
+}
+
+/// Field finding: `rates set mu standard_overtime 10000000000` and an 8784 h hire stored a total
+/// of −76 quadrillion GBP and `budget report` panicked. Rates, hold expiry and overruns are now
+/// bounded, and money sums are checked: a budget past the largest amount is a one-line error.
+#[test]
+fn money_never_overflows_or_wraps() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = studio(dir.path());
+    let err = store
+        .write(|tx, _| fees::set_rate_text(tx, Agreement::Mu, "standard_overtime", "10000000000"))
+        .expect_err("an absurd rate");
+    assert!(
+        err.to_string().contains("above the highest rate accepted"),
+        "{err}"
+    );
+    let err = store
+        .write(|tx, _| fees::set_rate_text(tx, Agreement::Mu, "doubling", "100000"))
+        .expect_err("an absurd percentage");
+    assert!(err.to_string().contains("above 1000 %"), "{err}");
+    // 1001 expenses of ten billion each pass the largest amount kept: refused, not wrapped.
+    store
+        .write(|tx, _| {
+            for _ in 0..1_001 {
+                budget::expense(
+                    tx,
+                    "Night Songs",
+                    Category::Other,
+                    Minor::parse("10000000000").unwrap(),
+                    "",
+                    0,
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    let err = store
+        .write(|tx, _| budget::report(tx, "Night Songs"))
+        .expect_err("too large");
+    assert!(err.to_string().starts_with("amount too large"), "{err}");
+    assert_eq!(
+        Minor::MAX.plus(Minor(1)),
+        Err(studiodesk::studio::units::Overflow)
+    );
+    assert_eq!(
+        Minor(i64::MAX).times(2),
+        Err(studiodesk::studio::units::Overflow)
+    );
 }

@@ -21,7 +21,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
 use super::entities::{Room, person, project, room, room_by_id};
-use super::units::{Minor, format_local};
+use super::units::{Minor, Overflow, format_local};
 use super::{StudioError, invalid, not_found};
 
 /// Where a booking stands.
@@ -283,20 +283,25 @@ fn overlapping(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// Longest a session may run past its booked end, in seconds (a day: more is a mistyped date).
+const MAX_OVERRUN_S: i64 = 24 * 3600;
+/// Longest a hold may be kept before it lapses, in hours (a year).
+const MAX_HOLD_HOURS: i64 = 366 * 24;
+
 /// What a booking would cost at `room`'s rate card, for `minutes` booked: the day rate for 10 h
 /// and more (plus overtime beyond), the half-day rate for over 5 h (plus overtime, capped at the
 /// day rate), else hourly in started 30-minute steps (capped at the half-day rate).
-pub fn booking_cost(room: &Room, minutes: i64) -> Minor {
+pub fn booking_cost(room: &Room, minutes: i64) -> Result<Minor, Overflow> {
     let hourly = |m: i64| room.hourly.ratio((m + 29) / 30, 2);
-    match minutes {
-        m if m >= 600 => room.day + hourly(m - 600),
-        m if m > 300 => (room.half_day + hourly(m - 300)).min(room.day),
-        m => hourly(m).min(room.half_day),
-    }
+    Ok(match minutes {
+        m if m >= 600 => room.day.plus(hourly(m - 600)?)?,
+        m if m > 300 => room.half_day.plus(hourly(m - 300)?)?.min(room.day),
+        m => hourly(m)?.min(room.half_day),
+    })
 }
 
 /// Overtime past the booked end, at the hourly rate in started 30-minute increments.
-pub fn overtime_cost(room: &Room, booked_end: i64, actual_end: i64) -> Minor {
+pub fn overtime_cost(room: &Room, booked_end: i64, actual_end: i64) -> Result<Minor, Overflow> {
     let over = (actual_end - booked_end).max(0);
     let increments = (over + 30 * 60 - 1) / (30 * 60);
     room.hourly.ratio(increments, 2)
@@ -305,9 +310,9 @@ pub fn overtime_cost(room: &Room, booked_end: i64, actual_end: i64) -> Minor {
 /// The cost of a confirmed booking: the booked block, plus overtime when it ran over.
 pub fn cost(tx: &Transaction, b: &Booking) -> Result<Minor, StudioError> {
     let room = room_by_id(tx, b.room_id)?;
-    let mut total = booking_cost(&room, (b.end_utc - b.start_utc) / 60);
+    let mut total = booking_cost(&room, (b.end_utc - b.start_utc) / 60)?;
     if let Some(actual) = b.actual_end_utc {
-        total = total + overtime_cost(&room, b.end_utc, actual);
+        total = total.plus(overtime_cost(&room, b.end_utc, actual)?)?;
     }
     Ok(total)
 }
@@ -353,6 +358,9 @@ pub fn hold(
     }
     let expiry_hours = match new.expires_hours {
         Some(h) if h <= 0 => return invalid("expires", "must be a positive number of hours"),
+        Some(h) if h > MAX_HOLD_HOURS => {
+            return invalid("expires", format!("{h} hours is more than a year"));
+        }
         Some(h) => h,
         None => setting(tx, "hold_expiry_hours")?,
     };
@@ -597,7 +605,7 @@ pub fn cancel(tx: &Transaction, id: i64, now: i64) -> Result<Cancelled, StudioEr
         _ => return invalid("booking", format!("#{id} is {} already", b.state())),
     }
     let room = room_by_id(tx, b.room_id)?;
-    let cost = booking_cost(&room, (b.end_utc - b.start_utc) / 60);
+    let cost = booking_cost(&room, (b.end_utc - b.start_utc) / 60)?;
     let hours_before = (b.start_utc - now) as f64 / 3600.0;
     let charge_bp = if hours_before < setting(tx, "cancel_full_hours")? as f64 {
         setting(tx, "cancel_full_bp")?
@@ -606,7 +614,7 @@ pub fn cancel(tx: &Transaction, id: i64, now: i64) -> Result<Cancelled, StudioEr
     } else {
         0
     };
-    let charge = cost.percent(charge_bp);
+    let charge = cost.percent(charge_bp)?;
     tx.execute(
         "UPDATE bookings SET cancel_charge = ?2 WHERE id = ?1",
         params![id, charge.0],
@@ -647,6 +655,16 @@ pub fn set_actual_end(
     }
     if actual_end_utc <= b.start_utc {
         return invalid("end", "the session cannot end before it starts");
+    }
+    if actual_end_utc - b.end_utc > MAX_OVERRUN_S {
+        return invalid(
+            "end",
+            format!(
+                "{} is more than a day past the booked end ({}): check the date",
+                format_local(actual_end_utc, &TimeZone::UTC),
+                format_local(b.end_utc, &TimeZone::UTC)
+            ),
+        );
     }
     tx.execute(
         "UPDATE bookings SET actual_end_utc = ?2 WHERE id = ?1",
@@ -717,21 +735,21 @@ mod tests {
     fn rate_card_blocks() {
         let r = room();
         // 3 h hourly: 3 × £85.
-        assert_eq!(booking_cost(&r, 180), Minor(25_500));
+        assert_eq!(booking_cost(&r, 180), Ok(Minor(25_500)));
         // 2 h 10 min: five started half hours.
-        assert_eq!(booking_cost(&r, 130), Minor(21_250));
+        assert_eq!(booking_cost(&r, 130), Ok(Minor(21_250)));
         // 5 h: hourly £425 capped at the half day £380.
-        assert_eq!(booking_cost(&r, 300), Minor(38_000));
+        assert_eq!(booking_cost(&r, 300), Ok(Minor(38_000)));
         // 6 h: half day + 1 h.
-        assert_eq!(booking_cost(&r, 360), Minor(46_500));
+        assert_eq!(booking_cost(&r, 360), Ok(Minor(46_500)));
         // 9 h: half day + 4 h = £720, capped at the day £700.
-        assert_eq!(booking_cost(&r, 540), Minor(70_000));
+        assert_eq!(booking_cost(&r, 540), Ok(Minor(70_000)));
         // 11 h: day + 1 h overtime.
-        assert_eq!(booking_cost(&r, 660), Minor(78_500));
+        assert_eq!(booking_cost(&r, 660), Ok(Minor(78_500)));
         // Overtime: 40 minutes is two started half hours.
-        assert_eq!(overtime_cost(&r, 0, 40 * 60), Minor(8_500));
-        assert_eq!(overtime_cost(&r, 0, 30 * 60), Minor(4_250));
-        assert_eq!(overtime_cost(&r, 100, 50), Minor(0));
+        assert_eq!(overtime_cost(&r, 0, 40 * 60), Ok(Minor(8_500)));
+        assert_eq!(overtime_cost(&r, 0, 30 * 60), Ok(Minor(4_250)));
+        assert_eq!(overtime_cost(&r, 100, 50), Ok(Minor(0)));
     }
 
     #[test]

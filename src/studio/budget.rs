@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::bookings::{self, Status};
 use super::entities::project;
 use super::hires;
-use super::units::Minor;
+use super::units::{Minor, Overflow};
 use super::{StudioError, invalid};
 
 /// Budget categories.
@@ -155,7 +155,7 @@ pub fn report(tx: &Transaction, project_key: &str) -> Result<BudgetReport, Studi
                 ),
             );
         }
-        actual[index(Category::Studio)] = actual[index(Category::Studio)] + charged;
+        actual[index(Category::Studio)] = actual[index(Category::Studio)].plus(charged)?;
     }
     for h in hires::list(tx, None, Some(p.id))? {
         if bookings::get(tx, h.booking_id)?.status != Status::Confirmed {
@@ -167,7 +167,7 @@ pub fn report(tx: &Transaction, project_key: &str) -> Result<BudgetReport, Studi
             } else {
                 Category::Musicians
             };
-            actual[index(category)] = actual[index(category)] + line.amount;
+            actual[index(category)] = actual[index(category)].plus(line.amount)?;
         }
     }
     let mut stmt = tx.prepare("SELECT category, amount FROM expenses WHERE project_id = ?1")?;
@@ -176,7 +176,7 @@ pub fn report(tx: &Transaction, project_key: &str) -> Result<BudgetReport, Studi
         .collect::<Result<_, _>>()?;
     for (category, amount) in expenses {
         if let Some(i) = CATEGORIES.iter().position(|c| c.as_str() == category) {
-            actual[i] = actual[i] + Minor(amount);
+            actual[i] = actual[i].plus(Minor(amount))?;
         }
     }
     let mut stmt =
@@ -193,23 +193,25 @@ pub fn report(tx: &Transaction, project_key: &str) -> Result<BudgetReport, Studi
     let mut rows: Vec<BudgetRow> = CATEGORIES
         .iter()
         .enumerate()
-        .map(|(i, c)| BudgetRow {
-            category: c.as_str().to_string(),
-            planned: planned[i],
-            actual: actual[i],
-            variance: planned[i] - actual[i],
+        .map(|(i, c)| {
+            Ok(BudgetRow {
+                category: c.as_str().to_string(),
+                planned: planned[i],
+                actual: actual[i],
+                variance: planned[i].minus(actual[i])?,
+            })
         })
-        .collect();
-    let planned_sum: Minor = planned.iter().copied().sum();
-    let contingency = planned_sum.percent(p.contingency_bp);
+        .collect::<Result<_, Overflow>>()?;
+    let planned_sum = Minor::total(planned)?;
+    let contingency = planned_sum.percent(p.contingency_bp)?;
     rows.push(BudgetRow {
         category: "contingency".into(),
         planned: contingency,
         actual: Minor(0),
         variance: contingency,
     });
-    let total_planned = planned_sum + contingency;
-    let total_actual: Minor = actual.iter().copied().sum();
+    let total_planned = planned_sum.plus(contingency)?;
+    let total_actual = Minor::total(actual)?;
     Ok(BudgetReport {
         project: p.title,
         currency: p.currency,
@@ -219,7 +221,7 @@ pub fn report(tx: &Transaction, project_key: &str) -> Result<BudgetReport, Studi
             category: "total".into(),
             planned: total_planned,
             actual: total_actual,
-            variance: total_planned - total_actual,
+            variance: total_planned.minus(total_actual)?,
         },
     })
 }

@@ -4,7 +4,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
 use super::units::Minor;
-use super::{StudioError, invalid, not_found};
+use super::{StudioError, check_rate, invalid, not_found};
 
 /// A room and its rate card.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -152,6 +152,7 @@ const ROOM_COLUMNS: &str = "id, name, currency, hourly, half_day, day, setup_min
 /// Add a room; returns its id.
 pub fn add_room(tx: &Transaction, room: &Room) -> Result<i64, StudioError> {
     need_name("name", &room.name)?;
+    check_room_rates(room)?;
     tx.execute(
         "INSERT INTO rooms (name, currency, hourly, half_day, day, setup_min, teardown_min)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -170,7 +171,14 @@ pub fn add_room(tx: &Transaction, room: &Room) -> Result<i64, StudioError> {
 }
 
 /// Replace a room's rate card and times.
+fn check_room_rates(room: &Room) -> Result<(), StudioError> {
+    check_rate("hourly", room.hourly)?;
+    check_rate("half_day", room.half_day)?;
+    check_rate("day", room.day)
+}
+
 pub fn update_room(tx: &Transaction, room: &Room) -> Result<(), StudioError> {
+    check_room_rates(room)?;
     tx.execute(
         "UPDATE rooms SET currency = ?2, hourly = ?3, half_day = ?4, day = ?5, setup_min = ?6,
          teardown_min = ?7 WHERE id = ?1",

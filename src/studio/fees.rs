@@ -204,6 +204,9 @@ pub fn set_rate(
         .expect("the rate was just updated"))
 }
 
+/// The largest percentage a rate may be, in basis points (1000 %).
+const MAX_PERCENT_BP: i64 = 100_000;
+
 /// Change one rate from text in its unit: money as 130.00, a percentage as 14.09, minutes as 15
 /// or 0h15m.
 pub fn set_rate_text(
@@ -223,9 +226,22 @@ pub fn set_rate_text(
             ),
         })?;
     let value = match current.unit.as_str() {
-        "minor" => Minor::parse(text)?.0,
-        "bp" => super::units::parse_percent_bp(text)?,
-        _ => super::units::parse_minutes(text)?,
+        "minor" => {
+            let amount = Minor::parse(text)?;
+            super::check_rate("value", amount)?;
+            amount.0
+        }
+        "bp" => match super::units::parse_percent_bp(text)? {
+            bp if bp > MAX_PERCENT_BP => {
+                return invalid("value", format!("{text} % is above 1000 %"));
+            }
+            bp => bp,
+        },
+        _ => match super::units::parse_minutes(text)? {
+            0 => return invalid("value", "a length of time must be more than zero"),
+            m if m > 24 * 60 => return invalid("value", format!("{text} is longer than a day")),
+            m => m,
+        },
     };
     set_rate(tx, agreement, name, value, "set by the user")
 }
@@ -269,11 +285,11 @@ pub struct Quote {
 }
 
 impl Quote {
-    fn new(lines: Vec<FeeLine>) -> Quote {
-        Quote {
-            total: lines.iter().map(|l| l.amount).sum(),
+    fn new(lines: Vec<FeeLine>) -> Result<Quote, StudioError> {
+        Ok(Quote {
+            total: Minor::total(lines.iter().map(|l| l.amount))?,
             lines,
-        }
+        })
     }
 }
 
@@ -321,7 +337,9 @@ fn mu_doubling_bp(table: &RateTable, instruments: usize) -> Result<(i64, String)
         0 | 1 => (0, String::new()),
         2 => (table.get("doubling")?, "doubling".into()),
         n => {
-            let further = table.get("each_further_double")? * (n as i64 - 3);
+            let further = table
+                .get("each_further_double")?
+                .saturating_mul(n as i64 - 3);
             (
                 table.get("trebling")? + further,
                 if n == 3 {
@@ -344,8 +362,8 @@ fn mu(table: &RateTable, e: &Engagement) -> Result<Quote, StudioError> {
     let per_unit = table.money(&format!("{kind}_overtime"))?;
     let unit = table.get("overtime_unit")?;
     let units = overtime_units(e.worked_min, session_min, unit);
-    let overtime = per_unit * units;
-    let base = fee + overtime;
+    let overtime = per_unit.times(units)?;
+    let base = fee.plus(overtime)?;
     let mut lines = vec![
         line(
             "session",
@@ -365,14 +383,14 @@ fn mu(table: &RateTable, e: &Engagement) -> Result<Quote, StudioError> {
     lines.push(line(
         "doubling",
         format!("{double_name} +{} of {base}", bp_text(double_bp)),
-        base.percent(double_bp),
+        base.percent(double_bp)?,
     ));
     if e.overdub {
         let bp = table.get("overdubbing")?;
         lines.push(line(
             "overdubbing",
             format!("overdubbing +{} of {base}", bp_text(bp)),
-            base.percent(bp),
+            base.percent(bp)?,
         ));
     }
     let mut b_total = Minor(0);
@@ -385,15 +403,15 @@ fn mu(table: &RateTable, e: &Engagement) -> Result<Quote, StudioError> {
         };
         let amount = if name == "B" {
             let cap = table.money("porterage_b_cap")?;
-            let allowed = (cap - b_total).max(Minor(0)).min(amount);
-            b_total = b_total + allowed;
+            let allowed = cap.minus(b_total)?.max(Minor(0)).min(amount);
+            b_total = b_total.plus(allowed)?;
             allowed
         } else {
             amount
         };
         lines.push(line("porterage", format!("porterage class {name}"), amount));
     }
-    Ok(Quote::new(lines))
+    Quote::new(lines)
 }
 
 /// AFM sound recording: scale per 3-hour session (leader and contractor at their multiple),
@@ -412,26 +430,31 @@ fn afm(table: &RateTable, e: &Engagement) -> Result<Quote, StudioError> {
         Role::Contractor => table.get("contractor")?,
         Role::Side | Role::BackgroundVocalist => 10_000,
     };
-    let role_scale = scale.percent(multiple_bp);
+    let role_scale = scale.percent(multiple_bp)?;
     let session_min = table.get("session_minutes")?;
     let unit = table.get("overtime_unit")?;
     let units = overtime_units(e.worked_min, session_min, unit);
-    let per_unit = role_scale.percent(table.get("overtime")?);
-    let overtime = per_unit * units;
+    let per_unit = role_scale.percent(table.get("overtime")?)?;
+    let overtime = per_unit.times(units)?;
     let double_bp = match e.instruments {
         0 | 1 => 0,
-        n => table.get("doubling")? + table.get("each_further_double")? * (n as i64 - 2),
+        n => table.get("doubling")?.saturating_add(
+            table
+                .get("each_further_double")?
+                .saturating_mul(n as i64 - 2),
+        ),
     };
-    let doubling = role_scale.percent(double_bp);
-    let wages = role_scale + overtime + doubling;
+    let doubling = role_scale.percent(double_bp)?;
+    let wages = Minor::total([role_scale, overtime, doubling])?;
     let pension_bp = table.get("pension")?;
     let health = if e.first_session_of_day {
         table.money("health_first")?
     } else {
         table.money("health_further")?
     };
-    let cartage = table.money("cartage")? * e.cartage;
-    Ok(Quote::new(vec![
+    let cartage = table.money("cartage")?.times(e.cartage)?;
+    let pension = wages.percent(pension_bp)?;
+    Quote::new(vec![
         line(
             "session",
             format!(
@@ -462,7 +485,7 @@ fn afm(table: &RateTable, e: &Engagement) -> Result<Quote, StudioError> {
         line(
             "pension",
             format!("pension {} of {wages}", bp_text(pension_bp)),
-            wages.percent(pension_bp),
+            pension,
         ),
         line(
             "health_welfare",
@@ -478,18 +501,18 @@ fn afm(table: &RateTable, e: &Engagement) -> Result<Quote, StudioError> {
             format!("cartage {} instrument(s)", e.cartage),
             cartage,
         ),
-    ]))
+    ])
 }
 
 /// Free agreement: the flat fee, or the hourly rate for the time worked.
 fn free(e: &Engagement) -> Result<Quote, StudioError> {
     match (e.flat_fee, e.hourly) {
-        (Some(fee), None) => Ok(Quote::new(vec![line("session", "flat fee", fee)])),
-        (None, Some(rate)) => Ok(Quote::new(vec![line(
+        (Some(fee), None) => Quote::new(vec![line("session", "flat fee", fee)]),
+        (None, Some(rate)) => Quote::new(vec![line(
             "session",
             format!("{} at {rate} per hour", format_minutes(e.worked_min)),
-            rate.ratio(e.worked_min, 60),
-        )])),
+            rate.ratio(e.worked_min, 60)?,
+        )]),
         _ => invalid(
             "fee",
             "a free agreement needs either a flat fee or an hourly rate",

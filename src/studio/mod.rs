@@ -33,6 +33,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub enum StudioError {
     #[error(transparent)]
     Parse(#[from] ParseError),
+    #[error(transparent)]
+    Overflow(#[from] units::Overflow),
     #[error("no {what} '{key}'")]
     NotFound { what: &'static str, key: String },
     #[error("{field}: {problem}")]
@@ -83,6 +85,20 @@ pub(crate) fn invalid<T>(
         field,
         problem: problem.into(),
     })
+}
+
+/// A rate no higher than [`units::RATE_MAX`].
+pub(crate) fn check_rate(field: &'static str, rate: Minor) -> Result<(), StudioError> {
+    if rate > units::RATE_MAX {
+        return invalid(
+            field,
+            format!(
+                "{rate} is above the highest rate accepted ({})",
+                units::RATE_MAX
+            ),
+        );
+    }
+    Ok(())
 }
 
 /// Shorthand for a `NotFound` error.

@@ -85,19 +85,63 @@ impl Minor {
             .ok_or_else(|| parse_error("amount", input, "too large"))
     }
 
+    /// The largest amount studiodesk computes with, in minor units (ten trillion in the currency's
+    /// units). A rate or a total past it is a typo or an absurd rate, refused rather than wrapped.
+    pub const MAX: Minor = Minor(1_000_000_000_000_000);
+
+    fn checked(value: i128) -> Result<Minor, Overflow> {
+        if value.abs() <= Minor::MAX.0 as i128 {
+            Ok(Minor(value as i64))
+        } else {
+            Err(Overflow)
+        }
+    }
+
+    /// `self + other`, or [`Overflow`] past [`Minor::MAX`].
+    pub fn plus(self, other: Minor) -> Result<Minor, Overflow> {
+        Minor::checked(self.0 as i128 + other.0 as i128)
+    }
+
+    /// `self − other`, or [`Overflow`] past [`Minor::MAX`].
+    pub fn minus(self, other: Minor) -> Result<Minor, Overflow> {
+        Minor::checked(self.0 as i128 - other.0 as i128)
+    }
+
+    /// `self × n`, or [`Overflow`] past [`Minor::MAX`].
+    pub fn times(self, n: i64) -> Result<Minor, Overflow> {
+        Minor::checked(self.0 as i128 * n as i128)
+    }
+
+    /// The sum of `amounts`, or [`Overflow`] past [`Minor::MAX`].
+    pub fn total(amounts: impl IntoIterator<Item = Minor>) -> Result<Minor, Overflow> {
+        amounts.into_iter().try_fold(Minor(0), Minor::plus)
+    }
+
     /// `self × percent / 100`, rounded half up to the minor unit. `percent_bp` is in basis points
     /// (1 % = 100 bp), so 14.09 % is exact.
-    pub fn percent(self, percent_bp: i64) -> Minor {
+    pub fn percent(self, percent_bp: i64) -> Result<Minor, Overflow> {
         let product = self.0 as i128 * percent_bp as i128;
-        Minor(((product + 5_000) / 10_000) as i64)
+        Minor::checked((product + 5_000) / 10_000)
     }
 
     /// `self × n / d`, rounded half up.
-    pub fn ratio(self, n: i64, d: i64) -> Minor {
+    pub fn ratio(self, n: i64, d: i64) -> Result<Minor, Overflow> {
         let product = self.0 as i128 * n as i128;
-        Minor(((2 * product + d as i128) / (2 * d as i128)) as i64)
+        Minor::checked((2 * product + d as i128) / (2 * d as i128))
     }
 }
+
+/// The highest rate accepted (a room's hourly, half-day or day rate, an agreement's fee): a
+/// million in the currency's units. Beyond it is a typo.
+pub const RATE_MAX: Minor = Minor(100_000_000);
+
+/// A money computation whose result would pass [`Minor::MAX`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "amount too large: a result passes {} (check the rates and times entered)",
+    Minor::MAX
+)]
+pub struct Overflow;
 
 /// True for "1,250.00" and "12,345,678.9": commas between groups of three digits, before a
 /// decimal point.
@@ -110,33 +154,6 @@ fn thousands_grouped(text: &str) -> bool {
     (1..=3).contains(&first.len())
         && first.chars().all(|c| c.is_ascii_digit())
         && groups.all(|g| g.len() == 3 && g.chars().all(|c| c.is_ascii_digit()))
-}
-
-impl std::ops::Add for Minor {
-    type Output = Minor;
-    fn add(self, other: Minor) -> Minor {
-        Minor(self.0 + other.0)
-    }
-}
-
-impl std::ops::Sub for Minor {
-    type Output = Minor;
-    fn sub(self, other: Minor) -> Minor {
-        Minor(self.0 - other.0)
-    }
-}
-
-impl std::ops::Mul<i64> for Minor {
-    type Output = Minor;
-    fn mul(self, n: i64) -> Minor {
-        Minor(self.0 * n)
-    }
-}
-
-impl std::iter::Sum for Minor {
-    fn sum<I: Iterator<Item = Minor>>(iter: I) -> Minor {
-        Minor(iter.map(|m| m.0).sum())
-    }
 }
 
 impl fmt::Display for Minor {
@@ -417,10 +434,10 @@ mod tests {
     #[test]
     fn percentages_round_half_up() {
         // 25 % of £227.50 is £56.875 → £56.88.
-        assert_eq!(Minor(22_750).percent(2_500), Minor(5_688));
-        assert_eq!(Minor(10_000).percent(1_409), Minor(1_409));
-        assert_eq!(Minor(1).percent(5_000), Minor(1));
-        assert_eq!(Minor(13_000).ratio(1, 3), Minor(4_333));
+        assert_eq!(Minor(22_750).percent(2_500), Ok(Minor(5_688)));
+        assert_eq!(Minor(10_000).percent(1_409), Ok(Minor(1_409)));
+        assert_eq!(Minor(1).percent(5_000), Ok(Minor(1)));
+        assert_eq!(Minor(13_000).ratio(1, 3), Ok(Minor(4_333)));
     }
 
     #[test]
