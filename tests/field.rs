@@ -903,3 +903,56 @@ fn a_mistyped_amount_is_refused_naming_it_and_nothing_is_stored() {
         assert!(!stdout(&listed).contains("Studio A"), "{}", stdout(&listed));
     }
 }
+
+/// Errors that were unclear in the field, each now one line naming the file or field: a folder
+/// that takes no files (`/proc`), a database locked by another process (said once, not three
+/// times, with what to do), a year typed as 9999, a missing sound-check file said once.
+#[test]
+fn unclear_errors_are_one_line_naming_the_file_or_field() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("studio.db");
+    new_db(&db);
+    let one_line = |out: &Output, says: &str| {
+        assert_eq!(out.status.code(), Some(1), "{says}: {}", stdout(out));
+        let err = stderr(out);
+        assert_eq!(err.lines().count(), 1, "{says}: {err}");
+        assert!(err.contains(says), "{says}: {err}");
+        err
+    };
+    one_line(
+        &run(&["record", "--demo", "--duration", "1", "--out", "/proc"]),
+        "/proc does not take new files",
+    );
+    let year = studiodesk()
+        .args(["booking", "hold", "--project", "x", "--room", "y"])
+        .args([
+            "--start",
+            "9999-01-01 10:00",
+            "--end",
+            "9999-01-01 12:00",
+            "--db",
+        ])
+        .arg(&db)
+        .output()
+        .expect("run");
+    one_line(&year, "year 9999 is outside 2000–2099");
+    let missing = dir.path().join("missing.wav");
+    let out = studiodesk()
+        .args(["soundcheck", "--files"])
+        .arg(&missing)
+        .env("STUDIODESK_DB", &db)
+        .output()
+        .expect("run");
+    let err = one_line(&out, "missing.wav: cannot open");
+    assert_eq!(err.matches("No such file").count(), 1, "{err}");
+
+    let lock = rusqlite::Connection::open(&db).expect("sqlite");
+    lock.execute_batch("BEGIN EXCLUSIVE").expect("lock");
+    let busy = studiodesk()
+        .args(["policy", "set", "hold_expiry_hours", "24", "--db"])
+        .arg(&db)
+        .output()
+        .expect("run");
+    let err = one_line(&busy, "is busy: another studiodesk kept it locked");
+    assert_eq!(err.matches("locked").count(), 1, "{err}");
+}

@@ -70,6 +70,12 @@ pub enum RecordError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{path} does not take new files ({source}): choose another folder for the takes")]
+    NotWritable {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot start the recorder thread: {0}")]
     Thread(#[source] std::io::Error),
     #[error("cannot close {path} after a failed write: {source}")]
@@ -609,7 +615,7 @@ pub fn check_folder(dir: &Path) -> Result<(), RecordError> {
     let probe = dir.join(".studiodesk-write-test");
     File::create(&probe)
         .and_then(|_| std::fs::remove_file(&probe))
-        .map_err(|source| RecordError::Folder {
+        .map_err(|source| RecordError::NotWritable {
             path: dir.to_path_buf(),
             source,
         })

@@ -52,8 +52,14 @@ pub enum StudioError {
         found: i64,
         known: i64,
     },
-    #[error("database: {0}")]
-    Database(#[from] rusqlite::Error),
+    /// SQLite's own message, on one line (its error chain repeats it).
+    #[error("database: {}", first_line(.0))]
+    Database(rusqlite::Error),
+    #[error(
+        "the database {path} is busy: another studiodesk kept it locked for {} s; try again",
+        BUSY_TIMEOUT.as_secs()
+    )]
+    Busy { path: PathBuf },
     #[error("cannot create the folder for the database {path}: {source}")]
     Folder {
         path: PathBuf,
@@ -74,6 +80,25 @@ pub enum StudioError {
         version: i64,
         message: String,
     },
+}
+
+impl From<rusqlite::Error> for StudioError {
+    fn from(e: rusqlite::Error) -> Self {
+        StudioError::Database(e)
+    }
+}
+
+/// A SQLite error in words that name the database at `path`: a lock held past the busy timeout
+/// is [`StudioError::Busy`].
+fn explain(path: &Path, e: rusqlite::Error) -> StudioError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            StudioError::Busy {
+                path: path.to_path_buf(),
+            }
+        }
+        _ => StudioError::Database(e),
+    }
 }
 
 /// Shorthand for an `Invalid` error.
@@ -399,10 +424,11 @@ impl Store {
     ) -> Result<T, StudioError> {
         let tx = self
             .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| explain(&self.path, e))?;
         bookings::sweep(&tx, units::now())?;
         let value = f(&tx, &self.tz)?;
-        tx.commit()?;
+        tx.commit().map_err(|e| explain(&self.path, e))?;
         Ok(value)
     }
 
