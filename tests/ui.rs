@@ -582,6 +582,36 @@ fn budget_plan_against_actual() {
     );
 }
 
+/// An export never replaces a file without asking (field finding: exports overwrote in place).
+/// "Keep it" leaves the file as it was; "Replace" writes the new one over it.
+#[test]
+fn an_export_over_an_existing_file_asks_first() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path());
+    booked(dir.path());
+    let mut harness = desk(dir.path());
+    tab(&mut harness, "Budget");
+    choose(&mut harness, "Project", "Night Songs");
+    settle(&mut harness);
+    let csv = dir.path().join("budget.csv");
+    std::fs::write(&csv, "someone's figures").unwrap();
+    click(&mut harness, "Export CSV");
+    settle(&mut harness);
+    assert!(text_of(&harness, "exists.").contains("budget.csv"));
+    click(&mut harness, "Keep it");
+    settle(&mut harness);
+    assert_eq!(std::fs::read_to_string(&csv).unwrap(), "someone's figures");
+    click(&mut harness, "Export CSV");
+    settle(&mut harness);
+    click(&mut harness, "Replace");
+    settle(&mut harness);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.starts_with("category,planned,actual,variance\n"),
+        "{text}"
+    );
+}
+
 /// Every tab passes the harness's accessibility check (every input has a name a screen reader
 /// can say) and draws every glyph it uses.
 #[test]

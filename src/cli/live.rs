@@ -14,11 +14,12 @@ use serde::Serialize;
 use crate::engine::audio::list_devices;
 use crate::engine::live::{DEFAULT_RATE_HZ, Input, Live, LiveOptions};
 use crate::engine::monitor::MonitorClock;
-use crate::engine::processor::{Command, TrackInput};
+use crate::engine::processor::TrackInput;
 use crate::engine::recorder::{
-    MAX_FILE_BYTES, RecordFormat, RecordedFile, Recorder, TakeSpec, TakeTrack, check_folder,
+    MAX_FILE_BYTES, RecordFormat, RecordedFile, TakeSpec, TakeTrack, check_folder,
 };
 use crate::engine::snapshot::{CounterValues, MeterSnapshot};
+use crate::engine::take::{Ending, Take};
 use crate::engine::wav::{Repair, repair};
 use crate::meter::hold::PeakHold;
 
@@ -518,10 +519,6 @@ pub fn record(args: RecordArgs) -> anyhow::Result<ExitCode> {
     if frames == 0 {
         anyhow::bail!("--duration {} s is shorter than one frame", args.duration);
     }
-    let ring = live
-        .record
-        .take()
-        .context("the engine made no recorder ring")?;
     let spec = TakeSpec {
         dir: args.out.clone(),
         session: args.session.clone(),
@@ -540,8 +537,7 @@ pub fn record(args: RecordArgs) -> anyhow::Result<ExitCode> {
         format: args.format,
         max_file_bytes: MAX_FILE_BYTES,
     };
-    let recorder = Recorder::start(spec, ring, live.handle.shared_counters())?;
-    live.handle.send(Command::RecordFrames(frames))?;
+    let mut recording = Take::start(&mut live, spec, Some(frames))?;
     if !args.json {
         eprintln!(
             "recording {} ({} ch, {} Hz) for {} s into {}",
@@ -552,14 +548,12 @@ pub fn record(args: RecordArgs) -> anyhow::Result<ExitCode> {
             args.out.display()
         );
     }
-    // Until the processor has closed the take, a stop signal, the input went away, or the writer
-    // stopped (a full disk: then the take ends now, not after the ring fills and frames drop).
-    let counters = live.handle.shared_counters();
+    // Until the take has ended by itself (its length, a lost input, a full disk) or a signal
+    // stops it.
     let mut warned_monitor = false;
-    loop {
-        let closed = counters.take_closed.load(Ordering::Acquire)
-            && counters.take_frames.load(Ordering::Acquire) > 0;
-        if closed || stop.signal().is_some() || live.has_ended() || recorder.is_finished() {
+    while !recording.poll(Some(&live)) {
+        if let Some(sig) = stop.signal() {
+            recording.stop(Some(&live), Stop::name(sig));
             break;
         }
         if live.monitor_lost() && !warned_monitor {
@@ -568,32 +562,18 @@ pub fn record(args: RecordArgs) -> anyhow::Result<ExitCode> {
         }
         std::thread::sleep(POLL_EVERY);
     }
-    let stopped_early = !counters.take_closed.load(Ordering::Acquire);
-    let lost = stopped_early && live.device_lost();
-    let _ = live.handle.send(Command::Record(false));
-    // Give the audio thread one block to apply the stop, then stop the input.
-    std::thread::sleep(Duration::from_millis(50));
+    let finished = recording.finish(Some(&mut live), "the end of the command")?;
     let values = live.handle.counters();
     let rate = live.rate_hz as f64;
     live.stop();
-    let report = if stopped_early {
-        recorder.abort()?
-    } else {
-        recorder.finish()?
-    };
-    // Why the take ended before its duration, most telling first.
-    let (early, code) = match (&report.stopped_early, stop.signal()) {
-        (Some(failure), _) => (Some(failure.reason()), ExitCode::from(EXIT_WRITE_FAILED)),
-        (None, Some(sig)) if report.frames < frames => (
-            Some(format!("stopped by {}", Stop::name(sig))),
-            Stop::exit_code(sig),
-        ),
-        (None, _) if lost => (
-            Some("the input device went away".to_string()),
-            ExitCode::from(EXIT_INPUT_LOST),
-        ),
-        (None, _) if values.dropped_frames > 0 => (None, ExitCode::from(EXIT_DROPPED)),
-        (None, _) => (None, ExitCode::SUCCESS),
+    let report = &finished.report;
+    let early = finished.ending.early_reason();
+    let code = match (&finished.ending, stop.signal()) {
+        (Ending::WriteFailed(_), _) => ExitCode::from(EXIT_WRITE_FAILED),
+        (Ending::InputLost, _) => ExitCode::from(EXIT_INPUT_LOST),
+        (Ending::Stopped(_), Some(sig)) => Stop::exit_code(sig),
+        _ if values.dropped_frames > 0 => ExitCode::from(EXIT_DROPPED),
+        _ => ExitCode::SUCCESS,
     };
     let summary = format!(
         "{} frames per track ({:.3} s of {} s), {} dropped, {} xruns",

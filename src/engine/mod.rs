@@ -11,4 +11,5 @@ pub mod riff;
 pub mod session;
 pub mod snapshot;
 pub mod source;
+pub mod take;
 pub mod wav;

@@ -24,10 +24,11 @@ use crate::engine::live::Input;
 use crate::engine::live::{CaptureJob, Live, LiveOptions};
 use crate::engine::processor::{Command, TrackInput};
 use crate::engine::recorder::{
-    MAX_FILE_BYTES, RecordFormat, Recorder, TakeSpec, TakeTrack, free_bytes, next_free_take,
+    MAX_FILE_BYTES, RecordFormat, TakeSpec, TakeTrack, free_bytes, next_free_take,
     recording_minutes,
 };
 use crate::engine::snapshot::MeterSnapshot;
+use crate::engine::take::{Finished, Take};
 use live::{AudioSetup, LiveState, Meters, Transport};
 use production::{BookingsState, BudgetState, HiresState, LogState};
 use soundcheck::SoundcheckState;
@@ -99,6 +100,8 @@ pub enum Action {
     SaveSoundcheck,
     /// Close the problem dialog.
     Dismiss,
+    /// Answer to "replace the file?" for the export waiting: replace it (true) or keep it.
+    ConfirmReplace(bool),
     /// Restart the engine on the chosen audio set-up.
     Reopen,
     /// Look for audio devices again.
@@ -107,11 +110,9 @@ pub enum Action {
 
 /// A take being recorded.
 struct TakeInProgress {
-    recorder: Recorder,
-    take: u32,
+    take: Take,
     song: String,
     booking: Option<i64>,
-    started: Instant,
     start_utc: i64,
 }
 
@@ -133,6 +134,8 @@ pub struct Desk {
     status: Option<String>,
     /// A problem to show in a dialog until dismissed.
     problem: Option<String>,
+    /// An export whose file exists, waiting for the user to say whether to replace it.
+    replacing: Option<Change>,
     takes_recorded: u32,
     disk: Option<(Instant, Option<u64>)>,
     /// Audio devices found when last looked for.
@@ -185,6 +188,7 @@ impl Desk {
             loaded: Loaded::default(),
             status: None,
             problem: None,
+            replacing: None,
             takes_recorded: 0,
             disk: None,
             devices: Vec::new(),
@@ -382,26 +386,19 @@ impl Desk {
         if let Some(listing) = self.listing.finished() {
             self.finish_listing(listing);
         }
-        if self.take.as_ref().is_some_and(|t| t.recorder.is_finished()) {
-            // The writer stopped on its own (a full disk, a file that cannot be made): stop
-            // recording now and say why, rather than at Stop.
-            self.stop_take();
+        // A take that ended by itself (a full disk, a lost input) is finished and says why.
+        if let Some(mut take) = self.take.take() {
+            if take.take.poll(self.live.as_ref()) {
+                self.stopping = Some(take);
+            } else {
+                self.take = Some(take);
+            }
         }
-        if !self.running()
-            && let Some(take) = self.take.take().or_else(|| self.stopping.take())
-        {
-            // The input is gone or has ended: the processor will not close the take; keep what
-            // reached the ring, and make sure it stops pushing should the device come back.
-            self.send(Command::Record(false));
-            take.recorder.stop_without_processor();
-            self.stopping = Some(take);
-        }
-        if self
-            .stopping
-            .as_ref()
-            .is_some_and(|t| t.recorder.is_finished())
-        {
-            self.finish_take();
+        if let Some(take) = &mut self.stopping {
+            take.take.poll(self.live.as_ref());
+            if take.take.is_finished() {
+                self.finish_take("the desk");
+            }
         }
         let stale = self
             .disk
@@ -511,6 +508,24 @@ impl Desk {
                     }
                 });
         });
+        if let Some(path) = self.replacing.as_mut().and_then(Change::export_path_mut) {
+            let path = path.display().to_string();
+            egui::Window::new("Replace the file?")
+                .collapsible(false)
+                .resizable(false)
+                .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+                .show(ui.ctx(), |ui| {
+                    ui.label(format!("{path} exists."));
+                    ui.horizontal(|ui| {
+                        if ui.button("Replace").clicked() {
+                            actions.push(Action::ConfirmReplace(true));
+                        }
+                        if ui.button("Keep it").clicked() {
+                            actions.push(Action::ConfirmReplace(false));
+                        }
+                    });
+                });
+        }
         if let Some(problem) = self.problem.clone() {
             egui::Window::new("Cannot do that")
                 .collapsible(false)
@@ -533,10 +548,15 @@ impl Desk {
         if self.tab != Tab::Live || ui.ctx().egui_wants_keyboard_input() {
             return;
         }
+        // Space is the transport's, as in every DAW: taken before the widgets see it, so that a
+        // button that has focus (an arm button just clicked) is not pressed by it as well.
+        if ui
+            .ctx()
+            .input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::Space))
+        {
+            actions.push(Action::ToggleRecord);
+        }
         ui.input(|i| {
-            if i.key_pressed(Key::Space) {
-                actions.push(Action::ToggleRecord);
-            }
             if i.key_pressed(Key::M) {
                 actions.push(Action::Marker);
             }
@@ -560,7 +580,7 @@ impl Desk {
             recording: self
                 .take
                 .as_ref()
-                .map(|t| (t.take, now.duration_since(t.started).as_secs_f64())),
+                .map(|t| (t.take.number, t.take.elapsed_s(now))),
             stopping: self.stopping.is_some(),
             takes: self.takes_recorded,
             folder: self.options.takes_dir.display().to_string(),
@@ -616,13 +636,15 @@ impl Desk {
                 self.worker.load(selection);
             }
             Action::Studio(mut change) => {
-                if let Change::ExportIcs(path)
-                | Change::ExportSheet { path, .. }
-                | Change::ExportCheck { path, .. }
-                | Change::ExportBudget { path, .. } = &mut change
-                    && path.is_relative()
-                {
-                    *path = self.options.exports_dir.join(&*path);
+                if let Some(path) = change.export_path_mut() {
+                    if path.is_relative() {
+                        *path = self.options.exports_dir.join(&*path);
+                    }
+                    // Never replace a file without asking (a link is refused when written).
+                    if std::fs::symlink_metadata(&*path).is_ok() {
+                        self.replacing = Some(change);
+                        return;
+                    }
                 }
                 if let Change::Hold(slot) | Change::Book(slot) = &change
                     && let Ok(start) =
@@ -637,6 +659,16 @@ impl Desk {
             Action::RunSoundcheck => self.start_soundcheck(),
             Action::SaveSoundcheck => self.save_soundcheck(),
             Action::Dismiss => self.problem = None,
+            Action::ConfirmReplace(replace) => {
+                if let Some(change) = self.replacing.take() {
+                    if replace {
+                        let change = Change::Replace(Box::new(change));
+                        self.worker.write(change.into_job(), self.selection);
+                    } else {
+                        self.status = Some("export cancelled: the file was kept".into());
+                    }
+                }
+            }
             Action::Reopen => self.reopen(),
             Action::ListDevices => self.look_for_devices(),
         }
@@ -705,10 +737,6 @@ impl Desk {
             self.problem = Some("arm at least one track (R on its strip)".into());
             return;
         }
-        let Some(ring) = live.record.take() else {
-            self.problem = Some("the recorder is busy".into());
-            return;
-        };
         let take = next_free_take(&self.options.takes_dir, &self.options.session);
         let spec = TakeSpec {
             dir: self.options.takes_dir.clone(),
@@ -720,94 +748,81 @@ impl Desk {
             format: TAKE_FORMAT,
             max_file_bytes: MAX_FILE_BYTES,
         };
-        match Recorder::start_or_return(spec, ring, live.handle.shared_counters()) {
-            Ok(recorder) => {
-                if let Err(e) = live.handle.send(Command::Record(true)) {
-                    // The processor will never record: close the empty take at once.
-                    recorder.stop_without_processor();
-                    let _ = recorder.finish();
-                    self.problem = Some(format!("the take could not start: {e}"));
-                    return;
-                }
+        match Take::start(live, spec, None) {
+            Ok(started) => {
                 self.take = Some(TakeInProgress {
-                    recorder,
-                    take,
+                    take: started,
                     song: self.live_state.song.trim().to_string(),
                     booking: self.loaded.selection.booking,
-                    started: Instant::now(),
                     start_utc: crate::studio::units::now(),
                 });
                 self.status = Some(format!("recording take {take}"));
             }
-            Err((e, ring)) => {
-                live.record = Some(ring);
-                self.problem = Some(format!("the take could not start: {e}"));
-            }
+            Err(e) => self.problem = Some(format!("the take could not start: {e}")),
         }
     }
 
     fn stop_take(&mut self) {
-        let reached = self
-            .live
-            .as_ref()
-            .is_some_and(|live| live.handle.send(Command::Record(false)).is_ok());
-        if let Some(take) = self.take.take() {
-            if !reached {
-                // The processor will not hear the stop: close the take on what reached the ring.
-                take.recorder.stop_without_processor();
+        if let Some(mut take) = self.take.take() {
+            if !take.take.stop(self.live.as_ref(), "the desk") {
                 self.problem = Some("the engine did not take the stop: the take is closed".into());
             }
             self.stopping = Some(take);
         }
     }
 
-    fn finish_take(&mut self) {
-        let Some(take) = self.stopping.take() else {
+    /// Finish the take being stopped (waiting at most [`crate::engine::take::STOP_WAIT`] for the
+    /// engine), log it with
+    /// the selected booking, and say how it ended; `by` names who stops it if it still runs.
+    fn finish_take(&mut self, by: &str) {
+        let Some(TakeInProgress {
+            take: recording,
+            song,
+            booking,
+            start_utc,
+        }) = self.stopping.take().or_else(|| self.take.take())
+        else {
             return;
         };
-        let seconds = take.started.elapsed().as_secs_f64();
-        let (report, ring) = take.recorder.finish_keeping_ring();
-        if let Some(live) = &mut self.live {
-            live.record = ring;
-        }
-        match report {
-            Ok(report) => {
+        let number = recording.number;
+        match recording.finish(self.live.as_mut(), by) {
+            Ok(Finished {
+                report,
+                ending,
+                elapsed_s: seconds,
+                ..
+            }) => {
                 self.takes_recorded += 1;
                 let rate = self.live.as_ref().map_or(48_000, |l| l.rate_hz);
                 let duration_s = report.frames as f64 / rate as f64;
                 self.status = Some(format!(
-                    "take {}: {:.1} s, {} files in {}",
-                    take.take,
-                    duration_s,
+                    "take {number}: {duration_s:.1} s, {} files in {}",
                     report.files.len(),
                     self.options.takes_dir.display()
                 ));
-                if let Some(failure) = &report.stopped_early {
+                if let Some(reason) = ending.early_reason() {
                     // The same words as `studiodesk record`: what ended the take, what is kept.
                     self.problem = Some(format!(
-                        "take {} stopped early: {}; every file is closed on what reached the disk ({:.1} s)",
-                        take.take,
-                        failure.reason(),
-                        duration_s
+                        "take {number} stopped early: {reason}; every file is closed on what reached the disk ({duration_s:.1} s)"
                     ));
                 }
-                if let Some(booking) = take.booking {
+                if let Some(booking) = booking {
                     let files = report
                         .files
                         .iter()
                         .map(|f| f.path.display().to_string())
                         .collect::<Vec<_>>()
                         .join(",");
-                    let song = if take.song.is_empty() {
+                    let song = if song.is_empty() {
                         "untitled".to_string()
                     } else {
-                        take.song
+                        song
                     };
                     self.worker.write(
                         Change::AddTake {
                             booking,
                             song,
-                            start_utc: take.start_utc,
+                            start_utc,
                             duration_s: if duration_s > 0.0 {
                                 duration_s
                             } else {
@@ -820,7 +835,7 @@ impl Desk {
                     );
                 }
             }
-            Err(e) => self.problem = Some(format!("take {}: {e}", take.take)),
+            Err(e) => self.problem = Some(format!("take {number}: {e}")),
         }
     }
 
@@ -835,8 +850,8 @@ impl Desk {
             .map(|t| {
                 format!(
                     "take {} at {:.1} s",
-                    t.take,
-                    t.started.elapsed().as_secs_f64()
+                    t.take.number,
+                    t.take.elapsed_s(Instant::now())
                 )
             })
             .unwrap_or_else(|| "not recording".into());
@@ -988,24 +1003,10 @@ impl Desk {
 
 impl Drop for Desk {
     fn drop(&mut self) {
-        // Close a take that is still running, so its files are finalised.
-        if self.take.is_some() {
-            self.stop_take();
-        }
-        if let Some(take) = &self.stopping {
-            // The processor closes the take within a block; one that does not (its input gone
-            // or stalled) is closed on what reached the ring, so the window never hangs.
-            let deadline = Instant::now() + Duration::from_secs(2);
-            while self.running() && !take.recorder.is_finished() && Instant::now() < deadline {
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            if !take.recorder.is_finished() {
-                take.recorder.stop_without_processor();
-            }
-        }
-        // Finalise the files and log the take: the worker, dropped after this, carries out the
-        // writes queued before its thread ends.
-        self.finish_take();
+        // A take still running or stopping is finished (the engine gets at most `STOP_WAIT` to
+        // close it, so the window never hangs) and logged: the worker, dropped after this,
+        // carries out the writes queued before its thread ends.
+        self.finish_take("the window closing");
     }
 }
 

@@ -9,6 +9,7 @@ use std::thread::JoinHandle;
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use jiff::tz::TimeZone;
 
+use crate::files::Replace;
 use crate::soundcheck::profile::{self, Profile};
 use crate::studio::bookings::{self, NewHold, Setting};
 use crate::studio::budget::{self, BudgetReport, Category};
@@ -419,6 +420,8 @@ pub enum Change {
         path: PathBuf,
         html: bool,
     },
+    /// An export that the user confirmed may replace the file already at its path.
+    Replace(Box<Change>),
     SaveCheck {
         booking: Option<i64>,
         profile: String,
@@ -436,12 +439,10 @@ fn money(s: &str) -> Result<Option<Minor>, StudioError> {
     Ok(optional(s).map(Minor::parse).transpose()?)
 }
 
-fn write_file(path: &std::path::Path, text: &str) -> Result<(), StudioError> {
-    crate::files::write_atomic(path, text.as_bytes(), crate::files::Replace::Refuse).map_err(|e| {
-        StudioError::Invalid {
-            field: "file",
-            problem: e.to_string(),
-        }
+fn write_file(path: &std::path::Path, text: &str, replace: Replace) -> Result<(), StudioError> {
+    crate::files::write_atomic(path, text.as_bytes(), replace).map_err(|e| StudioError::Invalid {
+        field: "file",
+        problem: e.to_string(),
     })
 }
 
@@ -464,9 +465,27 @@ impl Change {
         Box::new(move |store: &mut Store| self.apply(store))
     }
 
+    /// Where an export writes, for the desk to resolve and to ask before replacing a file.
+    pub fn export_path_mut(&mut self) -> Option<&mut PathBuf> {
+        match self {
+            Change::ExportIcs(path)
+            | Change::ExportSheet { path, .. }
+            | Change::ExportCheck { path, .. }
+            | Change::ExportBudget { path, .. } => Some(path),
+            Change::Replace(inner) => inner.export_path_mut(),
+            _ => None,
+        }
+    }
+
     fn apply(self, store: &mut Store) -> Result<String, StudioError> {
+        self.apply_with(store, Replace::Refuse)
+    }
+
+    /// Carry the change out; exports replace an existing file only with `replace`.
+    fn apply_with(self, store: &mut Store, replace: Replace) -> Result<String, StudioError> {
         let tz = store.tz().clone();
         match self {
+            Change::Replace(inner) => inner.apply_with(store, Replace::Allow),
             Change::AddRoom(form) => {
                 let room = Room {
                     id: 0,
@@ -529,7 +548,7 @@ impl Change {
             }
             Change::ExportBudget { project, path } => {
                 let report = store.read(|tx, _| budget::report(tx, &project.to_string()))?;
-                write_file(&path, &report.csv())?;
+                write_file(&path, &report.csv(), replace)?;
                 Ok(format!("budget written to {}", path.display()))
             }
             Change::SetThreshold {
@@ -635,7 +654,11 @@ impl Change {
             }
             Change::ExportIcs(path) => {
                 let list = store.read(|tx, _| bookings::list(tx, None, None))?;
-                write_file(&path, &ics::calendar(&list, &tz, "studiodesk.local", now()))?;
+                write_file(
+                    &path,
+                    &ics::calendar(&list, &tz, "studiodesk.local", now()),
+                    replace,
+                )?;
                 Ok(format!("calendar written to {}", path.display()))
             }
             Change::Hire { booking, form } => {
@@ -737,7 +760,7 @@ impl Change {
                 } else {
                     log::sheet_csv(&header, &takes, &tz)
                 };
-                write_file(&path, &text)?;
+                write_file(&path, &text, replace)?;
                 Ok(format!("take sheet written to {}", path.display()))
             }
             Change::Plan {
@@ -773,7 +796,7 @@ impl Change {
                 } else {
                     crate::soundcheck::report::markdown(&stored, &report, &tz)
                 };
-                write_file(&path, &text)?;
+                write_file(&path, &text, replace)?;
                 Ok(format!("sound check #{id} written to {}", path.display()))
             }
             Change::SaveCheck {
