@@ -570,7 +570,7 @@ pub fn record(args: RecordArgs) -> anyhow::Result<ExitCode> {
     let early = finished.ending.early_reason();
     let code = match (&finished.ending, stop.signal()) {
         (Ending::WriteFailed(_), _) => ExitCode::from(EXIT_WRITE_FAILED),
-        (Ending::InputLost, _) => ExitCode::from(EXIT_INPUT_LOST),
+        (Ending::InputLost(_), _) => ExitCode::from(EXIT_INPUT_LOST),
         (Ending::Stopped(_), Some(sig)) => Stop::exit_code(sig),
         _ if values.dropped_frames > 0 => ExitCode::from(EXIT_DROPPED),
         _ => ExitCode::SUCCESS,

@@ -48,8 +48,9 @@ pub enum Ending {
     /// Stopped before its length by what the text names ("Ctrl-C (SIGINT)", "SIGTERM", "the
     /// window closing"): every frame that reached the ring is kept.
     Stopped(String),
-    /// The input went away or ended: every frame until then is kept.
-    InputLost,
+    /// The input went away ("the input device went away") or ended ("the input ended"): every
+    /// frame until then is kept.
+    InputLost(&'static str),
     /// A write failed (a full disk): every file holds what reached the disk, all one length.
     WriteFailed(WriteFailure),
 }
@@ -60,7 +61,7 @@ impl Ending {
         match self {
             Ending::Complete => None,
             Ending::Stopped(by) => Some(format!("stopped by {by}")),
-            Ending::InputLost => Some("the input device went away".into()),
+            Ending::InputLost(what) => Some(what.to_string()),
             Ending::WriteFailed(failure) => Some(failure.reason()),
         }
     }
@@ -86,7 +87,8 @@ pub struct Take {
     counters: Arc<Counters>,
     /// Who stopped it, once stopped.
     stopped_by: Option<String>,
-    input_lost: bool,
+    /// How the input was lost, once it was.
+    input_lost: Option<&'static str>,
     /// When the stop was asked (or the end seen), for [`STOP_WAIT`].
     stopping_since: Option<Instant>,
     started: Instant,
@@ -120,7 +122,7 @@ impl Take {
             frames_wanted: frames,
             counters,
             stopped_by: None,
-            input_lost: false,
+            input_lost: None,
             stopping_since: None,
             started: Instant::now(),
         })
@@ -136,7 +138,11 @@ impl Take {
                 // The writer stopped on its own (a full disk): stop recording now.
                 self.tell_processor(live);
             } else if !running {
-                self.input_lost = true;
+                self.input_lost = Some(if live.is_some_and(Live::device_lost) {
+                    "the input device went away"
+                } else {
+                    "the input ended"
+                });
                 self.tell_processor(live);
                 self.recorder.stop_without_processor();
             } else if self.counters.take_closed.load(Ordering::Acquire)
@@ -203,11 +209,14 @@ impl Take {
         }
         let report = report?;
         let short = self.frames_wanted.is_some_and(|f| report.frames < f);
-        let ending = match (&report.stopped_early, self.stopped_by) {
-            (Some(failure), _) => Ending::WriteFailed(failure.clone()),
-            _ if self.input_lost => Ending::InputLost,
-            (None, Some(by)) if short => Ending::Stopped(by),
-            _ => Ending::Complete,
+        let ending = if let Some(failure) = &report.stopped_early {
+            Ending::WriteFailed(failure.clone())
+        } else if let Some(what) = self.input_lost {
+            Ending::InputLost(what)
+        } else if let Some(by) = self.stopped_by.filter(|_| short) {
+            Ending::Stopped(by)
+        } else {
+            Ending::Complete
         };
         Ok(Finished {
             number: self.number,
