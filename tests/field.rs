@@ -23,6 +23,21 @@ fn assert_unchanged(path: &Path, before: &[u8], what: impl std::fmt::Display) {
     assert!(now == before, "{what}: {} was changed", path.display());
 }
 
+/// Adds Studio A with the rate card of the README's example.
+const ROOM_ADD: [&str; 11] = [
+    "room",
+    "add",
+    "Studio A",
+    "--hourly",
+    "85",
+    "--half-day",
+    "380",
+    "--day",
+    "700",
+    "--currency",
+    "GBP",
+];
+
 /// A new studio database at `path` (read commands never create one).
 fn new_db(path: &Path) {
     studiodesk::studio::Store::open(path, jiff::tz::TimeZone::UTC).expect("a new studio database");
@@ -522,6 +537,46 @@ fn takes_in(dir: &Path) -> Vec<(PathBuf, u64, u64)> {
         .collect()
 }
 
+/// `record` of the demo's first `channels` tracks for 30 s into `out`, running.
+fn record_demo(channels: &str, out: &Path) -> std::process::Child {
+    studiodesk()
+        .args([
+            "record",
+            "--demo",
+            "--channels",
+            channels,
+            "--duration",
+            "30",
+            "--out",
+        ])
+        .arg(out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn")
+}
+
+/// The take in `out`: `tracks` files, each with a header that covers exactly what is on disk,
+/// all of one length; that length in frames.
+fn closed_take(out: &Path, tracks: usize, what: &str) -> u64 {
+    let files = takes_in(out);
+    assert_eq!(files.len(), tracks, "{what}: {files:?}");
+    let frames = files[0].1;
+    for (path, header, on_disk) in &files {
+        assert_eq!(
+            header,
+            on_disk,
+            "{what}: {} header and disk disagree",
+            path.display()
+        );
+        assert_eq!(
+            *header, frames,
+            "{what}: tracks of unequal length: {files:?}"
+        );
+    }
+    frames
+}
+
 /// Ctrl-C, SIGTERM (`timeout`, systemd) and SIGHUP (a dropped SSH session) end a take the same
 /// way: every file closed with a header that covers what is on disk, the summary, and the shell's
 /// code for the signal.
@@ -530,21 +585,7 @@ fn sigterm_sighup_and_ctrl_c_finalise_the_take_and_say_it_stopped_early() {
     for (signal, number) in [("TERM", 15), ("HUP", 1), ("INT", 2)] {
         let dir = tempfile::tempdir().expect("temp dir");
         let out = dir.path().join("takes");
-        let child = studiodesk()
-            .args([
-                "record",
-                "--demo",
-                "--channels",
-                "4",
-                "--duration",
-                "30",
-                "--out",
-            ])
-            .arg(&out)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn");
+        let child = record_demo("4", &out);
         std::thread::sleep(Duration::from_secs(2));
         let sent = Command::new("kill")
             .args([format!("-{signal}"), child.id().to_string()])
@@ -563,19 +604,8 @@ fn sigterm_sighup_and_ctrl_c_finalise_the_take_and_say_it_stopped_early() {
             err.contains("stopped early") && err.contains(&format!("SIG{signal}")),
             "{err}"
         );
-        let files = takes_in(&out);
-        assert_eq!(files.len(), 4, "{files:?}");
-        let frames = files[0].1;
+        let frames = closed_take(&out, 4, signal);
         assert!(frames > 48_000, "{signal}: only {frames} frames in 2 s");
-        for (path, header, on_disk) in &files {
-            assert_eq!(
-                header,
-                on_disk,
-                "{signal}: {} header and disk disagree",
-                path.display()
-            );
-            assert_eq!(*header, frames, "{signal}: tracks of unequal length");
-        }
         assert!(stdout(&result).contains(&format!("{frames} frames per track")));
     }
 }
@@ -625,41 +655,16 @@ impl Drop for Tmpfs {
 fn a_take_on_a_full_disk_is_closed_on_what_reached_it_and_says_so() {
     let small = Tmpfs::mount("3m");
     let mount = small.path.clone();
-    let child = studiodesk()
-        .args([
-            "record",
-            "--demo",
-            "--channels",
-            "8",
-            "--duration",
-            "30",
-            "--out",
-        ])
-        .arg(&mount)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let child = record_demo("8", &mount);
     let result = wait_within(child, Duration::from_secs(25), "record on a full disk");
     let err = stderr(&result);
     assert_eq!(result.status.code(), Some(3), "{err}");
     assert!(err.contains("stopped early: disk full"), "{err}");
-    let files = takes_in(&mount);
-    assert_eq!(files.len(), 8, "{files:?}");
-    let frames = files[0].1;
+    let frames = closed_take(&mount, 8, "full disk");
     assert!(
         frames > 10_000,
         "only {frames} frames before the disk filled"
     );
-    for (path, header, on_disk) in &files {
-        assert_eq!(
-            header,
-            on_disk,
-            "{} header and disk disagree",
-            path.display()
-        );
-        assert_eq!(*header, frames, "tracks of unequal length: {files:?}");
-    }
     assert!(
         stdout(&result).contains(&format!("{frames} frames per track")),
         "{}",
@@ -684,19 +689,7 @@ fn another_applications_database_is_refused_before_a_byte_is_written() {
     for args in [
         vec!["booking", "list"],
         vec!["room", "list"],
-        vec![
-            "room",
-            "add",
-            "A",
-            "--hourly",
-            "85",
-            "--half-day",
-            "380",
-            "--day",
-            "700",
-            "--currency",
-            "GBP",
-        ],
+        ROOM_ADD.to_vec(),
     ] {
         let out = studiodesk()
             .args(&args)
@@ -806,20 +799,8 @@ fn read_commands_work_on_read_only_media_and_change_nothing() {
     let mount = media.path.clone();
     let db = mount.join("studio.db");
     let add = studiodesk()
-        .args([
-            "room",
-            "add",
-            "Studio A",
-            "--hourly",
-            "85",
-            "--half-day",
-            "380",
-            "--day",
-            "700",
-            "--currency",
-            "GBP",
-            "--db",
-        ])
+        .args(ROOM_ADD)
+        .arg("--db")
         .arg(&db)
         .output()
         .expect("run");

@@ -551,16 +551,22 @@ fn sound_check_on_the_demo() {
     );
 }
 
+/// A desk on the Budget tab of the project with a confirmed day in Studio A.
+fn desk_on_budget(dir: &Path) -> Harness<'static, Desk> {
+    seed(dir);
+    booked(dir);
+    let mut harness = desk(dir);
+    tab(&mut harness, "Budget");
+    choose(&mut harness, "Project", "Night Songs");
+    settle(&mut harness);
+    harness
+}
+
 /// The budget shows plan against actual for the selected project.
 #[test]
 fn budget_plan_against_actual() {
     let dir = tempfile::tempdir().unwrap();
-    seed(dir.path());
-    booked(dir.path());
-    let mut harness = desk(dir.path());
-    tab(&mut harness, "Budget");
-    choose(&mut harness, "Project", "Night Songs");
-    settle(&mut harness);
+    let mut harness = desk_on_budget(dir.path());
     type_into(&mut harness, "Amount", "1000");
     click(&mut harness, "Set plan");
     settle(&mut harness);
@@ -587,12 +593,7 @@ fn budget_plan_against_actual() {
 #[test]
 fn an_export_over_an_existing_file_asks_first() {
     let dir = tempfile::tempdir().unwrap();
-    seed(dir.path());
-    booked(dir.path());
-    let mut harness = desk(dir.path());
-    tab(&mut harness, "Budget");
-    choose(&mut harness, "Project", "Night Songs");
-    settle(&mut harness);
+    let mut harness = desk_on_budget(dir.path());
     let csv = dir.path().join("budget.csv");
     std::fs::write(&csv, "someone's figures").unwrap();
     click(&mut harness, "Export CSV");

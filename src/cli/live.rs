@@ -493,6 +493,9 @@ struct RecordReport<'a> {
     stopped_early: Option<&'a str>,
 }
 
+/// How long the monitor goes on after a take, so that it plays the take's last blocks.
+const MONITOR_TAIL: Duration = Duration::from_millis(50);
+
 /// Longest take `record` accepts, in seconds (a day).
 const MAX_TAKE_S: f64 = 86_400.0;
 
@@ -563,6 +566,8 @@ pub fn record(args: RecordArgs) -> anyhow::Result<ExitCode> {
         std::thread::sleep(POLL_EVERY);
     }
     let finished = recording.finish(Some(&mut live), "the end of the command")?;
+    // The monitor plays the take's last blocks before the streams stop.
+    std::thread::sleep(MONITOR_TAIL);
     let values = live.handle.counters();
     let rate = live.rate_hz as f64;
     live.stop();
