@@ -92,7 +92,12 @@ fn every_injected_fault_is_found_and_the_clean_channel_passes() {
     let hum = verdict_of(&report, 1, "hum");
     assert_ne!(hum.verdict, Verdict::Pass);
     assert!(hum.advice.contains("50 Hz"), "{}", hum.advice);
-    assert!((hum.value.unwrap() + 38.0).abs() < 1.0, "{hum:?}");
+    // The hum's own level (a −50 dBFS sine) and its distance under the −12 dBFS tone.
+    assert!((hum.value.unwrap() + 50.0).abs() < 0.5, "{hum:?}");
+    assert!(
+        (hum.measured["under_signal_db"] - 38.0).abs() < 0.5,
+        "{hum:?}"
+    );
 
     let clip = verdict_of(&report, 2, "clipping");
     assert_eq!(clip.verdict, Verdict::Fail);
@@ -117,7 +122,14 @@ fn every_injected_fault_is_found_and_the_clean_channel_passes() {
         "{}",
         polarity.advice
     );
-    assert_eq!(report.channels[3].verdict, Verdict::Fail);
+    // Two inputs: the second is blamed, and the advice says either may be the flipped one.
+    assert!(polarity.advice.contains("either"), "{}", polarity.advice);
+    assert_eq!(
+        report.channels[3].verdict,
+        Verdict::Pass,
+        "{:#?}",
+        report.channels[3]
+    );
 
     let dc = verdict_of(&report, 5, "dc_offset");
     assert_eq!(dc.verdict, Verdict::Fail);
