@@ -8,8 +8,8 @@ use clap::{Args, Subcommand};
 use serde_json::Value;
 
 use crate::engine::live::{DEFAULT_RATE_HZ, Input, Live, LiveOptions};
-use crate::engine::source::{file_clips, resample};
-use crate::soundcheck::{Channel, Profile, Report, Verdict, run};
+use crate::engine::files::FileStream;
+use crate::soundcheck::{Checker, Profile, Report, Verdict};
 use crate::studio::soundchecks;
 use crate::studio::units::{format_local, now};
 
@@ -116,33 +116,38 @@ fn profile(store: &mut crate::studio::Store, name: &str) -> anyhow::Result<Profi
         })
 }
 
-/// Channels to check and where they came from.
-struct Capture {
-    names: Vec<String>,
-    /// Per channel, at the session rate.
-    samples: Vec<Vec<f32>>,
-    source_rates: Vec<Option<u32>>,
-    source: String,
+/// Frames handed to the checker at a time.
+const BLOCK_FRAMES: usize = 8192;
+
+/// `names` with the user's names (comma separated) in place of the first ones.
+fn renamed(mut names: Vec<String>, given: Option<&str>) -> Vec<String> {
+    if let Some(given) = given {
+        for (slot, name) in names.iter_mut().zip(given.split(',')) {
+            *slot = name.trim().to_string();
+        }
+    }
+    names
 }
 
-fn capture(args: &RunArgs) -> anyhow::Result<Capture> {
+/// Check the input the arguments name (files streamed block by block, or a live capture);
+/// returns the report and where the input came from.
+fn check_input(args: &RunArgs, profile: &Profile) -> anyhow::Result<(Report, String)> {
     if !args.files.is_empty() {
-        let clips = file_clips(&args.files)?;
-        let samples = clips
+        let mut stream = FileStream::open(&args.files, args.rate)?;
+        let names = renamed(stream.names().to_vec(), args.names.as_deref());
+        let rates = stream.source_rates().iter().map(|r| Some(*r)).collect();
+        let mut checker = Checker::new(names, rates, args.rate, profile);
+        while let Some(block) = stream.next_block(BLOCK_FRAMES)? {
+            let slices: Vec<&[f32]> = block.iter().map(Vec::as_slice).collect();
+            checker.push(&slices);
+        }
+        let source = args
+            .files
             .iter()
-            .map(|c| resample(c, args.rate))
-            .collect::<Result<Vec<_>, _>>()?;
-        return Ok(Capture {
-            names: clips.iter().map(|c| c.name.clone()).collect(),
-            source_rates: clips.iter().map(|c| Some(c.sample_rate_hz)).collect(),
-            samples,
-            source: args
-                .files
-                .iter()
-                .map(|f| f.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-        });
+            .map(|f| f.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Ok((checker.finish(), source));
     }
     if !(args.seconds > 0.0 && args.seconds <= 600.0) {
         anyhow::bail!("--seconds must be between 0 and 600");
@@ -166,16 +171,14 @@ fn capture(args: &RunArgs) -> anyhow::Result<Capture> {
         live.description, live.channels, args.seconds
     );
     let interleaved = live.capture(frames)?;
-    let channels = live.channels;
-    let names = live.track_names.clone();
+    let names = renamed(live.track_names.clone(), args.names.as_deref());
     let source = live.description.clone();
+    let rate = live.rate_hz;
+    let channels = live.channels;
     live.stop();
-    Ok(Capture {
-        names,
-        samples: crate::soundcheck::deinterleave(&interleaved, channels),
-        source_rates: vec![None; channels],
-        source,
-    })
+    let mut checker = Checker::new(names, vec![None; channels], rate, profile);
+    checker.push_interleaved(&interleaved);
+    Ok((checker.finish(), source))
 }
 
 fn print_report(report: &Report) -> anyhow::Result<()> {
@@ -245,33 +248,12 @@ pub fn run_command(args: SoundcheckArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         None => {
             let profile = profile(&mut store, &args.run.profile)?;
-            let mut captured = capture(&args.run)?;
-            if let Some(names) = &args.run.names {
-                for (slot, name) in captured.names.iter_mut().zip(names.split(',')) {
-                    *slot = name.trim().to_string();
-                }
-            }
-            let channels: Vec<Channel> = captured
-                .names
-                .iter()
-                .zip(&captured.samples)
-                .zip(&captured.source_rates)
-                .map(|((name, samples), rate)| Channel {
-                    name: name.clone(),
-                    samples,
-                    source_rate_hz: *rate,
-                })
-                .collect();
-            let report = run(&channels, args.run.rate, &profile);
+            let (report, source) = check_input(&args.run, &profile)?;
             let json = serde_json::to_string(&report)?;
             let id = if args.run.no_save {
                 None
             } else {
-                let (booking, verdict, source) = (
-                    args.run.booking,
-                    report.verdict.as_str(),
-                    captured.source.clone(),
-                );
+                let (booking, verdict) = (args.run.booking, report.verdict.as_str());
                 Some(store.write(|tx, _| {
                     soundchecks::save(tx, booking, now(), &profile.name, &source, verdict, &json)
                 })?)

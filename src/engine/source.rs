@@ -143,7 +143,7 @@ pub fn file_clips(paths: &[PathBuf]) -> Result<Vec<Clip>, SourceError> {
     Ok(clips)
 }
 
-fn stem(path: &Path) -> String {
+pub(crate) fn stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())

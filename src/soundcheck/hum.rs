@@ -322,8 +322,9 @@ mod tests {
         let rate = 48_000;
         let mut spectrum = PowerSpectrum::new(1 << 16, rate);
         let x = sine(50.0, 0.1, rate, 1 << 16);
+        let bin_hz = spectrum.bin_hz();
         let p = spectrum.compute(&x);
-        let [fifty, sixty] = hum_in(p, spectrum.bin_hz());
+        let [fifty, sixty] = hum_in(p, bin_hz);
         assert_eq!(sixty.power, 0.0);
         let power = fifty.power;
         // 0.1² / 2 = 0.005.
