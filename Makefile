@@ -9,9 +9,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # window loads at run time (OpenGL/EGL with Mesa's software renderer as a fallback, X11, xkbcommon) ...
 RUN_DEBS := pkg-config libasound2-dev libgl1 libegl1 libgl1-mesa-dri libx11-6 libx11-xcb1 \
 	libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0
-# ... and for the tests, JACK's server and headers (the engine on JACK's dummy driver), and
-# Mesa's software Vulkan driver (the desk's snapshot images render through wgpu without a GPU).
-TEST_DEBS := $(RUN_DEBS) jackd2 libjack-jackd2-dev mesa-vulkan-drivers procps
+# ... and for the tests, JACK's server and headers (the engine on JACK's dummy driver), Mesa's
+# software Vulkan driver (the desk's snapshot images render through wgpu without a GPU), and
+# fluidsynth with the General MIDI soundfont (the sound check's sessions of sampled instruments).
+TEST_DEBS := $(RUN_DEBS) jackd2 libjack-jackd2-dev mesa-vulkan-drivers procps \
+	fluidsynth fluid-soundfont-gm
 
 # $(call install,PACKAGES): apt-get install those of PACKAGES that are missing.
 define install
@@ -45,4 +47,4 @@ lint:
 
 bench:
 	$(call install,$(RUN_DEBS))
-	cargo bench --bench meter --bench engine
+	cargo bench --bench meter --bench engine --bench soundcheck

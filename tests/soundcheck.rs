@@ -13,10 +13,7 @@ fn tone(freq: f64, dbfs: f64, seconds: f64) -> Vec<f32> {
 }
 
 fn tracking() -> Profile {
-    Profile::presets()
-        .into_iter()
-        .find(|p| p.name == "tracking")
-        .unwrap()
+    Profile::preset("tracking").unwrap()
 }
 
 fn verdict_of<'a>(
@@ -236,12 +233,7 @@ fn delivery_profiles_judge_programme_loudness() {
             source_rate_hz: Some(44_100),
         },
     ];
-    let profile = |name: &str| {
-        Profile::presets()
-            .into_iter()
-            .find(|p| p.name == name)
-            .unwrap()
-    };
+    let profile = |name: &str| Profile::preset(name).unwrap();
     let broadcast = run(&channels, RATE, &profile("broadcast"));
     assert_eq!(
         broadcast.programme[0].verdict,
@@ -264,19 +256,7 @@ fn delivery_profiles_judge_programme_loudness() {
 }
 
 fn write_wav(path: &std::path::Path, rate: u32, channels: &[Vec<f32>]) {
-    let spec = hound::WavSpec {
-        channels: channels.len() as u16,
-        sample_rate: rate,
-        bits_per_sample: 32,
-        sample_format: hound::SampleFormat::Float,
-    };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
-    for i in 0..channels[0].len() {
-        for c in channels {
-            w.write_sample(c[i]).unwrap();
-        }
-    }
-    w.finalize().unwrap();
+    studiodesk::signals::write_wav(path, rate, channels).unwrap();
 }
 
 /// The CLI on files: a table and exit code 2 when something fails, kept with a booking, listed,

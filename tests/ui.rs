@@ -457,10 +457,7 @@ fn a_kept_sound_check_shows_its_table() {
     seed(dir.path());
     let booking = booked(dir.path());
     let quiet = studiodesk::signals::sine(48_000, 1, 440.0, -44.0, 2.0, 0.0);
-    let tracking = Profile::presets()
-        .into_iter()
-        .find(|p| p.name == "tracking")
-        .unwrap();
+    let tracking = Profile::preset("tracking").unwrap();
     let channel = Channel {
         name: "Lead vox".into(),
         samples: &quiet,
@@ -548,6 +545,42 @@ fn sound_check_on_the_demo() {
         verdict.to_lowercase().contains(&kept[0].verdict),
         "{verdict} {:?}",
         kept[0]
+    );
+}
+
+/// The live sound check settles polarity by consensus: of three mics on one source, the one wired
+/// inverted fails, named against the two that agree; nothing else is called inverted.
+#[test]
+fn live_sound_check_finds_the_inverted_mic_by_consensus() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path());
+    let booking = booked(dir.path());
+    // Close mic, a second mic 0.5 ms later wired inverted, one 3 ms away, one on another source.
+    let inputs = studiodesk::signals::tracking_session(48_000, 4, 6.0, 3);
+    let path = dir.path().join("mics.wav");
+    studiodesk::signals::write_wav(&path, 48_000, &inputs).unwrap();
+    let mut harness = desk_with(
+        dir.path(),
+        LiveOptions {
+            input: Input::Files(vec![path]),
+            ..LiveOptions::default()
+        },
+    );
+    harness.state_mut().apply(Action::Select(Selection {
+        project: Some(1),
+        booking: Some(booking),
+    }));
+    settle(&mut harness);
+    tab(&mut harness, "Sound check");
+    click(&mut harness, "Run sound check");
+    settle(&mut harness);
+    harness.get_by_label_contains("polarity of ch 2 inverted against ch 1, ch 3");
+    harness.get_by_label_contains("flip ch 2");
+    assert_eq!(
+        harness
+            .query_all_by_label_contains("inverted against")
+            .count(),
+        1
     );
 }
 

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use serde_json::Value;
 
-use crate::engine::live::{DEFAULT_RATE_HZ, Input, Live, LiveOptions};
 use crate::engine::files::FileStream;
+use crate::engine::live::{DEFAULT_RATE_HZ, Input, Live, LiveOptions};
 use crate::soundcheck::{Checker, Profile, Report, Verdict};
 use crate::studio::soundchecks;
 use crate::studio::units::{format_local, now};

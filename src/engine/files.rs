@@ -123,7 +123,13 @@ impl OpenFile {
         let converter = if format.sample_rate_hz == rate_hz {
             None
         } else {
-            Some(Converter::new(path, format.sample_rate_hz, rate_hz, format.channels, frames)?)
+            Some(Converter::new(
+                path,
+                format.sample_rate_hz,
+                rate_hz,
+                format.channels,
+                frames,
+            )?)
         };
         Ok(OpenFile {
             path: path.to_path_buf(),
@@ -189,13 +195,22 @@ impl OpenFile {
             }
             got += n;
         }
-        self.unread = if got < want { 0 } else { self.unread - got as u64 };
+        self.unread = if got < want {
+            0
+        } else {
+            self.unread - got as u64
+        };
         let last = self.unread == 0;
         match &mut self.converter {
             None => self.ready.extend_from_slice(&self.read[..got * c]),
-            Some(converter) => {
-                converter.push(&self.read[..got * c], c, last, &mut self.ready, &self.path, rate_hz)?
-            }
+            Some(converter) => converter.push(
+                &self.read[..got * c],
+                c,
+                last,
+                &mut self.ready,
+                &self.path,
+                rate_hz,
+            )?,
         }
         self.ended = last;
         Ok(())
@@ -298,19 +313,7 @@ mod tests {
     use super::*;
 
     fn write(path: &Path, rate: u32, channels: &[Vec<f32>]) {
-        let spec = hound::WavSpec {
-            channels: channels.len() as u16,
-            sample_rate: rate,
-            bits_per_sample: 32,
-            sample_format: hound::SampleFormat::Float,
-        };
-        let mut w = hound::WavWriter::create(path, spec).unwrap();
-        for i in 0..channels[0].len() {
-            for c in channels {
-                w.write_sample(c[i]).unwrap();
-            }
-        }
-        w.finalize().unwrap();
+        crate::signals::write_wav(path, rate, channels).unwrap();
     }
 
     fn sine(rate: u32, freq: f64, frames: usize) -> Vec<f32> {
@@ -326,7 +329,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (a, b) = (dir.path().join("a.wav"), dir.path().join("b.wav"));
         let frames = 44_100 * 3 + 17;
-        write(&a, 44_100, &[sine(44_100, 440.0, frames), vec![0.25; frames]]);
+        write(
+            &a,
+            44_100,
+            &[sine(44_100, 440.0, frames), vec![0.25; frames]],
+        );
         write(&b, 48_000, &[sine(48_000, 440.0, 48_000)]);
         let mut stream = FileStream::open(&[a, b], 48_000).unwrap();
         assert_eq!(stream.names(), ["a 1", "a 2", "b"]);
@@ -348,6 +355,10 @@ mod tests {
             .map(|(x, y)| (x - y).abs())
             .fold(0.0f32, f32::max);
         assert!(worst < 2e-3, "{worst}");
-        assert!(got[1][4800..expected - 4800].iter().all(|v| (v - 0.25).abs() < 1e-3));
+        assert!(
+            got[1][4800..expected - 4800]
+                .iter()
+                .all(|v| (v - 0.25).abs() < 1e-3)
+        );
     }
 }

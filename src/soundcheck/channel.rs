@@ -36,28 +36,25 @@ pub struct Stretch {
     pub frame: u64,
 }
 
-/// A run of exact zeros or of one frozen value, and how loud the millisecond before it was.
-#[derive(Clone, Copy, Debug)]
-struct Run {
-    value: f32,
-    start: u64,
-    length: usize,
-    before_rms: f64,
-}
-
-/// Dropouts: runs of one value, judged when the signal after them is known.
+/// Dropouts: runs of one value (exact zeros or a frozen sample) that cut a sounding signal and
+/// let it resume. The hot path compares each sample with the one before; the level either side
+/// of a run is looked up only for runs long enough to matter.
 #[derive(Clone, Debug)]
 struct Dropouts {
     min_run: usize,
     max_run: usize,
+    /// Samples in a millisecond: the edges judged either side of a run.
+    edge: usize,
     started: bool,
-    run: Run,
-    /// The last millisecond's squares, for the level around a run.
-    edge: Vec<f64>,
-    edge_at: usize,
-    edge_sum: f64,
-    /// A run waiting for the millisecond after it: (run, squares so far, samples so far).
-    pending: Option<(Run, f64, usize)>,
+    value: f32,
+    start: u64,
+    length: usize,
+    /// Squares of the millisecond before the run, once it is long enough to matter.
+    before: f64,
+    /// The last `min_run + edge` samples before the current slice.
+    history: Vec<f32>,
+    /// A run waiting for the millisecond after it: (start, length, before, squares, samples).
+    pending: Option<(u64, usize, f64, f64, usize)>,
     count: usize,
     /// (start frame, length) of the first.
     first: Option<(u64, usize)>,
@@ -65,80 +62,109 @@ struct Dropouts {
 
 impl Dropouts {
     fn new(rate: u32) -> Self {
-        let ms = (rate as usize / 1000).max(1);
+        let min_run = ((DROPOUT_MS / 1000.0) * rate as f64).ceil() as usize;
+        let edge = (rate as usize / 1000).max(1);
         Dropouts {
-            min_run: ((DROPOUT_MS / 1000.0) * rate as f64).ceil() as usize,
+            min_run,
             max_run: ((DROPOUT_MAX_MS / 1000.0) * rate as f64) as usize,
+            edge,
             started: false,
-            run: Run {
-                value: 0.0,
-                start: 0,
-                length: 0,
-                before_rms: 0.0,
-            },
-            edge: vec![0.0; ms],
-            edge_at: 0,
-            edge_sum: 0.0,
+            value: 0.0,
+            start: 0,
+            length: 0,
+            before: 0.0,
+            history: vec![0.0; min_run + edge],
             pending: None,
             count: 0,
             first: None,
         }
     }
 
-    fn edge_rms(&self) -> f64 {
-        (self.edge_sum.max(0.0) / self.edge.len() as f64).sqrt()
+    /// Squares of frames `from..to`, found in `x` (starting at frame `at`) or the history.
+    fn squares(&self, x: &[f32], at: u64, from: u64, to: u64) -> f64 {
+        (from..to)
+            .map(|f| {
+                let v = if f >= at {
+                    x[(f - at) as usize]
+                } else {
+                    let back = (at - f) as usize;
+                    self.history
+                        .len()
+                        .checked_sub(back)
+                        .map_or(0.0, |i| self.history[i])
+                };
+                (v as f64).powi(2)
+            })
+            .sum()
     }
 
-    fn push(&mut self, frame: u64, v: f32) {
-        if let Some((run, sum, n)) = &mut self.pending {
-            *sum += (v as f64).powi(2);
-            *n += 1;
-            if *n == self.edge.len() {
-                let after = (*sum / *n as f64).sqrt();
-                if run.before_rms >= DROPOUT_EDGE_RMS && after >= DROPOUT_EDGE_RMS {
-                    self.count += 1;
-                    self.first.get_or_insert((run.start, run.length));
-                }
-                self.pending = None;
+    /// Add the samples of `x` from its index `i` to a pending run's after-edge.
+    fn after(&mut self, x: &[f32], i: usize) {
+        let Some((start, length, before, sum, n)) = &mut self.pending else {
+            return;
+        };
+        let take = (self.edge - *n).min(x.len().saturating_sub(i));
+        *sum += x[i..i + take]
+            .iter()
+            .map(|v| (*v as f64).powi(2))
+            .sum::<f64>();
+        *n += take;
+        if *n == self.edge {
+            let floor = DROPOUT_EDGE_RMS * DROPOUT_EDGE_RMS * self.edge as f64;
+            if *before >= floor && *sum >= floor {
+                self.count += 1;
+                self.first.get_or_insert((*start, *length));
             }
+            self.pending = None;
         }
+    }
+
+    /// The next samples, the first of them at `frame`.
+    fn push(&mut self, frame: u64, x: &[f32]) {
+        self.after(x, 0);
+        let mut i = 0;
         if !self.started {
             // Silence before the first audible sample is not inside the signal.
-            if v.abs() > 1e-4 {
-                self.started = true;
-                self.run = Run {
-                    value: v,
-                    start: frame,
-                    length: 1,
-                    before_rms: 0.0,
-                };
-            }
-        } else if v == self.run.value {
-            self.run.length += 1;
-        } else {
-            let run = self.run;
-            // A flat top at full scale is clipping, reported as such.
-            if (self.min_run..=self.max_run).contains(&run.length)
-                && run.value.abs() < FULL_SCALE
-                && self.pending.is_none()
-            {
-                self.pending = Some((run, 0.0, 0));
-                if let Some((_, sum, n)) = &mut self.pending {
-                    *sum += (v as f64).powi(2);
-                    *n += 1;
+            match x.iter().position(|v| v.abs() > 1e-4) {
+                Some(p) => {
+                    self.started = true;
+                    (self.value, self.start, self.length) = (x[p], frame + p as u64, 1);
+                    self.before = 0.0;
+                    i = p + 1;
                 }
+                None => i = x.len(),
             }
-            self.run = Run {
-                value: v,
-                start: frame,
-                length: 1,
-                before_rms: self.edge_rms(),
-            };
         }
-        let square = (v as f64).powi(2);
-        self.edge_sum += square - self.edge[self.edge_at];
-        self.edge[self.edge_at] = square;
-        self.edge_at = (self.edge_at + 1) % self.edge.len();
+        while i < x.len() {
+            let v = x[i];
+            if v == self.value {
+                self.length += 1;
+                if self.length == self.min_run && self.start > 0 {
+                    let from = self.start.saturating_sub(self.edge as u64);
+                    self.before = self.squares(x, frame, from, self.start);
+                }
+            } else {
+                // A flat top at full scale is clipping, reported as such.
+                if (self.min_run..=self.max_run).contains(&self.length)
+                    && self.value.abs() < FULL_SCALE
+                    && self.pending.is_none()
+                {
+                    self.pending = Some((self.start, self.length, self.before, 0.0, 0));
+                    self.after(x, i);
+                }
+                (self.value, self.start, self.length) = (v, frame + i as u64, 1);
+                self.before = 0.0;
+            }
+            i += 1;
+        }
+        // Keep the last samples for the next slice's look-back.
+        let keep = self.history.len();
+        if x.len() >= keep {
+            self.history.copy_from_slice(&x[x.len() - keep..]);
+        } else {
+            self.history.copy_within(x.len().., 0);
+            self.history[keep - x.len()..].copy_from_slice(x);
+        }
     }
 }
 
@@ -287,33 +313,16 @@ impl ChannelMeter {
     }
 
     /// Measure the next samples of the channel.
-    pub fn push(&mut self, x: &[f32], shared: &mut Shared) {
-        for &v in x {
-            let frame = self.frames;
-            self.frames += 1;
-            let a = v.abs();
-            self.peak = self.peak.max(a);
-            let s = v as f64;
-            self.sum_sq += s * s;
-            if a >= FULL_SCALE {
-                self.clip_run += 1;
-                self.block_clipped = true;
-                if self.clip_run == CLIP_RUN {
-                    self.clip_runs += 1;
-                    self.first_clip.get_or_insert(frame + 1 - CLIP_RUN as u64);
-                }
-            } else {
-                self.clip_run = 0;
-            }
-            self.dropouts.push(frame, v);
-            let ac = self.dc.process(s);
-            self.sum_sq_ac += ac * ac;
-            self.block_sum += s;
-            self.block_sq_ac += ac * ac;
-            self.stretch[self.stretch_at] = ac as f32;
-            self.stretch_at = (self.stretch_at + 1) % self.stretch.len();
-            self.hum_window[self.hum_filled] = ac as f32;
-            self.hum_filled += 1;
+    pub fn push(&mut self, mut x: &[f32], shared: &mut Shared) {
+        while !x.is_empty() {
+            // Up to the next block's end or full hum window, whichever is first.
+            let n = x
+                .len()
+                .min(self.block - self.block_at)
+                .min(self.hum_window.len() - self.hum_filled);
+            let (chunk, rest) = x.split_at(n);
+            self.chunk(chunk);
+            x = rest;
             if self.hum_filled == self.hum_window.len() {
                 self.hum_spectrum(shared);
                 // Half-overlapping windows.
@@ -321,11 +330,57 @@ impl ChannelMeter {
                 self.hum_window.copy_within(half.., 0);
                 self.hum_filled = half;
             }
-            self.block_at += 1;
             if self.block_at == self.block {
                 self.end_block(shared);
             }
         }
+    }
+
+    /// Samples that end no block and fill no hum window.
+    fn chunk(&mut self, x: &[f32]) {
+        let peak = x.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        self.peak = self.peak.max(peak);
+        let (mut sum, mut squares) = (0.0f64, 0.0f64);
+        for v in x {
+            sum += *v as f64;
+            squares += *v as f64 * *v as f64;
+        }
+        self.sum_sq += squares;
+        self.block_sum += sum;
+        if peak >= FULL_SCALE {
+            self.block_clipped = true;
+            for (i, v) in x.iter().enumerate() {
+                if v.abs() >= FULL_SCALE {
+                    self.clip_run += 1;
+                    if self.clip_run == CLIP_RUN {
+                        self.clip_runs += 1;
+                        self.first_clip
+                            .get_or_insert(self.frames + i as u64 + 1 - CLIP_RUN as u64);
+                    }
+                } else {
+                    self.clip_run = 0;
+                }
+            }
+        } else {
+            self.clip_run = 0;
+        }
+        self.dropouts.push(self.frames, x);
+        // DC removed: the noise floor's blocks, the quiet stretch and the hum windows.
+        let stretch = &mut self.stretch[self.stretch_at..self.stretch_at + x.len()];
+        let hum = &mut self.hum_window[self.hum_filled..self.hum_filled + x.len()];
+        let mut squares_ac = 0.0f64;
+        for ((v, s), h) in x.iter().zip(stretch.iter_mut()).zip(hum.iter_mut()) {
+            let ac = self.dc.process(*v as f64);
+            squares_ac += ac * ac;
+            *s = ac as f32;
+            *h = ac as f32;
+        }
+        self.sum_sq_ac += squares_ac;
+        self.block_sq_ac += squares_ac;
+        self.stretch_at = (self.stretch_at + x.len()) % self.stretch.len();
+        self.hum_filled += x.len();
+        self.block_at += x.len();
+        self.frames += x.len() as u64;
     }
 
     fn hum_spectrum(&mut self, shared: &mut Shared) {

@@ -27,6 +27,9 @@ pub struct PowerSpectrum {
     output: Vec<Complex<f32>>,
     scratch: Vec<Complex<f32>>,
     power: Vec<f64>,
+    /// The window last used, and its power (Σ w²).
+    window: Vec<f32>,
+    window_power: f64,
 }
 
 impl PowerSpectrum {
@@ -40,6 +43,8 @@ impl PowerSpectrum {
             output: fft.make_output_vec(),
             scratch: fft.make_scratch_vec(),
             power: vec![0.0; size / 2 + 1],
+            window: Vec::new(),
+            window_power: 0.0,
             fft,
         }
     }
@@ -59,12 +64,14 @@ impl PowerSpectrum {
     /// lobe and the bins sum to the mean square.
     pub fn compute(&mut self, x: &[f32]) -> &[f64] {
         let n = x.len().min(self.size);
-        let mut window_power = 0.0f64;
-        for (i, (d, v)) in self.input.iter_mut().zip(&x[..n]).enumerate() {
-            let w = blackman_harris(i, n);
-            window_power += w * w;
-            *d = (*v as f64 * w) as f32;
+        if self.window.len() != n {
+            self.window = (0..n).map(|i| blackman_harris(i, n) as f32).collect();
+            self.window_power = self.window.iter().map(|w| (*w as f64).powi(2)).sum();
         }
+        for ((d, v), w) in self.input.iter_mut().zip(&x[..n]).zip(&self.window) {
+            *d = v * w;
+        }
+        let window_power = self.window_power;
         self.input[n..].fill(0.0);
         if n == 0
             || self

@@ -158,7 +158,8 @@ pub struct Checker {
     names: Vec<String>,
     source_rates: Vec<Option<u32>>,
     meters: Vec<ChannelMeter>,
-    shared: Shared,
+    /// Spectra for the meters of each of the two threads.
+    shared: [Shared; 2],
     correlator: Correlator,
     /// Per channel alone, then the programme (layout-weighted).
     loudness: Loudness,
@@ -199,7 +200,7 @@ impl Checker {
                 .map(|c| source_rates.get(c).copied().flatten())
                 .collect(),
             meters: (0..n).map(|_| ChannelMeter::new(rate_hz)).collect(),
-            shared: Shared::new(rate_hz),
+            shared: [Shared::new(rate_hz), Shared::new(rate_hz)],
             correlator: Correlator::new(n, rate_hz),
             loudness: Loudness::with_programmes(rate_hz, n, programmes, isa),
             peaks: Peaks::with_isa(rate_hz, n, isa),
@@ -217,19 +218,37 @@ impl Checker {
         if n == 0 || frames == 0 {
             return;
         }
-        for (meter, x) in self.meters.iter_mut().zip(planar) {
-            meter.push(x, &mut self.shared);
-        }
-        self.correlator.push(planar);
-        self.interleaved.clear();
-        self.interleaved.resize(frames * n, 0.0);
-        for (c, x) in planar.iter().enumerate().take(n) {
-            for (i, v) in x.iter().enumerate() {
-                self.interleaved[i * n + c] = *v;
+        // Two threads: the pairs and half the channels on one, the other half with the
+        // loudness and peak meters on this one.
+        let half = n.div_ceil(2);
+        let (first, second) = self.meters.split_at_mut(half);
+        let [shared_a, shared_b] = &mut self.shared;
+        let (correlator, loudness, peaks, interleaved) = (
+            &mut self.correlator,
+            &mut self.loudness,
+            &mut self.peaks,
+            &mut self.interleaved,
+        );
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                correlator.push(planar);
+                for (meter, x) in second.iter_mut().zip(&planar[half.min(planar.len())..]) {
+                    meter.push(x, shared_b);
+                }
+            });
+            for (meter, x) in first.iter_mut().zip(planar) {
+                meter.push(x, shared_a);
             }
-        }
-        self.loudness.process(&self.interleaved);
-        self.peaks.process(&self.interleaved);
+            interleaved.clear();
+            interleaved.resize(frames * n, 0.0);
+            for (c, x) in planar.iter().enumerate().take(n) {
+                for (i, v) in x.iter().enumerate() {
+                    interleaved[i * n + c] = *v;
+                }
+            }
+            loudness.process(interleaved);
+            peaks.process(interleaved);
+        });
         self.frames += frames as u64;
     }
 
@@ -249,7 +268,7 @@ impl Checker {
         let rate = self.rate_hz;
         let measured: Vec<channel::Measured> = std::mem::take(&mut self.meters)
             .into_iter()
-            .map(|m| m.finish(&mut self.shared))
+            .map(|m| m.finish(&mut self.shared[0]))
             .collect();
         let mut results: Vec<ChannelResult> = measured
             .iter()

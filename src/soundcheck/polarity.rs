@@ -1,6 +1,6 @@
 //! Polarity and time offsets between inputs that hear one source.
 //!
-//! Every channel is transformed once per window (Hann, half-overlapping, ~85 ms); every pair's
+//! Every channel is transformed once per window (Hann, ~85 ms, end to end); every pair's
 //! cross-spectrum and every channel's power spectrum are summed over the check (Welch). Memory
 //! is channels² × one window, whatever the length, and a pair costs one multiply-add per bin
 //! per window.
@@ -27,14 +27,18 @@ pub const MAX_LAG_MS: f64 = 10.0;
 /// Channels whose plain correlation at the found lag reaches this are strongly related…
 pub const RELATED: f64 = 0.5;
 /// …and those that share a consistent delay (the weighted correlation reaches [`COHERENT`])
-/// with a plain correlation of at least this are related too (a room mic hears every source,
-/// each as a part of what it hears).
-pub const WEAK: f64 = 0.15;
+/// with a plain correlation of at least [`WEAK`], or both at least [`BOTH`], are related too
+/// (a room mic hears every source, each as a part of what it hears).
+const WEAK: f64 = 0.15;
 const COHERENT: f64 = 0.5;
+const BOTH: f64 = 0.35;
 /// Below this, in Hz, bins are left out.
 const LOW_CUT_HZ: f64 = 20.0;
 /// Band edges for the sign's agreement across the spectrum, in Hz.
 const BANDS_HZ: [f64; 2] = [300.0, 2000.0];
+/// How much a bin's level counts beside its coherence (0: not at all, 1: as in a plain
+/// correlation, where sustained low notes outvote everything).
+const LEVEL_WEIGHT: f64 = 0.3;
 /// An opposite-signed peak this close to the best one makes the sign uncertain.
 const SERIES: f64 = 0.7;
 
@@ -119,18 +123,18 @@ impl Correlator {
                 let buffer = &mut self.buffers[c * self.size..(c + 1) * self.size];
                 let target = &mut buffer[self.filled..self.filled + take];
                 let available = x.len().saturating_sub(done).min(take);
-                target[..available].copy_from_slice(&x[done..done + available]);
+                if available > 0 {
+                    target[..available].copy_from_slice(&x[done..done + available]);
+                }
                 target[available..].fill(0.0);
             }
             self.filled += take;
             done += take;
+            // Windows end to end: overlapping them would double the pairs' work for little
+            // more evidence over a check of seconds.
             if self.filled == self.size {
                 self.window_done();
-                let half = self.size / 2;
-                for c in 0..self.channels {
-                    self.buffers[c * self.size..(c + 1) * self.size].copy_within(half.., 0);
-                }
-                self.filled = half;
+                self.filled = 0;
             }
         }
     }
@@ -319,7 +323,13 @@ impl PairAnalysis {
         if !(ea > 0.0 && eb > 0.0) {
             return None;
         }
-        // Coherence-weighted: each bin's phase, weighted by its coherence.
+        // Each bin's phase, weighted by its coherence and, gently, by its level: a bin counts by
+        // how consistently the two channels share it, and a shared whisper (a common noise
+        // floor) counts less than a shared note.
+        let loudest = cross[used.clone()]
+            .iter()
+            .map(|s| s.norm())
+            .fold(0.0, f64::max);
         let mut coherence = vec![0.0f64; bins];
         self.spectrum.fill(Complex::default());
         for k in used.clone() {
@@ -327,7 +337,7 @@ impl PairAnalysis {
             let m = s.norm();
             let denominator = auto_a[k] * auto_b[k];
             if m > 0.0 && denominator > 0.0 {
-                coherence[k] = (m * m / denominator).min(1.0);
+                coherence[k] = (m * m / denominator).min(1.0) * (m / loudest).powf(LEVEL_WEIGHT);
                 self.spectrum[k] = s * (coherence[k] / m);
             }
         }
@@ -350,7 +360,10 @@ impl PairAnalysis {
         let correlation =
             (self.at(best) * self.unbias[best.unsigned_abs()] / (ea * eb).sqrt()).clamp(-1.0, 1.0);
         let strong = correlation.abs() >= RELATED;
-        if !strong && !(g.abs() >= COHERENT && correlation.abs() >= WEAK) {
+        let (plain, coherent) = (correlation.abs(), g.abs());
+        let related =
+            strong || (coherent >= COHERENT && plain >= WEAK) || coherent.min(plain) >= BOTH;
+        if !related {
             return None;
         }
         let sign = if g > 0.0 { 1 } else { -1 };

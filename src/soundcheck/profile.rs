@@ -78,6 +78,11 @@ impl Profile {
         ]
     }
 
+    /// The shipped profile called `name`.
+    pub fn preset(name: &str) -> Option<Profile> {
+        Profile::presets().into_iter().find(|p| p.name == name)
+    }
+
     fn delivery(
         name: &str,
         description: &str,

@@ -920,11 +920,7 @@ impl Desk {
             .iter()
             .find(|p| p.name == self.soundcheck.profile)
             .cloned()
-            .or_else(|| {
-                crate::soundcheck::profile::Profile::presets()
-                    .into_iter()
-                    .find(|p| p.name == self.soundcheck.profile)
-            });
+            .or_else(|| crate::soundcheck::profile::Profile::preset(&self.soundcheck.profile));
         let Some(profile) = profile else {
             self.problem = Some(format!("no profile '{}'", self.soundcheck.profile));
             return;
