@@ -385,3 +385,46 @@ fn soundcheck_files_kept_and_exported() {
     let bad = studiodesk(&["soundcheck", "--files", "/no/such.wav"]);
     assert_eq!(bad.status.code(), Some(1));
 }
+
+/// Two copies of a 220 Hz tone, one with a DC offset: the DC is removed before correlating, so
+/// the half-period lag (109 samples), where the tone correlates negatively, cannot win; both
+/// are in polarity. An inverted copy of the tone is still called inverted, at lag 0.
+#[test]
+fn a_tone_and_its_copy_with_dc_are_in_polarity() {
+    let tone220 = tone(220.0, -12.0, 3.0);
+    let with_dc: Vec<f32> = tone220.iter().map(|v| v + 0.05).collect();
+    let inverted: Vec<f32> = tone220.iter().map(|v| -v).collect();
+    let channel = |name: &str, samples: &'static [f32]| Channel {
+        name: name.into(),
+        samples,
+        source_rate_hz: None,
+    };
+    let (a, b, c): (&'static [f32], &'static [f32], &'static [f32]) = (
+        Box::leak(tone220.into_boxed_slice()),
+        Box::leak(with_dc.into_boxed_slice()),
+        Box::leak(inverted.into_boxed_slice()),
+    );
+    let report = run(
+        &[channel("tone", a), channel("tone + DC", b)],
+        RATE,
+        &tracking(),
+    );
+    for ch in 0..2 {
+        let polarity = verdict_of(&report, ch, "polarity");
+        assert_eq!(polarity.verdict, Verdict::Pass, "{polarity:?}");
+        assert!(polarity.value.unwrap() > 0.99, "{polarity:?}");
+    }
+    assert_eq!(verdict_of(&report, 1, "dc_offset").verdict, Verdict::Fail);
+    let report = run(
+        &[channel("tone", a), channel("inverted", c)],
+        RATE,
+        &tracking(),
+    );
+    let polarity = verdict_of(&report, 1, "polarity");
+    assert_eq!(polarity.verdict, Verdict::Fail, "{polarity:?}");
+    assert!(
+        polarity.advice.contains("lag 0 samples"),
+        "{}",
+        polarity.advice
+    );
+}

@@ -481,22 +481,32 @@ pub fn polarity(channels: usize, pairs: &[Pair], rate: u32) -> Vec<(usize, Check
             check("polarity", Verdict::Fail, value, threshold, advice),
         ));
     }
-    // Pairs whose sign could not be trusted, between inputs no group settled.
+    // Pairs whose sign could not be trusted: noted once on an input no group settled (the
+    // second of the pair when neither is), naming the partners.
+    let mut uncertain: Vec<Vec<(usize, &Pair)>> = vec![Vec::new(); channels];
     for p in pairs.iter().filter(|p| p.sign.is_err()) {
-        if sign_of(p.a).is_some() && sign_of(p.b).is_some() {
-            continue;
+        match (sign_of(p.a), sign_of(p.b)) {
+            (Some(_), Some(_)) => {}
+            (None, Some(_)) => uncertain[p.a].push((p.b, p)),
+            _ => uncertain[p.b].push((p.a, p)),
         }
-        let reason = p.sign.err().unwrap_or_default();
+    }
+    for (c, partners) in uncertain.into_iter().enumerate() {
+        let Some(&(_, first)) = partners.first() else {
+            continue;
+        };
+        let names: Vec<usize> = partners.iter().map(|(o, _)| *o).collect();
+        let reason = first.sign.err().unwrap_or_default();
         out.push((
-            p.b,
+            c,
             check(
                 "polarity",
                 Verdict::Warn,
-                Some(p.correlation),
+                Some(first.correlation),
                 threshold,
                 format!(
-                    "polarity against ch {} uncertain: {reason}; check with a broadband sound (a clap, a snare hit)",
-                    p.a + 1
+                    "polarity against {} uncertain: {reason}; check with a broadband sound (a clap, a snare hit)",
+                    list(&names)
                 ),
             ),
         ));

@@ -208,7 +208,8 @@ impl DbHistogram {
     pub fn add(&mut self, power: f64) {
         self.total += 1;
         let db = 10.0 * power.log10();
-        if !(db >= HIST_LOW_DB) {
+        // Zero (−∞ dB) and NaN count as zeros.
+        if db.is_nan() || db < HIST_LOW_DB {
             self.zeros += 1;
             return;
         }

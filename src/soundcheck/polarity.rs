@@ -39,6 +39,8 @@ const BANDS_HZ: [f64; 2] = [300.0, 2000.0];
 /// How much a bin's level counts beside its coherence (0: not at all, 1: as in a plain
 /// correlation, where sustained low notes outvote everything).
 const LEVEL_WEIGHT: f64 = 0.3;
+/// A plain correlation this strong at (nearly) no lag is one signal split in two.
+const COPY: f64 = 0.95;
 /// An opposite-signed peak this close to the best one makes the sign uncertain.
 const SERIES: f64 = 0.7;
 
@@ -290,7 +292,7 @@ impl PairAnalysis {
     }
 
     /// Σ_k spec[k]·e^{iωτ} (both sides of the spectrum) for every τ, into `self.time`.
-    fn to_time(&mut self) {
+    fn transform_back(&mut self) {
         // The DC and Nyquist bins are left out: they must be real for the inverse transform.
         self.spectrum[0] = Complex::default();
         let last = self.spectrum.len() - 1;
@@ -345,7 +347,7 @@ impl PairAnalysis {
         if weight <= 0.0 {
             return None;
         }
-        self.to_time();
+        self.transform_back();
         let max_lag = self.max_lag as isize;
         let weighted: Vec<f64> = (-max_lag..=max_lag).map(|t| self.at(t) / weight).collect();
         let (best, g) = weighted
@@ -356,7 +358,7 @@ impl PairAnalysis {
         // Plain correlation at that lag.
         self.spectrum.fill(Complex::default());
         self.spectrum[used.clone()].copy_from_slice(&cross[used.clone()]);
-        self.to_time();
+        self.transform_back();
         let correlation =
             (self.at(best) * self.unbias[best.unsigned_abs()] / (ea * eb).sqrt()).clamp(-1.0, 1.0);
         let strong = correlation.abs() >= RELATED;
@@ -367,8 +369,13 @@ impl PairAnalysis {
             return None;
         }
         let sign = if g > 0.0 { 1 } else { -1 };
+        // One signal split in two (a Y-cable, a DI and its thru) correlates all but perfectly
+        // at no lag: no pair of microphones does, so even a pure tone's sign is certain.
+        let copy = correlation.abs() >= COPY && best.unsigned_abs() <= self.guard() as usize;
         let trusted = if correlation.signum() != g.signum() {
             Err("the plain and the weighted correlation disagree")
+        } else if copy {
+            Ok(sign as i8)
         } else if self.series(&weighted, best, g) {
             Err("the correlation peaks repeat with alternating sign (tonal material)")
         } else if self.bands_disagree(cross, &coherence, best, sign) {
@@ -389,10 +396,15 @@ impl PairAnalysis {
         })
     }
 
+    /// Lags this close to the best one belong to its peak, in samples.
+    fn guard(&self) -> isize {
+        (self.size as isize / 256).max(2)
+    }
+
     /// True when a peak of the opposite sign, away from the best lag, comes close to it.
     fn series(&self, weighted: &[f64], best: isize, g: f64) -> bool {
         let max_lag = self.max_lag as isize;
-        let guard = (self.size as isize / 256).max(2);
+        let guard = self.guard();
         weighted.iter().enumerate().any(|(i, v)| {
             let lag = i as isize - max_lag;
             (lag - best).abs() > guard && v.signum() != g.signum() && v.abs() >= SERIES * g.abs()
