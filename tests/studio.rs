@@ -693,6 +693,108 @@ fn budget_rolls_up_actuals() {
     );
 }
 
+/// Issue 12, finding 2: overtime is re-blocked. A session that runs over never costs more than
+/// the rate card gives for the whole real time; the overtime rate is the hourly rate times the
+/// rate card's multiplier (1.0 unless set). Studio A: £85/h, half day (5 h) £380, day (10 h) £700.
+#[test]
+fn overtime_is_reblocked_with_the_rate_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = studio(dir.path());
+    let placed = at("2027-02-20 09:00");
+    // (booked from, to, really ended, expected cost in pence)
+    let cases = [
+        // 9 h: hourly £765 and half day + 4 h £720, both capped at the day rate: £700. One hour
+        // over makes 10 h of real time, a day: £700 (it was £700 + £85 = £785).
+        (
+            "2027-03-01 10:00",
+            "2027-03-01 19:00",
+            "2027-03-01 20:00",
+            70_000,
+        ),
+        // 4 h 30 m: nine half hours £382.50, capped at the half day: £380. One hour over makes
+        // 5 h 30 m: half day + one half hour = £422.50 (it was £380 + £85 = £465).
+        (
+            "2027-03-02 10:00",
+            "2027-03-02 14:30",
+            "2027-03-02 15:30",
+            42_250,
+        ),
+        // 3 h: £255; 40 minutes over is two started half hours, £85; 3 h 40 m re-blocked is
+        // eight started half hours, £340: the same, £340 in all.
+        (
+            "2027-03-03 10:00",
+            "2027-03-03 13:00",
+            "2027-03-03 13:40",
+            34_000,
+        ),
+        // 10 h: the day £700; 40 minutes over: 2 × £42.50 = £85; re-blocking 10 h 40 m gives the
+        // same: £785.
+        (
+            "2027-03-04 10:00",
+            "2027-03-04 20:00",
+            "2027-03-04 20:40",
+            78_500,
+        ),
+    ];
+    for (from, to, ended, expected) in cases {
+        let b = hold(&mut store, "Night Songs", from, to, placed).unwrap();
+        let cost = store
+            .write(|tx, tz| {
+                bookings::confirm(tx, tz, b.id, placed)?;
+                let b = bookings::set_actual_end(tx, b.id, at(ended))?;
+                bookings::cost(tx, &b)
+            })
+            .unwrap();
+        assert_eq!(cost, Minor(expected), "{from}–{to}, ended {ended}");
+    }
+    // An overtime multiplier of 1.5 on the rate card: past the day, overtime is £127.50 an hour.
+    let out = studiodesk(
+        &dir.path().join("studio.db"),
+        &["room", "set", "Studio A", "--overtime-multiplier", "1.5"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let b = hold(
+        &mut store,
+        "Night Songs",
+        "2027-03-08 10:00",
+        "2027-03-08 20:00",
+        placed,
+    )
+    .unwrap();
+    let cost = store
+        .write(|tx, tz| {
+            bookings::confirm(tx, tz, b.id, placed)?;
+            let b = bookings::set_actual_end(tx, b.id, at("2027-03-08 21:00"))?;
+            bookings::cost(tx, &b)
+        })
+        .unwrap();
+    // £700 + 2 half hours × £42.50 × 1.5 = £700 + £127.50.
+    assert_eq!(cost, Minor(82_750));
+    // Out of range or not a number: refused, nothing changed.
+    for bad in ["0.5", "4", "fast"] {
+        let out = studiodesk(
+            &dir.path().join("studio.db"),
+            &["room", "set", "Studio A", "--overtime-multiplier", bad],
+        );
+        assert!(!out.status.success(), "{bad}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("overtime_multiplier"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let list = studiodesk(&dir.path().join("studio.db"), &["room", "list"]);
+    assert!(
+        String::from_utf8_lossy(&list.stdout).contains("overtime 1.50× hourly"),
+        "{}",
+        String::from_utf8_lossy(&list.stdout)
+    );
+}
+
 /// Migrations: an empty file becomes the current schema; reopening keeps the data; a database
 /// from a newer studiodesk is refused, untouched.
 #[test]

@@ -74,6 +74,9 @@ pub enum RoomCommand {
         /// Teardown time after a session.
         #[arg(long, default_value = "0")]
         teardown: String,
+        /// Overtime rate as a multiple of the hourly rate (1.0 to 3.0).
+        #[arg(long, default_value = "1.0")]
+        overtime_multiplier: String,
     },
     /// Change a room's rate card or times.
     Set {
@@ -88,6 +91,9 @@ pub enum RoomCommand {
         setup: Option<String>,
         #[arg(long)]
         teardown: Option<String>,
+        /// Overtime rate as a multiple of the hourly rate (1.0 to 3.0).
+        #[arg(long)]
+        overtime_multiplier: Option<String>,
     },
     /// List rooms.
     List,
@@ -429,6 +435,7 @@ pub fn room(store: &StoreArgs, command: RoomCommand) -> anyhow::Result<ExitCode>
             currency,
             setup,
             teardown,
+            overtime_multiplier,
         } => {
             let room = Room {
                 id: 0,
@@ -439,6 +446,7 @@ pub fn room(store: &StoreArgs, command: RoomCommand) -> anyhow::Result<ExitCode>
                 day: money(&day)?,
                 setup_min: parse_minutes(&setup)?,
                 teardown_min: parse_minutes(&teardown)?,
+                overtime_bp: entities::parse_overtime_multiplier(&overtime_multiplier)?,
             };
             let id = db.write(|tx, _| entities::add_room(tx, &room))?;
             outln!(
@@ -457,9 +465,13 @@ pub fn room(store: &StoreArgs, command: RoomCommand) -> anyhow::Result<ExitCode>
             day,
             setup,
             teardown,
+            overtime_multiplier,
         } => {
             let updated = db.write(|tx, _| {
                 let mut r = entities::room(tx, &room)?;
+                if let Some(v) = &overtime_multiplier {
+                    r.overtime_bp = entities::parse_overtime_multiplier(v)?;
+                }
                 if let Some(v) = hourly {
                     r.hourly = money(&v)?;
                 }
@@ -494,13 +506,14 @@ pub fn room(store: &StoreArgs, command: RoomCommand) -> anyhow::Result<ExitCode>
             } else {
                 for r in rooms {
                     outln!(
-                        "#{} {:<16} {} hourly {}, half day {}, day {}, setup {}, teardown {}",
+                        "#{} {:<16} {} hourly {}, half day {}, day {}, overtime {}× hourly, setup {}, teardown {}",
                         r.id,
                         r.name,
                         r.currency,
                         r.hourly,
                         r.half_day,
                         r.day,
+                        Minor(r.overtime_bp / 100),
                         format_minutes(r.setup_min),
                         format_minutes(r.teardown_min)
                     );

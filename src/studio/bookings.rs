@@ -289,22 +289,37 @@ const MAX_OVERRUN_S: i64 = 24 * 3600;
 const MAX_HOLD_HOURS: i64 = 366 * 24;
 
 /// What a booking would cost at `room`'s rate card, for `minutes` booked: the day rate for 10 h
-/// and more (plus overtime beyond), the half-day rate for over 5 h (plus overtime, capped at the
+/// and more (plus overtime beyond), the half-day rate for over 5 h (plus hourly, capped at the
 /// day rate), else hourly in started 30-minute steps (capped at the half-day rate).
 pub fn booking_cost(room: &Room, minutes: i64) -> Result<Minor, Overflow> {
     let hourly = |m: i64| room.hourly.ratio((m + 29) / 30, 2);
     Ok(match minutes {
-        m if m >= 600 => room.day.plus(hourly(m - 600)?)?,
+        m if m >= 600 => room.day.plus(overtime_rate(room, (m - 600) * 60)?)?,
         m if m > 300 => room.half_day.plus(hourly(m - 300)?)?.min(room.day),
         m => hourly(m)?.min(room.half_day),
     })
 }
 
-/// Overtime past the booked end, at the hourly rate in started 30-minute increments.
-pub fn overtime_cost(room: &Room, booked_end: i64, actual_end: i64) -> Result<Minor, Overflow> {
+/// `over_s` seconds of overtime at the overtime rate (the hourly rate times the rate card's
+/// multiplier) in started 30-minute increments.
+fn overtime_rate(room: &Room, over_s: i64) -> Result<Minor, Overflow> {
+    let increments = (over_s.max(0) + 30 * 60 - 1) / (30 * 60);
+    room.hourly.percent(room.overtime_bp)?.ratio(increments, 2)
+}
+
+/// Overtime past the booked end: at the overtime rate, in started 30-minute increments, and never
+/// more than re-blocking the whole real time would add (a 9 h booking that runs an hour over
+/// costs the day rate, as a 10 h booking does).
+pub fn overtime_cost(
+    room: &Room,
+    start: i64,
+    booked_end: i64,
+    actual_end: i64,
+) -> Result<Minor, Overflow> {
     let over = (actual_end - booked_end).max(0);
-    let increments = (over + 30 * 60 - 1) / (30 * 60);
-    room.hourly.ratio(increments, 2)
+    let booked = booking_cost(room, (booked_end - start) / 60)?;
+    let reblocked = booking_cost(room, (booked_end - start + over + 59) / 60)?;
+    Ok(overtime_rate(room, over)?.min(reblocked.minus(booked)?.max(Minor(0))))
 }
 
 /// The cost of a confirmed booking: the booked block, plus overtime when it ran over.
@@ -312,7 +327,7 @@ pub fn cost(tx: &Transaction, b: &Booking) -> Result<Minor, StudioError> {
     let room = room_by_id(tx, b.room_id)?;
     let mut total = booking_cost(&room, (b.end_utc - b.start_utc) / 60)?;
     if let Some(actual) = b.actual_end_utc {
-        total = total.plus(overtime_cost(&room, b.end_utc, actual)?)?;
+        total = total.plus(overtime_cost(&room, b.start_utc, b.end_utc, actual)?)?;
     }
     Ok(total)
 }
@@ -728,6 +743,7 @@ mod tests {
             day: Minor(70_000),
             setup_min: 0,
             teardown_min: 0,
+            overtime_bp: 10_000,
         }
     }
 
@@ -746,10 +762,11 @@ mod tests {
         assert_eq!(booking_cost(&r, 540), Ok(Minor(70_000)));
         // 11 h: day + 1 h overtime.
         assert_eq!(booking_cost(&r, 660), Ok(Minor(78_500)));
-        // Overtime: 40 minutes is two started half hours.
-        assert_eq!(overtime_cost(&r, 0, 40 * 60), Ok(Minor(8_500)));
-        assert_eq!(overtime_cost(&r, 0, 30 * 60), Ok(Minor(4_250)));
-        assert_eq!(overtime_cost(&r, 100, 50), Ok(Minor(0)));
+        // Overtime after a day: 40 minutes is two started half hours.
+        let day = 600 * 60;
+        assert_eq!(overtime_cost(&r, 0, day, day + 40 * 60), Ok(Minor(8_500)));
+        assert_eq!(overtime_cost(&r, 0, day, day + 30 * 60), Ok(Minor(4_250)));
+        assert_eq!(overtime_cost(&r, 0, day, day - 50), Ok(Minor(0)));
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub struct Room {
     pub id: i64,
     pub name: String,
     pub currency: String,
-    /// Per hour; also the overtime rate (30-minute increments).
+    /// Per hour; times [`Room::overtime_bp`], the overtime rate (30-minute increments).
     pub hourly: Minor,
     /// Half day, 5 hours.
     pub half_day: Minor,
@@ -21,7 +21,12 @@ pub struct Room {
     /// Time the room is busy before and after a session, in minutes (not charged).
     pub setup_min: i64,
     pub teardown_min: i64,
+    /// Overtime's hourly rate as a share of the hourly rate, in basis points (10 000 = 1.0×).
+    pub overtime_bp: i64,
 }
+
+/// The overtime multiplier a rate card may carry, in basis points (1.0× to 3.0×).
+pub const OVERTIME_BP: std::ops::RangeInclusive<i64> = 10_000..=30_000;
 
 /// Who a person is to the studio.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -144,18 +149,20 @@ fn room_from(r: &Row) -> rusqlite::Result<Room> {
         day: Minor(r.get(5)?),
         setup_min: r.get(6)?,
         teardown_min: r.get(7)?,
+        overtime_bp: r.get(8)?,
     })
 }
 
-const ROOM_COLUMNS: &str = "id, name, currency, hourly, half_day, day, setup_min, teardown_min";
+const ROOM_COLUMNS: &str =
+    "id, name, currency, hourly, half_day, day, setup_min, teardown_min, overtime_bp";
 
 /// Add a room; returns its id.
 pub fn add_room(tx: &Transaction, room: &Room) -> Result<i64, StudioError> {
     need_name("name", &room.name)?;
     check_room_rates(room)?;
     tx.execute(
-        "INSERT INTO rooms (name, currency, hourly, half_day, day, setup_min, teardown_min)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO rooms (name, currency, hourly, half_day, day, setup_min, teardown_min,
+         overtime_bp) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             room.name.trim(),
             room.currency,
@@ -163,7 +170,8 @@ pub fn add_room(tx: &Transaction, room: &Room) -> Result<i64, StudioError> {
             room.half_day.0,
             room.day.0,
             room.setup_min,
-            room.teardown_min
+            room.teardown_min,
+            room.overtime_bp
         ],
     )
     .map_err(|e| unique(e, "room", &room.name))?;
@@ -174,14 +182,42 @@ pub fn add_room(tx: &Transaction, room: &Room) -> Result<i64, StudioError> {
 fn check_room_rates(room: &Room) -> Result<(), StudioError> {
     check_rate("hourly", room.hourly)?;
     check_rate("half_day", room.half_day)?;
-    check_rate("day", room.day)
+    check_rate("day", room.day)?;
+    if !OVERTIME_BP.contains(&room.overtime_bp) {
+        return invalid(
+            "overtime_multiplier",
+            "must be between 1.0 and 3.0 (the overtime rate is 1 to 3 times the hourly rate)",
+        );
+    }
+    Ok(())
+}
+
+/// "1.5" (times the hourly rate) as basis points; 1.0 to 3.0, at most two decimals.
+pub fn parse_overtime_multiplier(text: &str) -> Result<i64, StudioError> {
+    let bad = || {
+        invalid::<i64>(
+            "overtime_multiplier",
+            format!("'{text}' is not a multiplier from 1.0 to 3.0 like 1.5"),
+        )
+    };
+    let number = text.trim().trim_end_matches(['x', '×']).trim_end();
+    let Ok(percent_bp) = super::units::parse_percent_bp(number) else {
+        return bad();
+    };
+    // parse_percent_bp reads "1.5" as 1.5 % = 150 bp; a multiplier is a hundred times that.
+    let bp = percent_bp * 100;
+    if OVERTIME_BP.contains(&bp) {
+        Ok(bp)
+    } else {
+        bad()
+    }
 }
 
 pub fn update_room(tx: &Transaction, room: &Room) -> Result<(), StudioError> {
     check_room_rates(room)?;
     tx.execute(
         "UPDATE rooms SET currency = ?2, hourly = ?3, half_day = ?4, day = ?5, setup_min = ?6,
-         teardown_min = ?7 WHERE id = ?1",
+         teardown_min = ?7, overtime_bp = ?8 WHERE id = ?1",
         params![
             room.id,
             room.currency,
@@ -189,7 +225,8 @@ pub fn update_room(tx: &Transaction, room: &Room) -> Result<(), StudioError> {
             room.half_day.0,
             room.day.0,
             room.setup_min,
-            room.teardown_min
+            room.teardown_min,
+            room.overtime_bp
         ],
     )?;
     Ok(())

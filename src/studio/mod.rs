@@ -136,7 +136,11 @@ pub(crate) fn not_found(what: &'static str, key: impl ToString) -> StudioError {
 
 /// The schema, one migration per version: `MIGRATIONS[i]` takes a database from version `i` to
 /// `i + 1`. Never edit a shipped migration; add one.
-const MIGRATIONS: &[&str] = &[include_str!("schema_v1.sql"), include_str!("schema_v2.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema_v1.sql"),
+    include_str!("schema_v2.sql"),
+    include_str!("schema_v3.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

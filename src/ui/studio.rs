@@ -496,6 +496,7 @@ impl Change {
                     day: Minor::parse(&form.day)?,
                     setup_min: parse_minutes(&form.setup)?,
                     teardown_min: parse_minutes(&form.teardown)?,
+                    overtime_bp: 10_000,
                 };
                 let id = store.write(|tx, _| entities::add_room(tx, &room))?;
                 Ok(format!("room #{id} {} added", room.name))

@@ -102,6 +102,7 @@ pub fn studio(dir: &Path) -> Store {
                     day: Minor(70_000),
                     setup_min: 0,
                     teardown_min: 0,
+                    overtime_bp: 10_000,
                 },
             )?;
             studiodesk::studio::entities::add_person(
