@@ -582,8 +582,12 @@ fn failed_commands_change_nothing() {
         now,
     )
     .unwrap();
-    let hire = store.write(|tx, _| {
-        studiodesk::studio::hires::add(tx, &new_hire(b.id, "Kim Vale", Agreement::Afm, "bass", ""))
+    let hire = store.write(|tx, tz| {
+        studiodesk::studio::hires::add(
+            tx,
+            tz,
+            &new_hire(b.id, "Kim Vale", Agreement::Afm, "bass", ""),
+        )
     });
     assert!(hire.is_err());
     // Field findings: `--worked 0` gave a raw CHECK-constraint error, and an 8784 h hire on a
@@ -595,7 +599,7 @@ fn failed_commands_change_nothing() {
         let mut new = new_hire(b.id, "Lee Hart", Agreement::Mu, "guitar", "");
         new.worked_min = worked_min;
         let err = store
-            .write(|tx, _| studiodesk::studio::hires::add(tx, &new))
+            .write(|tx, tz| studiodesk::studio::hires::add(tx, tz, &new))
             .expect_err("refused");
         assert!(
             err.to_string().starts_with("worked:") && err.to_string().contains(says),
@@ -649,6 +653,7 @@ fn budget_rolls_up_actuals() {
             bookings::cancel(tx, short.id, at("2027-03-01 20:00"))?;
             studiodesk::studio::hires::add(
                 tx,
+                tz,
                 &new_hire(day.id, "Lee Hart", Agreement::Mu, "guitar,mandolin", "A"),
             )?;
             budget::plan(tx, "Night Songs", Category::Studio, Minor(100_000))?;
@@ -792,6 +797,187 @@ fn overtime_is_reblocked_with_the_rate_card() {
         String::from_utf8_lossy(&list.stdout).contains("overtime 1.50× hourly"),
         "{}",
         String::from_utf8_lossy(&list.stdout)
+    );
+}
+
+fn args(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
+/// Issue 12, finding 5: a person cannot be in two sessions at once. An engineer on a confirmed
+/// session in Studio A cannot be put on an overlapping one in Studio B; a musician hired for one
+/// cannot be hired for an overlapping one; a hold whose musician got booked elsewhere cannot be
+/// firmed. Back-to-back sessions are fine.
+#[test]
+fn people_cannot_be_in_two_sessions_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("studio.db");
+    studio(dir.path());
+    let run = |args: &[&str]| {
+        let out = studiodesk(&db, args);
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let ok = |args: &[&str]| {
+        let (code, stdout, stderr) = run(args);
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
+        stdout
+    };
+    ok(&[
+        "room",
+        "add",
+        "Studio B",
+        "--hourly",
+        "60",
+        "--half-day",
+        "250",
+        "--day",
+        "450",
+    ]);
+    ok(&["person", "add", "Jo Park", "--kind", "engineer"]);
+    let slot = |project: &str, room: &str, day: &str, from: &str, to: &str| -> Vec<String> {
+        [
+            "--project",
+            project,
+            "--room",
+            room,
+            "--start",
+            &format!("{day} {from}"),
+            "--end",
+            &format!("{day} {to}"),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let with = |command: &[&str], slot: &[String], extra: &[&str]| -> Vec<String> {
+        command
+            .iter()
+            .map(|s| s.to_string())
+            .chain(slot.iter().cloned())
+            .chain(extra.iter().map(|s| s.to_string()))
+            .collect()
+    };
+    // #1: Jo engineers Studio A, 10:00–18:00, confirmed.
+    let a = with(
+        &["booking", "book"],
+        &slot("Night Songs", "Studio A", "2027-04-01", "10:00", "18:00"),
+        &["--engineer", "Jo Park"],
+    );
+    ok(&args(&a));
+    // Studio B 14:00–20:00 with Jo: refused, naming #1.
+    let b = with(
+        &["booking", "hold"],
+        &slot("Other Band", "Studio B", "2027-04-01", "14:00", "20:00"),
+        &["--engineer", "Jo Park"],
+    );
+    let (code, _, stderr) = run(&args(&b));
+    assert_ne!(code, Some(0));
+    assert!(
+        stderr.contains("Jo Park is already booked then: #1 Studio A"),
+        "{stderr}"
+    );
+    // Back to back, 18:00–22:00: fine.
+    let c = with(
+        &["booking", "hold"],
+        &slot("Other Band", "Studio B", "2027-04-01", "18:00", "22:00"),
+        &["--engineer", "Jo Park"],
+    );
+    ok(&args(&c));
+    // Lee plays on #1; a hold in Studio B at 12:00–15:00 (#3) cannot hire Lee too.
+    ok(&[
+        "hire",
+        "add",
+        "--booking",
+        "1",
+        "--person",
+        "Lee Hart",
+        "--agreement",
+        "mu",
+        "--instruments",
+        "guitar",
+        "--worked",
+        "3h",
+    ]);
+    let d = with(
+        &["booking", "hold"],
+        &slot("Other Band", "Studio B", "2027-04-01", "12:00", "15:00"),
+        &[],
+    );
+    ok(&args(&d));
+    let (code, _, stderr) = run(&[
+        "hire",
+        "add",
+        "--booking",
+        "3",
+        "--person",
+        "Lee Hart",
+        "--agreement",
+        "mu",
+        "--instruments",
+        "guitar",
+        "--worked",
+        "3h",
+    ]);
+    assert_ne!(code, Some(0));
+    assert!(
+        stderr.contains("Lee Hart is already booked then: #1 Studio A"),
+        "{stderr}"
+    );
+    // Kim is hired on a hold (#4, Studio B, next day); meanwhile Kim is booked firm in Studio A
+    // (#5); firming #4 is refused, naming #5.
+    let e = with(
+        &["booking", "hold"],
+        &slot("Other Band", "Studio B", "2027-04-02", "10:00", "13:00"),
+        &[],
+    );
+    ok(&args(&e));
+    ok(&[
+        "hire",
+        "add",
+        "--booking",
+        "4",
+        "--person",
+        "Kim Vale",
+        "--agreement",
+        "free",
+        "--flat",
+        "150",
+        "--instruments",
+        "bass",
+        "--worked",
+        "3h",
+    ]);
+    let f = with(
+        &["booking", "book"],
+        &slot("Night Songs", "Studio A", "2027-04-02", "11:00", "14:00"),
+        &[],
+    );
+    ok(&args(&f));
+    ok(&[
+        "hire",
+        "add",
+        "--booking",
+        "5",
+        "--person",
+        "Kim Vale",
+        "--agreement",
+        "free",
+        "--flat",
+        "150",
+        "--instruments",
+        "bass",
+        "--worked",
+        "3h",
+    ]);
+    let (code, _, stderr) = run(&["booking", "confirm", "4"]);
+    assert_ne!(code, Some(0));
+    assert!(
+        stderr.contains("Kim Vale is already booked then: #5 Studio A"),
+        "{stderr}"
     );
 }
 

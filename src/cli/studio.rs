@@ -796,7 +796,7 @@ pub fn hire(store: &StoreArgs, command: HireCommand) -> anyhow::Result<ExitCode>
                 hourly: hourly.as_deref().map(money).transpose()?,
             };
             let (hire, quote, currency) = db.write(|tx, tz| {
-                let (hire, _) = hires::add(tx, &new)?;
+                let (hire, _) = hires::add(tx, tz, &new)?;
                 let quote = hires::quote_hire_in(tx, &hire, tz)?;
                 Ok((hire, quote, bookings::get(tx, booking)?.currency))
             })?;

@@ -283,6 +283,58 @@ fn overlapping(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The confirmed booking (other than `except`) that already has person `person_id` — as its
+/// engineer or a hired musician — during `[start, end)`, in any room.
+pub fn person_busy(
+    tx: &Transaction,
+    person_id: i64,
+    start: i64,
+    end: i64,
+    except: Option<i64>,
+) -> Result<Option<Booking>, StudioError> {
+    let mut stmt = tx.prepare(&format!(
+        "{SELECT} WHERE b.status = 'confirmed' AND b.id IS NOT ?4
+           AND b.start_utc < ?3 AND b.end_utc > ?2
+           AND (b.engineer_id = ?1
+                OR EXISTS (SELECT 1 FROM hires h WHERE h.booking_id = b.id AND h.person_id = ?1))
+         ORDER BY b.start_utc, b.id LIMIT 1"
+    ))?;
+    let mut rows = stmt.query_map(params![person_id, start, end, except], from_row)?;
+    Ok(rows.next().transpose()?)
+}
+
+/// Fail when a person of `people` (id, name) is on another confirmed booking during `b`'s time:
+/// a person cannot be in two sessions at once, whatever the rooms.
+fn people_free(
+    tx: &Transaction,
+    tz: &TimeZone,
+    people: &[(i64, String)],
+    start: i64,
+    end: i64,
+    except: Option<i64>,
+) -> Result<(), StudioError> {
+    for (id, name) in people {
+        if let Some(taken) = person_busy(tx, *id, start, end, except)? {
+            return Err(StudioError::Conflict(format!(
+                "{name} is already booked then: {}",
+                taken.describe(tz)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The people on booking `id`: its engineer and the musicians hired for it (id, name).
+fn people_on(tx: &Transaction, id: i64) -> Result<Vec<(i64, String)>, StudioError> {
+    let mut stmt = tx.prepare(
+        "SELECT p.id, p.name FROM bookings b JOIN people p ON p.id = b.engineer_id WHERE b.id = ?1
+         UNION
+         SELECT p.id, p.name FROM hires h JOIN people p ON p.id = h.person_id WHERE h.booking_id = ?1",
+    )?;
+    let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// Longest a session may run past its booked end, in seconds (a day: more is a mistyped date).
 const MAX_OVERRUN_S: i64 = 24 * 3600;
 /// Longest a hold may be kept before it lapses, in hours (a year).
@@ -361,6 +413,16 @@ pub fn hold(
     let project = project(tx, new.project)?;
     let room = room(tx, new.room)?;
     let engineer = new.engineer.map(|e| person(tx, e)).transpose()?;
+    if let Some(e) = &engineer {
+        people_free(
+            tx,
+            tz,
+            &[(e.id, e.name.clone())],
+            new.start_utc,
+            new.end_utc,
+            None,
+        )?;
+    }
     if let Some(taken) = overlapping(tx, &room, new.start_utc, new.end_utc, None)?
         .into_iter()
         .find(|b| b.status == Status::Confirmed)
@@ -456,6 +518,14 @@ pub fn confirm(tx: &Transaction, tz: &TimeZone, id: i64, now: i64) -> Result<Fir
             taken.describe(tz)
         )));
     }
+    people_free(
+        tx,
+        tz,
+        &people_on(tx, id)?,
+        b.start_utc,
+        b.end_utc,
+        Some(id),
+    )?;
     // Ahead of it: overlapping holds placed earlier.
     if let Some(ahead) = others
         .iter()

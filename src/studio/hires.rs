@@ -84,7 +84,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Hire> {
 }
 
 /// Hire a musician onto a booking; the fee inputs are checked by quoting it before it is stored.
-pub fn add(tx: &Transaction, new: &NewHire) -> Result<(Hire, Quote), StudioError> {
+pub fn add(tx: &Transaction, tz: &TimeZone, new: &NewHire) -> Result<(Hire, Quote), StudioError> {
     let booking = bookings::get(tx, new.booking_id)?;
     if matches!(
         booking.status,
@@ -93,6 +93,20 @@ pub fn add(tx: &Transaction, new: &NewHire) -> Result<(Hire, Quote), StudioError
         return invalid("booking", format!("#{} is {}", booking.id, booking.state()));
     }
     let musician = person(tx, new.person)?;
+    // A musician cannot be in two sessions at once.
+    if let Some(taken) = bookings::person_busy(
+        tx,
+        musician.id,
+        booking.start_utc,
+        booking.end_utc,
+        Some(booking.id),
+    )? {
+        return Err(StudioError::Conflict(format!(
+            "{} is already booked then: {}",
+            musician.name,
+            taken.describe(tz)
+        )));
+    }
     if new.worked_min <= 0 {
         return invalid("worked", "must be more than zero (e.g. 3h or 2h30m)");
     }

@@ -678,7 +678,7 @@ impl Change {
                     hourly: money(&form.hourly)?,
                 };
                 let (hire, quote) = store.write(|tx, tz| {
-                    let (hire, _) = hires::add(tx, &new)?;
+                    let (hire, _) = hires::add(tx, tz, &new)?;
                     let quote = hires::quote_hire_in(tx, &hire, tz)?;
                     Ok((hire, quote))
                 })?;
