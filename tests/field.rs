@@ -3,9 +3,13 @@
 //! but valid WAVs, FIFOs, non-finite samples, closed and full outputs, exports over existing
 //! files, signals and a full disk during a take.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
+
+use common::disk::{Tmpfs, closed_take};
 
 fn studiodesk() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_studiodesk"));
@@ -514,29 +518,6 @@ fn an_export_never_replaces_a_file_unless_forced_and_never_follows_a_link() {
     assert!(names.is_empty(), "temporary files left: {names:?}");
 }
 
-/// Frames of every WAV in `dir`, read by hound (an independent reader): the header's count, and
-/// the whole frames the file holds after the header.
-fn takes_in(dir: &Path) -> Vec<(PathBuf, u64, u64)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("list")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "wav"))
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .map(|path| {
-            let header = hound::WavReader::open(&path)
-                .expect("hound opens the take")
-                .duration() as u64;
-            let bytes = std::fs::read(&path).expect("read");
-            let data_at = bytes.windows(4).position(|w| w == b"data").expect("data") + 8;
-            let on_disk = ((bytes.len() - data_at) / 4) as u64;
-            (path, header, on_disk)
-        })
-        .collect()
-}
-
 /// `record` of the demo's first `channels` tracks for 30 s into `out`, running.
 fn record_demo(channels: &str, out: &Path) -> std::process::Child {
     studiodesk()
@@ -554,27 +535,6 @@ fn record_demo(channels: &str, out: &Path) -> std::process::Child {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn")
-}
-
-/// The take in `out`: `tracks` files, each with a header that covers exactly what is on disk,
-/// all of one length; that length in frames.
-fn closed_take(out: &Path, tracks: usize, what: &str) -> u64 {
-    let files = takes_in(out);
-    assert_eq!(files.len(), tracks, "{what}: {files:?}");
-    let frames = files[0].1;
-    for (path, header, on_disk) in &files {
-        assert_eq!(
-            header,
-            on_disk,
-            "{what}: {} header and disk disagree",
-            path.display()
-        );
-        assert_eq!(
-            *header, frames,
-            "{what}: tracks of unequal length: {files:?}"
-        );
-    }
-    frames
 }
 
 /// Ctrl-C, SIGTERM (`timeout`, systemd) and SIGHUP (a dropped SSH session) end a take the same
@@ -607,44 +567,6 @@ fn sigterm_sighup_and_ctrl_c_finalise_the_take_and_say_it_stopped_early() {
         let frames = closed_take(&out, 4, signal);
         assert!(frames > 48_000, "{signal}: only {frames} frames in 2 s");
         assert!(stdout(&result).contains(&format!("{frames} frames per track")));
-    }
-}
-
-/// A small tmpfs mounted for one test, unmounted when dropped (the tests run as root in CI;
-/// elsewhere the tests that need one say why they cannot run, and fail).
-struct Tmpfs {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
-}
-
-impl Tmpfs {
-    fn mount(size: &str) -> Tmpfs {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("mnt");
-        std::fs::create_dir(&path).expect("mkdir");
-        let mounted = Command::new("mount")
-            .args([
-                "-t",
-                "tmpfs",
-                "-o",
-                &format!("size={size}"),
-                "studiodesk-test",
-            ])
-            .arg(&path)
-            .output()
-            .expect("mount");
-        assert!(
-            mounted.status.success(),
-            "this test mounts a small tmpfs and needs root: {}",
-            stderr(&mounted)
-        );
-        Tmpfs { _dir: dir, path }
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(&self.path).status();
     }
 }
 

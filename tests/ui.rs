@@ -584,6 +584,54 @@ fn live_sound_check_finds_the_inverted_mic_by_consensus() {
     );
 }
 
+/// A take onto a file system that fills up (a 3 MiB tmpfs; the test needs root, as CI has): the
+/// desk stops the take, every file is closed on what reached the disk, the tracks are of one
+/// length, and the desk says so in the words `studiodesk record` uses.
+#[test]
+fn a_take_on_a_full_disk_stops_and_the_desk_says_so() {
+    use common::disk::{Tmpfs, closed_take};
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path());
+    let booking = booked(dir.path());
+    let small = Tmpfs::mount("3m");
+    let desk = Desk::new(DeskOptions {
+        live: LiveOptions {
+            input: Input::Demo,
+            ..LiveOptions::default()
+        },
+        db: dir.path().join("studio.db"),
+        tz: time_zone(Some(TZ)).unwrap(),
+        takes_dir: small.path.clone(),
+        exports_dir: dir.path().to_path_buf(),
+        session: "test".into(),
+    });
+    let mut harness = Harness::builder()
+        .with_size([1280.0, 900.0])
+        .build_ui_state(|ui, desk: &mut Desk| desk.show(ui), desk);
+    settle(&mut harness);
+    harness.state_mut().apply(Action::Select(Selection {
+        project: Some(1),
+        booking: Some(booking),
+    }));
+    settle(&mut harness);
+    harness.key_press(Key::Space);
+    harness.run_steps(1);
+    assert!(harness.state().recording());
+    // The demo's eight tracks fill 3 MiB in well under 20 s.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while harness.state().recording() {
+        assert!(Instant::now() < deadline, "the take never stopped");
+        std::thread::sleep(Duration::from_millis(20));
+        harness.run_steps(1);
+    }
+    settle(&mut harness);
+    let problem = harness.state().problem().unwrap_or_default().to_string();
+    assert!(problem.contains("stopped early: disk full"), "{problem}");
+    assert!(problem.contains("every file is closed"), "{problem}");
+    let frames = closed_take(&small.path, 8, "the desk on a full disk");
+    assert!(frames > 10_000, "only {frames} frames");
+}
+
 /// A desk on the Budget tab of the project with a confirmed day in Studio A.
 fn desk_on_budget(dir: &Path) -> Harness<'static, Desk> {
     seed(dir);

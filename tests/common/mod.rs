@@ -2,6 +2,7 @@
 
 //! Helpers shared by the integration tests.
 
+pub mod disk;
 pub mod instruments;
 #[cfg(feature = "jack")]
 pub mod jack;
