@@ -428,3 +428,32 @@ fn a_tone_and_its_copy_with_dc_are_in_polarity() {
         polarity.advice
     );
 }
+
+/// The built-in demo session is clean of mains hum: its bass holds G1 at 49 Hz, its guitar is a
+/// plucked string tuned to whole-sample periods (a partial at 349.7 Hz), both near harmonics of
+/// 50 Hz but not on them; neither is called hum, nor the noise floor.
+#[test]
+fn notes_near_mains_harmonics_are_not_hum() {
+    use studiodesk::engine::source::{demo_clips, resample};
+    let clips = demo_clips().unwrap();
+    let samples: Vec<Vec<f32>> = clips.iter().map(|c| resample(c, RATE).unwrap()).collect();
+    let channels: Vec<Channel> = clips
+        .iter()
+        .zip(&samples)
+        .map(|(c, s)| Channel {
+            name: c.name.clone(),
+            samples: s,
+            source_rate_hz: None,
+        })
+        .collect();
+    let report = run(&channels, RATE, &tracking());
+    for c in &report.channels {
+        for check in c
+            .checks
+            .iter()
+            .filter(|k| k.check == "hum" || k.check == "noise_floor")
+        {
+            assert_eq!(check.verdict, Verdict::Pass, "{}: {check:?}", c.name);
+        }
+    }
+}

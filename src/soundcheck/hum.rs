@@ -111,9 +111,10 @@ pub struct Line {
     pub isolated: bool,
 }
 
-/// A mains line's centre lies this close to its nominal frequency, in Hz (notes of equal
-/// temperament near k × 50 or 60 Hz are further off).
-const CENTRE_HZ: f64 = 0.4;
+/// A mains line's centre lies this close to its nominal frequency, in Hz (partials of notes
+/// near k × 50 or 60 Hz are further off: F2's 4th at 349.2 Hz, B♭1's 6th at 349.6 Hz, a plucked
+/// string tuned to whole-sample periods at 349.7 Hz).
+const CENTRE_HZ: f64 = 0.2;
 
 impl Line {
     /// True when the line stands clearly over what is beside it.
@@ -166,12 +167,12 @@ pub fn lines(power: &[f64], bin_hz: f64, f0_hz: f64) -> [Line; HARMONICS] {
     out
 }
 
-/// The mains lines in one spectrum that stand out, per mains frequency of [`MAINS_HZ`] (in a
-/// quiet passage, where nothing else plays).
+/// The mains lines in one spectrum, per mains frequency of [`MAINS_HZ`] (in a quiet passage:
+/// a held bass note at 49 Hz is not hum there either).
 pub fn hum_in(power: &[f64], bin_hz: f64) -> [Hum; 2] {
     MAINS_HZ.map(|f0| {
         let found = lines(power, bin_hz, f0);
-        let found = found.iter().filter(|l| l.stands_out());
+        let found = found.iter().filter(|l| l.is_mains());
         Hum {
             mains_hz: f0,
             power: found.clone().map(|l| l.power).sum(),
