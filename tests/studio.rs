@@ -981,6 +981,97 @@ fn people_cannot_be_in_two_sessions_at_once() {
     );
 }
 
+/// Issue 12, the cosmetic findings: a night session shows the day it ends; `booking list` shows
+/// what each booking costs; a 12.5 % cancellation charge says 12.50 %, not 12 %; a one-instrument
+/// MU quote has no empty doubling line.
+#[test]
+fn bookings_read_as_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("studio.db");
+    studio(dir.path());
+    let ok = |args: &[&str]| {
+        let out = studiodesk(&db, args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // A night session, 20:00 to 04:00: 8 h is half a day plus 3 h (£380 + £255 = £635).
+    let night = ok(&[
+        "booking",
+        "book",
+        "--project",
+        "Night Songs",
+        "--room",
+        "Studio A",
+        "--start",
+        "2027-03-01 20:00",
+        "--end",
+        "2027-03-02 04:00",
+    ]);
+    assert!(
+        night.contains("2027-03-01 20:00–2027-03-02 04:00"),
+        "{night}"
+    );
+    let list = ok(&["booking", "list"]);
+    assert!(list.contains("2027-03-01 20:00–2027-03-02 04:00"), "{list}");
+    assert!(list.contains("635.00 GBP"), "{list}");
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&["booking", "list", "--json"])).unwrap();
+    assert_eq!(json[0]["cost"], 63_500);
+    // A session starting in 30 h, cancelled now under a 12.5 % partial charge (48 h window):
+    // 3 h at £85 = £255; 12.5 % of it = £31.875, rounded half up to £31.88.
+    ok(&["policy", "set", "cancel_partial_bp", "12.5"]);
+    let start = studiodesk::studio::units::now() + 30 * 3600;
+    let (from, to) = (
+        studiodesk::studio::units::format_local(start, &london()),
+        studiodesk::studio::units::format_local(start + 3 * 3600, &london()),
+    );
+    ok(&[
+        "booking",
+        "book",
+        "--project",
+        "Night Songs",
+        "--room",
+        "Studio A",
+        "--start",
+        &from,
+        "--end",
+        &to,
+    ]);
+    let cancelled = ok(&["booking", "cancel", "2"]);
+    assert!(
+        cancelled.contains("charge 31.88 GBP (12.50 % of 255.00)"),
+        "{cancelled}"
+    );
+    // One instrument: session and overtime, no "doubling 0.00 +0 %".
+    let quote: serde_json::Value = serde_json::from_str(&ok(&[
+        "hire",
+        "add",
+        "--booking",
+        "1",
+        "--person",
+        "Lee Hart",
+        "--agreement",
+        "mu",
+        "--instruments",
+        "guitar",
+        "--worked",
+        "3h",
+        "--json",
+    ]))
+    .unwrap();
+    let kinds: Vec<&str> = quote["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["session", "overtime"]);
+}
+
 /// Migrations: an empty file becomes the current schema; reopening keeps the data; a database
 /// from a newer studiodesk is refused, untouched.
 #[test]

@@ -679,18 +679,38 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
             let list = db.read(|tx, _| {
                 let room = room.map(|r| entities::room(tx, &r)).transpose()?;
                 let project = project.map(|p| entities::project(tx, &p)).transpose()?;
-                bookings::list(tx, room.map(|r| r.id), project.map(|p| p.id))
+                bookings::list(tx, room.map(|r| r.id), project.map(|p| p.id))?
+                    .into_iter()
+                    .map(|b| Ok((bookings::price(tx, &b)?, b)))
+                    .collect::<Result<Vec<_>, StudioError>>()
             })?;
             if store.json {
-                print_json(&list)?;
+                /// A booking with what it costs.
+                #[derive(Serialize)]
+                struct Listed<'a> {
+                    #[serde(flatten)]
+                    booking: &'a bookings::Booking,
+                    cost: Option<Minor>,
+                }
+                let rows: Vec<Listed> = list
+                    .iter()
+                    .map(|(cost, booking)| Listed {
+                        booking,
+                        cost: *cost,
+                    })
+                    .collect();
+                print_json(&rows)?;
             } else {
-                for b in list {
+                for (cost, b) in list {
+                    let cost = cost
+                        .map(|c| format!(" {c} {}", b.currency))
+                        .unwrap_or_default();
                     let reason = b
                         .closed_reason
                         .as_deref()
                         .map(|r| format!(" — {r}"))
                         .unwrap_or_default();
-                    outln!("{}{reason}", b.describe(&tz));
+                    outln!("{}{cost}{reason}", b.describe(&tz));
                 }
             }
         }

@@ -21,7 +21,7 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
 use super::entities::{Room, person, project, room, room_by_id};
-use super::units::{Minor, Overflow, format_local};
+use super::units::{Minor, Overflow, format_local, percent_text};
 use super::{StudioError, invalid, not_found};
 
 /// Where a booking stands.
@@ -91,15 +91,21 @@ impl Booking {
 
     /// One line for people: "#3 Studio A 2026-12-01 10:00–20:00 (Album, 1st hold)".
     pub fn describe(&self, tz: &TimeZone) -> String {
+        let (start, end) = (
+            format_local(self.start_utc, tz),
+            format_local(self.end_utc, tz),
+        );
+        // The end's day is shown when it is not the start's (a night session, a long booking).
+        let end = match (start.split_once(' '), end.split_once(' ')) {
+            (Some((start_day, _)), Some((end_day, time))) if start_day == end_day => {
+                time.to_string()
+            }
+            _ => end,
+        };
         format!(
-            "#{} {} {}–{} ({}, {})",
+            "#{} {} {start}–{end} ({}, {})",
             self.id,
             self.room,
-            format_local(self.start_utc, tz),
-            format_local(self.end_utc, tz)
-                .split(' ')
-                .nth(1)
-                .unwrap_or(""),
             self.project,
             self.state()
         )
@@ -382,6 +388,16 @@ pub fn cost(tx: &Transaction, b: &Booking) -> Result<Minor, StudioError> {
         total = total.plus(overtime_cost(&room, b.start_utc, b.end_utc, actual)?)?;
     }
     Ok(total)
+}
+
+/// What a booking costs as it stands: a hold or a confirmed session at the rate card (with its
+/// overtime), a cancelled one its cancellation charge; a released hold nothing (`None`).
+pub fn price(tx: &Transaction, b: &Booking) -> Result<Option<Minor>, StudioError> {
+    Ok(match b.status {
+        Status::Hold | Status::Confirmed => Some(cost(tx, b)?),
+        Status::Cancelled => Some(b.cancel_charge),
+        _ => None,
+    })
 }
 
 /// What a new hold needs.
@@ -670,10 +686,10 @@ impl Cancelled {
     /// "charge 350.00 GBP (50 % of 700.00)".
     pub fn charge_text(&self) -> String {
         format!(
-            "charge {} {} ({} % of {})",
+            "charge {} {} ({} of {})",
             self.booking.cancel_charge,
             self.booking.currency,
-            self.charge_bp / 100,
+            percent_text(self.charge_bp),
             self.cost
         )
     }
@@ -710,9 +726,8 @@ pub fn cancel(tx: &Transaction, id: i64, now: i64) -> Result<Cancelled, StudioEr
         Status::Cancelled,
         now,
         &format!(
-            "cancelled {hours_before:.1} h before the start, charged {charge} ({}.{:02} %)",
-            charge_bp / 100,
-            charge_bp % 100
+            "cancelled {hours_before:.1} h before the start, charged {charge} ({})",
+            percent_text(charge_bp)
         ),
     )?;
     Ok(Cancelled {

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use rusqlite::{Transaction, params};
 use serde::Serialize;
 
-use super::units::{Minor, format_minutes};
+use super::units::{Minor, format_minutes, percent_text};
 use super::{StudioError, invalid};
 
 /// The agreement a musician is engaged under.
@@ -285,7 +285,9 @@ pub struct Quote {
 }
 
 impl Quote {
-    fn new(lines: Vec<FeeLine>) -> Result<Quote, StudioError> {
+    /// The quote of `lines`; a doubling line of nothing (one instrument) is left out.
+    fn new(mut lines: Vec<FeeLine>) -> Result<Quote, StudioError> {
+        lines.retain(|l| !(l.kind == "doubling" && l.amount == Minor(0)));
         Ok(Quote {
             total: Minor::total(lines.iter().map(|l| l.amount))?,
             lines,
@@ -298,14 +300,6 @@ fn line(kind: &'static str, label: impl Into<String>, amount: Minor) -> FeeLine 
         kind,
         label: label.into(),
         amount,
-    }
-}
-
-fn bp_text(bp: i64) -> String {
-    if bp % 100 == 0 {
-        format!("{} %", bp / 100)
-    } else {
-        format!("{}.{:02} %", bp / 100, bp % 100)
     }
 }
 
@@ -382,14 +376,14 @@ fn mu(table: &RateTable, e: &Engagement) -> Result<Quote, StudioError> {
     let (double_bp, double_name) = mu_doubling_bp(table, e.instruments)?;
     lines.push(line(
         "doubling",
-        format!("{double_name} +{} of {base}", bp_text(double_bp)),
+        format!("{double_name} +{} of {base}", percent_text(double_bp)),
         base.percent(double_bp)?,
     ));
     if e.overdub {
         let bp = table.get("overdubbing")?;
         lines.push(line(
             "overdubbing",
-            format!("overdubbing +{} of {base}", bp_text(bp)),
+            format!("overdubbing +{} of {base}", percent_text(bp)),
             base.percent(bp)?,
         ));
     }
@@ -460,7 +454,7 @@ fn afm(table: &RateTable, e: &Engagement) -> Result<Quote, StudioError> {
             format!(
                 "{} scale ({} of {scale}, {})",
                 e.role.as_str(),
-                bp_text(multiple_bp),
+                percent_text(multiple_bp),
                 format_minutes(session_min)
             ),
             role_scale,
@@ -478,13 +472,13 @@ fn afm(table: &RateTable, e: &Engagement) -> Result<Quote, StudioError> {
             format!(
                 "{} instruments +{} of scale",
                 e.instruments,
-                bp_text(double_bp)
+                percent_text(double_bp)
             ),
             doubling,
         ),
         line(
             "pension",
-            format!("pension {} of {wages}", bp_text(pension_bp)),
+            format!("pension {} of {wages}", percent_text(pension_bp)),
             pension,
         ),
         line(

@@ -171,6 +171,15 @@ pub fn parse_percent_bp(input: &str) -> Result<i64, ParseError> {
         .map_err(|_| parse_error("percentage", input, "expected a number like 10 or 14.09"))
 }
 
+/// A share in basis points as people write it: "50 %", "12.50 %", "14.09 %".
+pub fn percent_text(bp: i64) -> String {
+    if bp % 100 == 0 {
+        format!("{} %", bp / 100)
+    } else {
+        format!("{}.{:02} %", bp / 100, (bp % 100).abs())
+    }
+}
+
 /// An ISO 4217 currency code (three capital letters).
 pub fn parse_currency(input: &str) -> Result<String, ParseError> {
     let code = input.trim().to_ascii_uppercase();
