@@ -703,3 +703,31 @@ fn hum_under_music_without_a_pause() {
         assert_eq!(hum.measured["mains_hz"], hz);
     }
 }
+
+/// The room mic wired inverted: it hears every source, each only as a part of what it hears, so
+/// its relations are weak; the consensus still names it as the odd one out, and warns rather
+/// than fails. The close mics keep their verdicts.
+#[test]
+fn an_inverted_room_mic_is_named_and_warned() {
+    let s = session();
+    let mut inputs: Vec<(&str, Vec<f32>)> = s.names.iter().copied().zip(s.inputs.clone()).collect();
+    inputs[13].1 = inputs[13].1.iter().map(|v| -v).collect();
+    let report = check(&inputs, RATE);
+    let text = dump(&report);
+    let room = find(&report, 14, "polarity");
+    assert_eq!(room.verdict, Verdict::Warn, "{text}");
+    assert!(
+        room.advice.contains("polarity of ch 14 inverted"),
+        "{}",
+        room.advice
+    );
+    let verdicts = polarity_verdicts(&report);
+    for (channel, expected) in [
+        (2, Verdict::Pass),
+        (3, Verdict::Fail),
+        (6, Verdict::Pass),
+        (7, Verdict::Fail),
+    ] {
+        assert_eq!(verdicts[channel - 1], expected, "ch {channel}\n{text}");
+    }
+}

@@ -413,105 +413,129 @@ fn list(channels: &[usize]) -> String {
         .join(", ")
 }
 
+const POLARITY_RULE: &str = "related inputs in polarity (consensus of the group)";
+
 /// Polarity and time offsets of related inputs, per channel (0-based): one `polarity` check
 /// for every input in a group, a `phase` note for an input that arrives late.
 pub fn polarity(channels: usize, pairs: &[Pair], rate: u32) -> Vec<(usize, CheckResult)> {
     let settled = polarity::consensus(channels, pairs);
-    let sign_of = |c: usize| {
+    let mut out: Vec<(usize, CheckResult)> = settled
+        .polarity
+        .iter()
+        .map(|&(c, sign)| (c, settled_check(c, sign, &settled, pairs)))
+        .collect();
+    out.extend(uncertain_notes(channels, &settled, pairs));
+    out.extend(late_arrivals(channels, pairs, rate));
+    out
+}
+
+/// The sign consensus gave input `c`: in polarity, or inverted (against whom, and why).
+fn settled_check(c: usize, sign: i8, settled: &polarity::Verdicts, pairs: &[Pair]) -> CheckResult {
+    let sign_of = |n: usize| {
         settled
             .polarity
             .iter()
-            .find(|(n, _)| *n == c)
+            .find(|(m, _)| *m == n)
             .map(|(_, s)| *s)
     };
-    let threshold = "related inputs in polarity (consensus of the group)";
-    let mut out = Vec::new();
-    for &(c, sign) in &settled.polarity {
-        // The pairs that decided this input: its partners with trusted signs.
-        let partners: Vec<&Pair> = pairs
-            .iter()
-            .filter(|p| (p.a == c || p.b == c) && p.sign.is_ok())
-            .collect();
-        let other = |p: &Pair| if p.a == c { p.b } else { p.a };
-        let strongest = partners
-            .iter()
-            .max_by(|x, y| x.correlation.abs().total_cmp(&y.correlation.abs()));
-        let value = strongest.map(|p| p.correlation);
-        if sign > 0 {
-            out.push((c, check("polarity", Verdict::Pass, value, threshold, "")));
-            continue;
-        }
-        let group: Vec<usize> = partners.iter().map(|p| other(p)).collect();
-        let evidence = strongest.map_or(String::new(), |p| {
-            format!(
-                " (correlation {:+.2}, lag {} samples)",
-                p.correlation,
-                if p.a == c { -p.lag } else { p.lag }
-            )
-        });
-        let advice = match settled.ties.iter().find(|(n, _)| *n == c) {
-            Some((_, members)) if members.len() == 2 => format!(
-                "polarity of ch {} inverted against {}{evidence}: flip one of them (with two inputs either may be the flipped one)",
-                c + 1,
-                list(&group)
-            ),
-            Some((_, members)) => format!(
-                "polarity of ch {} inverted against {}{evidence}: the group ({}) splits evenly, so either side may be the flipped one",
-                c + 1,
-                list(&group),
-                list(members)
-            ),
-            None => {
-                let agree: Vec<usize> = settled
-                    .polarity
-                    .iter()
-                    .filter(|(n, s)| *s > 0 && group.contains(n))
-                    .map(|(n, _)| *n)
-                    .collect();
-                format!(
-                    "polarity of ch {} inverted against {}{evidence}, which agree with each other: flip ch {}",
-                    c + 1,
-                    list(&agree),
-                    c + 1
-                )
-            }
-        };
-        out.push((
-            c,
-            check("polarity", Verdict::Fail, value, threshold, advice),
-        ));
+    // The pairs that decided this input: its partners with trusted signs.
+    let partners: Vec<&Pair> = pairs
+        .iter()
+        .filter(|p| (p.a == c || p.b == c) && p.sign.is_ok())
+        .collect();
+    let other = |p: &Pair| if p.a == c { p.b } else { p.a };
+    let strongest = partners
+        .iter()
+        .max_by(|x, y| x.correlation.abs().total_cmp(&y.correlation.abs()));
+    let value = strongest.map(|p| p.correlation);
+    if sign > 0 {
+        return check("polarity", Verdict::Pass, value, POLARITY_RULE, "");
     }
-    // Pairs whose sign could not be trusted: noted once on an input no group settled (the
-    // second of the pair when neither is), naming the partners.
+    let group: Vec<usize> = partners.iter().map(|p| other(p)).collect();
+    let evidence = strongest.map_or(String::new(), |p| {
+        format!(
+            " (correlation {:+.2}, lag {} samples)",
+            p.correlation,
+            if p.a == c { -p.lag } else { p.lag }
+        )
+    });
+    let advice = match settled.ties.iter().find(|(n, _)| *n == c) {
+        Some((_, members)) if members.len() == 2 => format!(
+            "polarity of ch {} inverted against {}{evidence}: flip one of them (with two inputs either may be the flipped one)",
+            c + 1,
+            list(&group)
+        ),
+        Some((_, members)) => format!(
+            "polarity of ch {} inverted against {}{evidence}: the group ({}) splits evenly, so either side may be the flipped one",
+            c + 1,
+            list(&group),
+            list(members)
+        ),
+        None => {
+            let agree: Vec<usize> = group
+                .iter()
+                .copied()
+                .filter(|n| sign_of(*n).is_some_and(|s| s > 0))
+                .collect();
+            format!(
+                "polarity of ch {} inverted against {}{evidence}, which agree with each other: flip ch {}",
+                c + 1,
+                list(&agree),
+                c + 1
+            )
+        }
+    };
+    // Only a strong relation makes an inversion a fault; weak ones alone (a room mic's) warn.
+    let strong = partners
+        .iter()
+        .any(|p| p.correlation <= -polarity::RELATED && sign_of(other(p)).is_some_and(|s| s > 0));
+    let verdict = if strong { Verdict::Fail } else { Verdict::Warn };
+    check("polarity", verdict, value, POLARITY_RULE, advice)
+}
+
+/// Pairs whose sign could not be trusted: noted once on an input no group settled (the second
+/// of the pair when neither is), naming the partners.
+fn uncertain_notes(
+    channels: usize,
+    settled: &polarity::Verdicts,
+    pairs: &[Pair],
+) -> Vec<(usize, CheckResult)> {
+    let settled_input = |n: usize| settled.polarity.iter().any(|(m, _)| *m == n);
     let mut uncertain: Vec<Vec<(usize, &Pair)>> = vec![Vec::new(); channels];
     for p in pairs.iter().filter(|p| p.sign.is_err()) {
-        match (sign_of(p.a), sign_of(p.b)) {
-            (Some(_), Some(_)) => {}
-            (None, Some(_)) => uncertain[p.a].push((p.b, p)),
+        match (settled_input(p.a), settled_input(p.b)) {
+            (true, true) => {}
+            (false, true) => uncertain[p.a].push((p.b, p)),
             _ => uncertain[p.b].push((p.a, p)),
         }
     }
-    for (c, partners) in uncertain.into_iter().enumerate() {
-        let Some(&(_, first)) = partners.first() else {
-            continue;
-        };
-        let names: Vec<usize> = partners.iter().map(|(o, _)| *o).collect();
-        let reason = first.sign.err().unwrap_or_default();
-        out.push((
-            c,
-            check(
-                "polarity",
-                Verdict::Warn,
-                Some(first.correlation),
-                threshold,
-                format!(
-                    "polarity against {} uncertain: {reason}; check with a broadband sound (a clap, a snare hit)",
-                    list(&names)
+    uncertain
+        .into_iter()
+        .enumerate()
+        .filter_map(|(c, partners)| {
+            let &(_, first) = partners.first()?;
+            let names: Vec<usize> = partners.iter().map(|(o, _)| *o).collect();
+            let reason = first.sign.err().unwrap_or_default();
+            Some((
+                c,
+                check(
+                    "polarity",
+                    Verdict::Warn,
+                    Some(first.correlation),
+                    POLARITY_RULE,
+                    format!(
+                        "polarity against {} uncertain: {reason}; check with a broadband sound (a clap, a snare hit)",
+                        list(&names)
+                    ),
                 ),
-            ),
-        ));
-    }
-    // Late arrivals: noted on the input that arrives late, for lining up.
+            ))
+        })
+        .collect()
+}
+
+/// Late arrivals: a note on the input that arrives late, for lining up, against the input it
+/// arrives latest after (the mic closest to the source).
+fn late_arrivals(channels: usize, pairs: &[Pair], rate: u32) -> Vec<(usize, CheckResult)> {
     let mut late: Vec<Vec<(usize, f64, isize)>> = vec![Vec::new(); channels];
     for p in pairs {
         let ms = 1000.0 * p.lag as f64 / rate as f64;
@@ -520,32 +544,31 @@ pub fn polarity(channels: usize, pairs: &[Pair], rate: u32) -> Vec<(usize, Check
             late[later].push((earlier, ms.abs(), p.lag.abs()));
         }
     }
-    for (c, list) in late.into_iter().enumerate() {
-        // Against the input it arrives latest after: the closest mic to the source.
-        let Some(&(first, ms, samples)) = list.iter().max_by(|x, y| x.1.total_cmp(&y.1)) else {
-            continue;
-        };
-        let others = if list.len() > 1 {
-            format!(" (and {} more)", list.len() - 1)
-        } else {
-            String::new()
-        };
-        out.push((
-            c,
-            check(
-                "phase",
-                Verdict::Pass,
-                Some(ms),
-                format!("related inputs within {PHASE_MS} ms (for reference)"),
-                format!(
-                    "arrives {ms:.2} ms ({samples} samples, {:.2} m farther) after ch {}{others}: slide it earlier to line up if they are mixed together",
-                    ms / 1000.0 * SOUND_M_PER_S,
-                    first + 1
+    late.into_iter()
+        .enumerate()
+        .filter_map(|(c, list)| {
+            let &(first, ms, samples) = list.iter().max_by(|x, y| x.1.total_cmp(&y.1))?;
+            let others = if list.len() > 1 {
+                format!(" (and {} more)", list.len() - 1)
+            } else {
+                String::new()
+            };
+            Some((
+                c,
+                check(
+                    "phase",
+                    Verdict::Pass,
+                    Some(ms),
+                    format!("related inputs within {PHASE_MS} ms (for reference)"),
+                    format!(
+                        "arrives {ms:.2} ms ({samples} samples, {:.2} m farther) after ch {}{others}: slide it earlier to line up if they are mixed together",
+                        ms / 1000.0 * SOUND_M_PER_S,
+                        first + 1
+                    ),
                 ),
-            ),
-        ));
-    }
-    out
+            ))
+        })
+        .collect()
 }
 
 /// Delivery profiles: integrated loudness and true peak of all channels as one programme.

@@ -325,24 +325,7 @@ impl PairAnalysis {
         if !(ea > 0.0 && eb > 0.0) {
             return None;
         }
-        // Each bin's phase, weighted by its coherence and, gently, by its level: a bin counts by
-        // how consistently the two channels share it, and a shared whisper (a common noise
-        // floor) counts less than a shared note.
-        let loudest = cross[used.clone()]
-            .iter()
-            .map(|s| s.norm())
-            .fold(0.0, f64::max);
-        let mut coherence = vec![0.0f64; bins];
-        self.spectrum.fill(Complex::default());
-        for k in used.clone() {
-            let s = cross[k];
-            let m = s.norm();
-            let denominator = auto_a[k] * auto_b[k];
-            if m > 0.0 && denominator > 0.0 {
-                coherence[k] = (m * m / denominator).min(1.0) * (m / loudest).powf(LEVEL_WEIGHT);
-                self.spectrum[k] = s * (coherence[k] / m);
-            }
-        }
+        let coherence = self.weigh(cross, auto_a, auto_b, used.clone());
         let weight = 2.0 * coherence.iter().sum::<f64>();
         if weight <= 0.0 {
             return None;
@@ -368,21 +351,7 @@ impl PairAnalysis {
         if !related {
             return None;
         }
-        let sign = if g > 0.0 { 1 } else { -1 };
-        // One signal split in two (a Y-cable, a DI and its thru) correlates all but perfectly
-        // at no lag: no pair of microphones does, so even a pure tone's sign is certain.
-        let copy = correlation.abs() >= COPY && best.unsigned_abs() <= self.guard() as usize;
-        let trusted = if correlation.signum() != g.signum() {
-            Err("the plain and the weighted correlation disagree")
-        } else if copy {
-            Ok(sign as i8)
-        } else if self.series(&weighted, best, g) {
-            Err("the correlation peaks repeat with alternating sign (tonal material)")
-        } else if self.bands_disagree(cross, &coherence, best, sign) {
-            Err("the bands of the spectrum disagree")
-        } else {
-            Ok(sign as i8)
-        };
+        let trusted = self.trust(cross, &coherence, &weighted, best, g, correlation);
         // A weak relation whose sign cannot be trusted says nothing.
         if !strong && trusted.is_err() {
             return None;
@@ -394,6 +363,61 @@ impl PairAnalysis {
             correlation,
             sign: trusted,
         })
+    }
+
+    /// Each bin's phase into `self.spectrum`, weighted by its coherence and, gently, by its
+    /// level: a bin counts by how consistently the two channels share it, and a shared whisper
+    /// (a common noise floor) counts less than a shared note. Returns the weights per bin.
+    fn weigh(
+        &mut self,
+        cross: &[Complex<f64>],
+        auto_a: &[f64],
+        auto_b: &[f64],
+        used: std::ops::Range<usize>,
+    ) -> Vec<f64> {
+        let loudest = cross[used.clone()]
+            .iter()
+            .map(|s| s.norm())
+            .fold(0.0, f64::max);
+        let mut weights = vec![0.0f64; cross.len()];
+        self.spectrum.fill(Complex::default());
+        for k in used {
+            let s = cross[k];
+            let m = s.norm();
+            let denominator = auto_a[k] * auto_b[k];
+            if m > 0.0 && denominator > 0.0 {
+                weights[k] = (m * m / denominator).min(1.0) * (m / loudest).powf(LEVEL_WEIGHT);
+                self.spectrum[k] = s * (weights[k] / m);
+            }
+        }
+        weights
+    }
+
+    /// The sign of the weighted peak `g` at lag `best`, if the evidence holds: `Err` says why not.
+    fn trust(
+        &self,
+        cross: &[Complex<f64>],
+        weights: &[f64],
+        weighted: &[f64],
+        best: isize,
+        g: f64,
+        correlation: f64,
+    ) -> Result<i8, &'static str> {
+        let sign = if g > 0.0 { 1 } else { -1 };
+        // One signal split in two (a Y-cable, a DI and its thru) correlates all but perfectly
+        // at no lag: no pair of microphones does, so even a pure tone's sign is certain.
+        let copy = correlation.abs() >= COPY && best.unsigned_abs() <= self.guard() as usize;
+        if correlation.signum() != g.signum() {
+            Err("the plain and the weighted correlation disagree")
+        } else if copy {
+            Ok(sign as i8)
+        } else if self.series(weighted, best, g) {
+            Err("the correlation peaks repeat with alternating sign (tonal material)")
+        } else if self.bands_disagree(cross, weights, best, sign) {
+            Err("the bands of the spectrum disagree")
+        } else {
+            Ok(sign as i8)
+        }
     }
 
     /// Lags this close to the best one belong to its peak, in samples.
