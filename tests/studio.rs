@@ -804,6 +804,32 @@ fn args(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
 
+/// `hire add --booking B --person P --agreement A --instruments I`, then `extra`.
+fn hire_add(
+    booking: &str,
+    person: &str,
+    agreement: &str,
+    instruments: &str,
+    extra: &[&str],
+) -> Vec<String> {
+    [
+        "hire",
+        "add",
+        "--booking",
+        booking,
+        "--person",
+        person,
+        "--agreement",
+        agreement,
+        "--instruments",
+        instruments,
+    ]
+    .iter()
+    .chain(extra)
+    .map(|s| s.to_string())
+    .collect()
+}
+
 /// Issue 12, finding 5: a person cannot be in two sessions at once. An engineer on a confirmed
 /// session in Studio A cannot be put on an overlapping one in Studio B; a musician hired for one
 /// cannot be hired for an overlapping one; a hold whose musician got booked elsewhere cannot be
@@ -888,40 +914,26 @@ fn people_cannot_be_in_two_sessions_at_once() {
     );
     ok(&args(&c));
     // Lee plays on #1; a hold in Studio B at 12:00–15:00 (#3) cannot hire Lee too.
-    ok(&[
-        "hire",
-        "add",
-        "--booking",
+    ok(&args(&hire_add(
         "1",
-        "--person",
         "Lee Hart",
-        "--agreement",
         "mu",
-        "--instruments",
         "guitar",
-        "--worked",
-        "3h",
-    ]);
+        &["--worked", "3h"],
+    )));
     let d = with(
         &["booking", "hold"],
         &slot("Other Band", "Studio B", "2027-04-01", "12:00", "15:00"),
         &[],
     );
     ok(&args(&d));
-    let (code, _, stderr) = run(&[
-        "hire",
-        "add",
-        "--booking",
+    let (code, _, stderr) = run(&args(&hire_add(
         "3",
-        "--person",
         "Lee Hart",
-        "--agreement",
         "mu",
-        "--instruments",
         "guitar",
-        "--worked",
-        "3h",
-    ]);
+        &["--worked", "3h"],
+    )));
     assert_ne!(code, Some(0));
     assert!(
         stderr.contains("Lee Hart is already booked then: #1 Studio A"),
@@ -1047,21 +1059,13 @@ fn bookings_read_as_they_are() {
         "{cancelled}"
     );
     // One instrument: session and overtime, no "doubling 0.00 +0 %".
-    let quote: serde_json::Value = serde_json::from_str(&ok(&[
-        "hire",
-        "add",
-        "--booking",
+    let quote: serde_json::Value = serde_json::from_str(&ok(&args(&hire_add(
         "1",
-        "--person",
         "Lee Hart",
-        "--agreement",
         "mu",
-        "--instruments",
         "guitar",
-        "--worked",
-        "3h",
-        "--json",
-    ]))
+        &["--worked", "3h", "--json"],
+    ))))
     .unwrap();
     let kinds: Vec<&str> = quote["lines"]
         .as_array()
