@@ -89,11 +89,6 @@ impl FileStream {
         &self.source_rates
     }
 
-    /// The session's rate the blocks are at, in Hz.
-    pub fn rate_hz(&self) -> u32 {
-        self.rate_hz
-    }
-
     /// The next `frames` frames of every channel (fewer for a file that ends in them, none for
     /// one that has ended); `None` once every file has ended.
     pub fn next_block(&mut self, frames: usize) -> Result<Option<Vec<Vec<f32>>>, SourceError> {

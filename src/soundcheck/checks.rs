@@ -119,8 +119,9 @@ pub fn channel(m: &Measured, cx: &Context) -> Vec<CheckResult> {
         out.push(level(peak_db, window));
     }
     out.push(clipping(m, cx));
-    out.push(noise_floor(m, profile, rate));
-    out.push(hum(m, profile));
+    let quiet = quiet_passage(m);
+    out.push(noise_floor(m, quiet, profile, rate));
+    out.push(hum(m, quiet, profile));
     out.push(dc_offset(m, profile));
     out.push(dropouts(m, rate));
     out
@@ -214,7 +215,7 @@ fn quiet_passage(m: &Measured) -> Option<Stretch> {
 
 /// The quietest steady passage, DC removed, with what dominates it; a channel with no passage
 /// well under its loud parts has nothing to measure.
-fn noise_floor(m: &Measured, profile: &Profile, rate: u32) -> CheckResult {
+fn noise_floor(m: &Measured, quiet: Option<Stretch>, profile: &Profile, rate: u32) -> CheckResult {
     let limit = profile.max_noise_floor_dbfs;
     let threshold = format!(
         "quietest steady {:.1} s (DC removed) below {limit} dBFS RMS",
@@ -235,7 +236,7 @@ fn noise_floor(m: &Measured, profile: &Profile, rate: u32) -> CheckResult {
     } else {
         String::new()
     };
-    let Some(quiet) = quiet_passage(m) else {
+    let Some(quiet) = quiet else {
         return check(
             "noise_floor",
             Verdict::Pass,
@@ -294,7 +295,7 @@ fn strongest(hum: &[Hum]) -> Option<Hum> {
 
 /// Mains hum: its level in dBFS (AES17, full-scale sine = 0 dBFS) and how far it lies under
 /// the channel's own level (both with DC removed), judged by that distance.
-fn hum(m: &Measured, profile: &Profile) -> CheckResult {
+fn hum(m: &Measured, quiet: Option<Stretch>, profile: &Profile) -> CheckResult {
     let needed = profile.min_hum_margin_db;
     let threshold = format!("hum at least {needed} dB under the channel's level");
     if m.hum_windows == 0 {
@@ -309,7 +310,7 @@ fn hum(m: &Measured, profile: &Profile) -> CheckResult {
     let signal_dbfs = aes17_dbfs(m.mean_square_ac);
     // Hum does not stop with the music: where the channel has a quiet passage, the hum is
     // measured there, where nothing masks it (and lines the music made are not in it).
-    let found = match quiet_passage(m) {
+    let found = match quiet {
         Some(quiet) => strongest(&quiet.hum),
         None => strongest(&m.hum),
     };

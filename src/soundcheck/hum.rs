@@ -49,11 +49,6 @@ impl PowerSpectrum {
         }
     }
 
-    /// Most samples one spectrum takes.
-    pub fn size(&self) -> usize {
-        self.size
-    }
-
     /// Width of one bin, in Hz.
     pub fn bin_hz(&self) -> f64 {
         self.rate_hz / self.size as f64
@@ -219,16 +214,6 @@ impl DbHistogram {
         self.counts[i.min(last)] += 1;
     }
 
-    /// How many powers were counted.
-    pub fn len(&self) -> u64 {
-        self.total
-    }
-
-    /// True when nothing was counted.
-    pub fn is_empty(&self) -> bool {
-        self.total == 0
-    }
-
     /// The power below which a share `q` (0…1) of the counted powers lie (linear; 0.0 when
     /// they are zeros), to a quarter of a decibel.
     pub fn quantile(&self, q: f64) -> f64 {
@@ -255,7 +240,7 @@ impl DbHistogram {
 /// every window where it looks like mains (else zero) is kept as a histogram, and the hum is
 /// the median line of every harmonic: steady hum is there in most windows, music comes and goes.
 /// Memory is fixed whatever the length.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct HumStats {
     /// [mains][harmonic].
     lines: Vec<DbHistogram>,
@@ -272,12 +257,18 @@ pub struct Hum {
     pub harmonics: usize,
 }
 
+impl Default for HumStats {
+    fn default() -> Self {
+        HumStats {
+            lines: vec![DbHistogram::default(); MAINS_HZ.len() * HARMONICS],
+            windows: 0,
+        }
+    }
+}
+
 impl HumStats {
     /// Count the lines of one spectrum.
     pub fn add(&mut self, power: &[f64], bin_hz: f64) {
-        if self.lines.is_empty() {
-            self.lines = vec![DbHistogram::default(); MAINS_HZ.len() * HARMONICS];
-        }
         for (m, f0) in MAINS_HZ.iter().enumerate() {
             for (h, line) in lines(power, bin_hz, *f0).iter().enumerate() {
                 let found = if line.is_mains() { line.power } else { 0.0 };
