@@ -47,6 +47,7 @@ fn hold(
                 engineer: None,
                 start_utc: start,
                 end_utc: end,
+                days: 1,
                 expires_hours: None,
             },
             now,
@@ -414,7 +415,7 @@ fn challenges_and_expiry() {
     .unwrap();
     // Holds placed on 2027-02-20 lapse 48 h later; challenge before that.
     let challenged = store
-        .write(|tx, tz| bookings::challenge(tx, tz, second.id, placed + 3600))
+        .write(|tx, _| bookings::challenge(tx, second.id, placed + 3600))
         .unwrap();
     assert_eq!(challenged.len(), 1);
     assert_eq!(
@@ -422,7 +423,7 @@ fn challenges_and_expiry() {
         Some(at("2027-02-28 17:00"))
     );
     let refused = store
-        .write(|tx, tz| bookings::challenge(tx, tz, first.id, placed))
+        .write(|tx, _| bookings::challenge(tx, first.id, placed))
         .unwrap_err();
     assert!(refused.to_string().contains("only a 2nd or lower hold"));
     // Extend the holds' lives so the challenge deadline comes first.
@@ -565,6 +566,7 @@ fn failed_commands_change_nothing() {
                     engineer: None,
                     start_utc: at("2027-03-01 10:00"),
                     end_utc: at("2027-03-01 12:00"),
+                    days: 1,
                     expires_hours: None,
                 },
                 now,

@@ -39,6 +39,7 @@ fn booked(dir: &Path) -> i64 {
         engineer: None,
         start_utc: parse_local("2027-03-01 10:00", &tz).unwrap(),
         end_utc: parse_local("2027-03-01 20:00", &tz).unwrap(),
+        days: 1,
         expires_hours: None,
     };
     store
@@ -827,6 +828,7 @@ fn opens_on_the_session_under_way() {
         engineer: None,
         start_utc: now - 1800,
         end_utc: now + 3600,
+        days: 1,
         expires_hours: None,
     };
     let id = store

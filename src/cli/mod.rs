@@ -4,6 +4,7 @@
 pub mod output;
 mod analyze;
 mod live;
+mod money;
 mod soundcheck;
 mod studio;
 
@@ -77,21 +78,28 @@ enum Command {
         #[command(flatten)]
         store: studio::StoreArgs,
         #[command(subcommand)]
-        command: studio::RatesCommand,
+        command: money::RatesCommand,
     },
     /// Booking policies: cancellation charges, hold expiry, challenge deadline.
     Policy {
         #[command(flatten)]
         store: studio::StoreArgs,
         #[command(subcommand)]
-        command: studio::PolicyCommand,
+        command: money::PolicyCommand,
+    },
+    /// The facility's settings: the studio's time zone, name and address.
+    Facility {
+        #[command(flatten)]
+        store: studio::StoreArgs,
+        #[command(subcommand)]
+        command: money::FacilityCommand,
     },
     /// Production budget: plan, expenses, report.
     Budget {
         #[command(flatten)]
         store: studio::StoreArgs,
         #[command(subcommand)]
-        command: studio::BudgetCommand,
+        command: money::BudgetCommand,
     },
     /// The session log: takes, notes, markers, input list, take sheet.
     Log {
@@ -118,9 +126,10 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Project { store, command } => studio::project(&store, command),
         Command::Booking { store, command } => studio::booking(&store, command),
         Command::Hire { store, command } => studio::hire(&store, command),
-        Command::Rates { store, command } => studio::rates(&store, command),
-        Command::Policy { store, command } => studio::policy(&store, command),
-        Command::Budget { store, command } => studio::budget(&store, command),
+        Command::Rates { store, command } => money::rates(&store, command),
+        Command::Policy { store, command } => money::policy(&store, command),
+        Command::Budget { store, command } => money::budget(&store, command),
+        Command::Facility { store, command } => money::facility(&store, command),
         Command::Log { store, command } => studio::log(&store, command),
     }
 }

@@ -10,7 +10,6 @@ use serde::Serialize;
 
 use crate::files::{Replace, WriteError, write_atomic};
 use crate::studio::bookings::{self, NewHold};
-use crate::studio::budget::{self, Category};
 use crate::studio::entities::{self, PersonKind, Room, Union};
 use crate::studio::fees::{self, Agreement, Role, SessionKind};
 use crate::studio::hires::{self, NewHire};
@@ -26,7 +25,8 @@ pub struct StoreArgs {
     /// The studio database (default: the user's data folder; or STUDIODESK_DB).
     #[arg(long, global = true, env = "STUDIODESK_DB", value_name = "PATH")]
     db: Option<PathBuf>,
-    /// Time zone for reading and showing times (IANA name, e.g. Europe/London; default: the system's).
+    /// Time zone for reading and showing times (IANA name, e.g. Europe/London; default: the
+    /// studio's, which a new studio takes from this or the system's).
     #[arg(long, global = true, value_name = "ZONE")]
     tz: Option<String>,
     /// Print JSON.
@@ -38,10 +38,14 @@ impl StoreArgs {
     /// Open the store; a read command (`read`) opens it read-only and never creates it.
     pub(crate) fn open_for(&self, read: bool) -> anyhow::Result<Store> {
         let (path, tz) = self.location()?;
-        Ok(if read {
-            Store::open_read(&path, tz)?
+        let store = if read {
+            Store::open_read(&path, tz.clone())?
         } else {
-            Store::open(&path, tz)?
+            Store::open(&path, tz.clone())?
+        };
+        Ok(match self.tz {
+            Some(_) => store.view_in(tz),
+            None => store,
         })
     }
 
@@ -147,9 +151,13 @@ pub struct SlotArgs {
     /// Start, local time: "2026-12-01 10:00".
     #[arg(long)]
     start: String,
-    /// End, local time.
+    /// End, local time (of the first day, for a block).
     #[arg(long)]
     end: String,
+    /// Book a block: this many consecutive days at the same times, held, firmed, released and
+    /// cancelled as one, priced a day at a time.
+    #[arg(long, default_value_t = 1)]
+    days: i64,
     #[arg(long)]
     engineer: Option<String>,
 }
@@ -166,6 +174,7 @@ impl SlotArgs {
             engineer: self.engineer.as_deref(),
             start_utc: parse_local(&self.start, tz)?,
             end_utc: parse_local(&self.end, tz)?,
+            days: self.days,
             expires_hours,
         })
     }
@@ -266,60 +275,6 @@ pub enum HireCommand {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum RatesCommand {
-    /// List the rate tables with their sources.
-    List {
-        #[arg(long, value_enum)]
-        agreement: Option<Agreement>,
-    },
-    /// Change a rate: money as 130.00, percentages as 14.09, minutes as 15 or 0h15m.
-    Set {
-        #[arg(value_enum)]
-        agreement: Agreement,
-        name: String,
-        value: String,
-    },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum PolicyCommand {
-    /// List the booking policies (cancellation charges, hold expiry, challenge deadline).
-    List,
-    /// Change one: hours as whole numbers, charges as percentages (e.g. 50).
-    Set { name: String, value: String },
-}
-
-#[derive(Debug, Subcommand)]
-pub enum BudgetCommand {
-    /// Set the planned amount of a category.
-    Plan {
-        project: String,
-        #[arg(long, value_enum)]
-        category: Category,
-        #[arg(long, allow_hyphen_values = true)]
-        amount: String,
-    },
-    /// Set the contingency, in percent of the plan.
-    Contingency { project: String, percent: String },
-    /// Record an expense.
-    Expense {
-        project: String,
-        #[arg(long, value_enum)]
-        category: Category,
-        #[arg(long, allow_hyphen_values = true)]
-        amount: String,
-        #[arg(long, default_value = "")]
-        note: String,
-    },
-    /// Plan, actual and variance per category.
-    Report {
-        project: String,
-        #[arg(long, conflicts_with = "json")]
-        csv: bool,
-    },
-}
-
-#[derive(Debug, Subcommand)]
 pub enum LogCommand {
     /// Log a take (numbered per song).
     Take {
@@ -408,19 +363,19 @@ pub(crate) fn export(path: &std::path::Path, text: &str, force: bool) -> anyhow:
     }
 }
 
-fn money(s: &str) -> Result<Minor, StudioError> {
+pub(crate) fn money(s: &str) -> Result<Minor, StudioError> {
     Ok(Minor::parse(s)?)
 }
 
 /// "10" or "14.09" percent as basis points.
-fn percent_bp(field: &'static str, s: &str) -> Result<i64, StudioError> {
+pub(crate) fn percent_bp(field: &'static str, s: &str) -> Result<i64, StudioError> {
     crate::studio::units::parse_percent_bp(s).map_err(|_| StudioError::Invalid {
         field,
         problem: format!("'{s}' is not a percentage like 10 or 14.09"),
     })
 }
 
-fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
+pub(crate) fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
     Ok(super::output::write_json(value, true)?)
 }
 
@@ -652,7 +607,7 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
             outln!("{}", b.describe(&tz));
         }
         BookingCommand::Challenge { id } => {
-            let challenged = db.write(|tx, tz| bookings::challenge(tx, tz, id, now()))?;
+            let challenged = db.write(|tx, _| bookings::challenge(tx, id, now()))?;
             if store.json {
                 print_json(&challenged)?;
             } else {
@@ -662,12 +617,56 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
             }
         }
         BookingCommand::Cancel { id } => {
-            let c = db.write(|tx, _| bookings::cancel(tx, id, now()))?;
+            let (c, owed) = db.write(|tx, _| {
+                let c = bookings::cancel(tx, id, now())?;
+                let mut owed = Vec::new();
+                for hire in hires::list(tx, Some(id), None)? {
+                    if let Some(line) = hires::cancellation_owed(tx, &hire)? {
+                        owed.push((hire, line));
+                    }
+                }
+                Ok((c, owed))
+            })?;
             if store.json {
-                print_json(&c)?;
+                /// A cancellation with what the musicians are still owed.
+                #[derive(Serialize)]
+                struct CancelJson<'a> {
+                    #[serde(flatten)]
+                    cancelled: &'a bookings::Cancelled,
+                    musicians: Vec<Owed<'a>>,
+                }
+                #[derive(Serialize)]
+                struct Owed<'a> {
+                    hire: i64,
+                    person: &'a str,
+                    currency: &'a str,
+                    #[serde(flatten)]
+                    line: &'a fees::FeeLine,
+                }
+                print_json(&CancelJson {
+                    cancelled: &c,
+                    musicians: owed
+                        .iter()
+                        .map(|(h, line)| Owed {
+                            hire: h.id,
+                            person: &h.person,
+                            currency: &h.currency,
+                            line,
+                        })
+                        .collect(),
+                })?;
             } else {
                 outln!("{}", c.booking.describe(&tz));
                 outln!("  {}", c.charge_text());
+                for (h, line) in &owed {
+                    outln!(
+                        "  {} is owed {} {}: {}",
+                        h.person,
+                        line.amount,
+                        h.currency,
+                        line.label
+                    );
+                }
             }
         }
         BookingCommand::Ended { id, at } => {
@@ -747,12 +746,8 @@ struct QuoteJson<'a> {
     total: Minor,
 }
 
-fn print_quote(
-    json: bool,
-    hire: &hires::Hire,
-    quote: &fees::Quote,
-    currency: &str,
-) -> anyhow::Result<()> {
+fn print_quote(json: bool, hire: &hires::Hire, quote: &fees::Quote) -> anyhow::Result<()> {
+    let currency = &hire.currency;
     if json {
         return print_json(&QuoteJson {
             hire,
@@ -815,24 +810,16 @@ pub fn hire(store: &StoreArgs, command: HireCommand) -> anyhow::Result<ExitCode>
                 flat_fee: flat.as_deref().map(money).transpose()?,
                 hourly: hourly.as_deref().map(money).transpose()?,
             };
-            let (hire, quote, currency) = db.write(|tx, tz| {
-                let (hire, _) = hires::add(tx, tz, &new)?;
-                let quote = hires::quote_hire_in(tx, &hire, tz)?;
-                Ok((hire, quote, bookings::get(tx, booking)?.currency))
-            })?;
-            print_quote(store.json, &hire, &quote, &currency)?;
+            let (hire, quote) = db.write(|tx, tz| hires::add(tx, tz, &new))?;
+            print_quote(store.json, &hire, &quote)?;
         }
         HireCommand::Quote { id } => {
-            let (hire, quote, currency) = db.read(|tx, tz| {
+            let (hire, quote) = db.read(|tx, _| {
                 let hire = hires::get(tx, id)?;
-                let quote = hires::quote_hire_in(tx, &hire, tz)?;
-                Ok((
-                    hire.clone(),
-                    quote,
-                    bookings::get(tx, hire.booking_id)?.currency,
-                ))
+                let quote = hires::quote_hire(tx, &hire)?;
+                Ok((hire, quote))
             })?;
-            print_quote(store.json, &hire, &quote, &currency)?;
+            print_quote(store.json, &hire, &quote)?;
         }
         HireCommand::List { booking } => {
             let list = db.read(|tx, _| hires::list(tx, booking, None))?;
@@ -849,122 +836,6 @@ pub fn hire(store: &StoreArgs, command: HireCommand) -> anyhow::Result<ExitCode>
                         h.instruments,
                         h.agreement.as_str(),
                         format_minutes(h.worked_min)
-                    );
-                }
-            }
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-pub fn rates(store: &StoreArgs, command: RatesCommand) -> anyhow::Result<ExitCode> {
-    let mut db = store.open_for(matches!(command, RatesCommand::List { .. }))?;
-    match command {
-        RatesCommand::List { agreement } => {
-            let list = db.read(|tx, _| fees::rates(tx, agreement))?;
-            if store.json {
-                print_json(&list)?;
-            } else {
-                for r in list {
-                    outln!(
-                        "{:<4} {:<20} {:>10}  {}",
-                        r.agreement,
-                        r.name,
-                        r.value_text(),
-                        r.source
-                    );
-                }
-            }
-        }
-        RatesCommand::Set {
-            agreement,
-            name,
-            value,
-        } => {
-            let rate = db.write(|tx, _| fees::set_rate_text(tx, agreement, &name, &value))?;
-            outln!(
-                "{} {} = {} ({})",
-                rate.agreement,
-                rate.name,
-                rate.value,
-                rate.unit
-            );
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-pub fn policy(store: &StoreArgs, command: PolicyCommand) -> anyhow::Result<ExitCode> {
-    let mut db = store.open_for(matches!(command, PolicyCommand::List))?;
-    match command {
-        PolicyCommand::List => {
-            let list = db.read(|tx, _| bookings::settings(tx))?;
-            if store.json {
-                print_json(&list)?;
-            } else {
-                for s in list {
-                    outln!("{:<22} {:>6}  {}", s.name, s.value, s.source);
-                }
-            }
-        }
-        PolicyCommand::Set { name, value } => {
-            let s = db.write(|tx, _| bookings::set_setting_text(tx, &name, &value))?;
-            outln!("{} = {}", s.name, s.value);
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-pub fn budget(store: &StoreArgs, command: BudgetCommand) -> anyhow::Result<ExitCode> {
-    let mut db = store.open_for(matches!(command, BudgetCommand::Report { .. }))?;
-    match command {
-        BudgetCommand::Plan {
-            project,
-            category,
-            amount,
-        } => {
-            let amount = money(&amount)?;
-            db.write(|tx, _| budget::plan(tx, &project, category, amount))?;
-            outln!("{project}: {} planned {amount}", category.as_str());
-        }
-        BudgetCommand::Contingency { project, percent } => {
-            let bp = percent_bp("contingency", &percent)?;
-            db.write(|tx, _| budget::set_contingency(tx, &project, bp))?;
-            outln!("{project}: contingency {percent} %");
-        }
-        BudgetCommand::Expense {
-            project,
-            category,
-            amount,
-            note,
-        } => {
-            let amount = money(&amount)?;
-            let id =
-                db.write(|tx, _| budget::expense(tx, &project, category, amount, &note, now()))?;
-            outln!("expense #{id}: {project} {} {amount}", category.as_str());
-        }
-        BudgetCommand::Report { project, csv } => {
-            let report = db.read(|tx, _| budget::report(tx, &project))?;
-            if store.json {
-                print_json(&report)?;
-            } else if csv {
-                out!("{}", report.csv());
-            } else {
-                outln!("{} ({})", report.project, report.currency);
-                outln!(
-                    "  {:<12} {:>12} {:>12} {:>12}",
-                    "category",
-                    "planned",
-                    "actual",
-                    "variance"
-                );
-                for r in report.rows.iter().chain(std::iter::once(&report.total)) {
-                    outln!(
-                        "  {:<12} {:>12} {:>12} {:>12}",
-                        r.category,
-                        r.planned.to_string(),
-                        r.actual.to_string(),
-                        r.variance.to_string()
                     );
                 }
             }

@@ -21,7 +21,9 @@ use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
 use super::entities::{Room, person, project, room, room_by_id};
-use super::units::{Minor, Overflow, format_local, percent_text};
+use super::facility::studio_tz;
+use super::pricing::{self, sessions, sessions_cost};
+use super::units::{Minor, format_local, percent_text};
 use super::{StudioError, invalid, not_found};
 
 /// Where a booking stands.
@@ -63,8 +65,12 @@ pub struct Booking {
     pub room: String,
     pub room_id: i64,
     pub engineer: Option<String>,
+    /// The start; for a block, of its first day.
     pub start_utc: i64,
+    /// The end; for a block, of its last day.
     pub end_utc: i64,
+    /// Days of a block booking (the same local times each day); 1 for a single booking.
+    pub days: i64,
     pub status: Status,
     /// 1 for the 1st hold; `None` unless on hold.
     pub rank: Option<i64>,
@@ -89,12 +95,32 @@ impl Booking {
         }
     }
 
-    /// One line for people: "#3 Studio A 2026-12-01 10:00–20:00 (Album, 1st hold)".
+    /// One line for people: "#3 Studio A 2026-12-01 10:00–20:00 (Album, 1st hold)"; a block
+    /// "#4 Studio A 2027-03-01 to 2027-03-02, 2 days 10:00–20:00 (Album, confirmed)".
     pub fn describe(&self, tz: &TimeZone) -> String {
         let (start, end) = (
             format_local(self.start_utc, tz),
             format_local(self.end_utc, tz),
         );
+        if self.days > 1 {
+            let last = pricing::shift_days(self.start_utc, self.days - 1, tz)
+                .map(|t| format_local(t, tz))
+                .unwrap_or_else(|_| end.clone());
+            let day = |t: &str| t.split(' ').next().unwrap_or_default().to_string();
+            let time = |t: &str| t.split(' ').nth(1).unwrap_or_default().to_string();
+            return format!(
+                "#{} {} {} to {}, {} days {}–{} ({}, {})",
+                self.id,
+                self.room,
+                day(&start),
+                day(&last),
+                self.days,
+                time(&start),
+                time(&end),
+                self.project,
+                self.state()
+            );
+        }
         // The end's day is shown when it is not the start's (a night session, a long booking).
         let end = match (start.split_once(' '), end.split_once(' ')) {
             (Some((start_day, _)), Some((end_day, time))) if start_day == end_day => {
@@ -146,7 +172,7 @@ pub fn ordinal(n: i64) -> String {
 const SELECT: &str =
     "SELECT b.id, p.title, b.project_id, r.name, b.room_id, e.name, b.start_utc, b.end_utc,
         b.status, b.rank, b.created_utc, b.expires_utc, b.challenge_deadline_utc, b.challenged_by,
-        b.closed_utc, b.closed_reason, b.actual_end_utc, b.cancel_charge, r.currency
+        b.closed_utc, b.closed_reason, b.actual_end_utc, b.cancel_charge, r.currency, b.days
      FROM bookings b JOIN projects p ON p.id = b.project_id JOIN rooms r ON r.id = b.room_id
      LEFT JOIN people e ON e.id = b.engineer_id";
 
@@ -171,6 +197,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Booking> {
         actual_end_utc: r.get(16)?,
         cancel_charge: Minor(r.get(17)?),
         currency: r.get(18)?,
+        days: r.get(19)?,
     })
 }
 
@@ -343,51 +370,25 @@ fn people_on(tx: &Transaction, id: i64) -> Result<Vec<(i64, String)>, StudioErro
 
 /// Longest a session may run past its booked end, in seconds (a day: more is a mistyped date).
 const MAX_OVERRUN_S: i64 = 24 * 3600;
+/// Most days one block booking may have.
+const MAX_BLOCK_DAYS: i64 = 31;
 /// Longest a hold may be kept before it lapses, in hours (a year).
 const MAX_HOLD_HOURS: i64 = 366 * 24;
 
-/// What a booking would cost at `room`'s rate card, for `minutes` booked: the day rate for 10 h
-/// and more (plus overtime beyond), the half-day rate for over 5 h (plus hourly, capped at the
-/// day rate), else hourly in started 30-minute steps (capped at the half-day rate).
-pub fn booking_cost(room: &Room, minutes: i64) -> Result<Minor, Overflow> {
-    let hourly = |m: i64| room.hourly.ratio((m + 29) / 30, 2);
-    Ok(match minutes {
-        m if m >= 600 => room.day.plus(overtime_rate(room, (m - 600) * 60)?)?,
-        m if m > 300 => room.half_day.plus(hourly(m - 300)?)?.min(room.day),
-        m => hourly(m)?.min(room.half_day),
-    })
+/// The sessions booking `b` is priced as (see [`pricing::sessions`]), in the studio's zone.
+pub fn sessions_of(tx: &Transaction, b: &Booking) -> Result<Vec<(i64, i64)>, StudioError> {
+    sessions(b.start_utc, b.end_utc, b.days, &studio_tz(tx)?)
 }
 
-/// `over_s` seconds of overtime at the overtime rate (the hourly rate times the rate card's
-/// multiplier) in started 30-minute increments.
-fn overtime_rate(room: &Room, over_s: i64) -> Result<Minor, Overflow> {
-    let increments = (over_s.max(0) + 30 * 60 - 1) / (30 * 60);
-    room.hourly.percent(room.overtime_bp)?.ratio(increments, 2)
-}
-
-/// Overtime past the booked end: at the overtime rate, in started 30-minute increments, and never
-/// more than re-blocking the whole real time would add (a 9 h booking that runs an hour over
-/// costs the day rate, as a 10 h booking does).
-pub fn overtime_cost(
-    room: &Room,
-    start: i64,
-    booked_end: i64,
-    actual_end: i64,
-) -> Result<Minor, Overflow> {
-    let over = (actual_end - booked_end).max(0);
-    let booked = booking_cost(room, (booked_end - start) / 60)?;
-    let reblocked = booking_cost(room, (booked_end - start + over + 59) / 60)?;
-    Ok(overtime_rate(room, over)?.min(reblocked.minus(booked)?.max(Minor(0))))
-}
-
-/// The cost of a confirmed booking: the booked block, plus overtime when it ran over.
+/// The cost of a confirmed booking: each session at the rate card, plus overtime when the last
+/// ran over.
 pub fn cost(tx: &Transaction, b: &Booking) -> Result<Minor, StudioError> {
     let room = room_by_id(tx, b.room_id)?;
-    let mut total = booking_cost(&room, (b.end_utc - b.start_utc) / 60)?;
-    if let Some(actual) = b.actual_end_utc {
-        total = total.plus(overtime_cost(&room, b.start_utc, b.end_utc, actual)?)?;
-    }
-    Ok(total)
+    Ok(sessions_cost(
+        &room,
+        &sessions_of(tx, b)?,
+        b.actual_end_utc,
+    )?)
 }
 
 /// What a booking costs as it stands: a hold or a confirmed session at the rate card (with its
@@ -406,8 +407,11 @@ pub struct NewHold<'a> {
     pub project: &'a str,
     pub room: &'a str,
     pub engineer: Option<&'a str>,
+    /// The start, and the end of the first (or only) day.
     pub start_utc: i64,
     pub end_utc: i64,
+    /// Consecutive days at the same local times (a block booking); 1 for one booking.
+    pub days: i64,
     /// Hours until the hold lapses (default: the `hold_expiry_hours` setting).
     pub expires_hours: Option<i64>,
 }
@@ -426,6 +430,20 @@ pub fn hold(
     if new.end_utc - new.start_utc > 7 * 24 * 3600 {
         return invalid("end", "a booking longer than a week: book it in parts");
     }
+    if !(1..=MAX_BLOCK_DAYS).contains(&new.days) {
+        return invalid(
+            "days",
+            format!("a block is 1 to {MAX_BLOCK_DAYS} days, not {}", new.days),
+        );
+    }
+    if new.days > 1 && new.end_utc - new.start_utc >= 24 * 3600 {
+        return invalid(
+            "end",
+            "each day of a block must be shorter than a day: give the first day's end",
+        );
+    }
+    // A block's stored end is its last day's end, at the same local time.
+    let end_utc = pricing::shift_days(new.end_utc, new.days - 1, &studio_tz(tx)?)?;
     let project = project(tx, new.project)?;
     let room = room(tx, new.room)?;
     let engineer = new.engineer.map(|e| person(tx, e)).transpose()?;
@@ -435,11 +453,11 @@ pub fn hold(
             tz,
             &[(e.id, e.name.clone())],
             new.start_utc,
-            new.end_utc,
+            end_utc,
             None,
         )?;
     }
-    if let Some(taken) = overlapping(tx, &room, new.start_utc, new.end_utc, None)?
+    if let Some(taken) = overlapping(tx, &room, new.start_utc, end_utc, None)?
         .into_iter()
         .find(|b| b.status == Status::Confirmed)
     {
@@ -459,15 +477,16 @@ pub fn hold(
     };
     tx.execute(
         "INSERT INTO bookings (project_id, room_id, engineer_id, start_utc, end_utc, status, rank,
-           created_utc, expires_utc) VALUES (?1, ?2, ?3, ?4, ?5, 'hold', 0, ?6, ?7)",
+           created_utc, expires_utc, days) VALUES (?1, ?2, ?3, ?4, ?5, 'hold', 0, ?6, ?7, ?8)",
         params![
             project.id,
             room.id,
             engineer.map(|e| e.id),
             new.start_utc,
-            new.end_utc,
+            end_utc,
             now,
-            now + expiry_hours * 3600
+            now + expiry_hours * 3600,
+            new.days
         ],
     )?;
     let id = tx.last_insert_rowid();
@@ -608,9 +627,10 @@ pub fn release(tx: &Transaction, id: i64, now: i64) -> Result<Booking, StudioErr
     get(tx, id)
 }
 
-/// 17:00 (the `challenge_hour` setting) local time on the day before `start_utc`.
-fn challenge_deadline(tx: &Transaction, tz: &TimeZone, start_utc: i64) -> Result<i64, StudioError> {
+/// 17:00 (the `challenge_hour` setting) on the day before `start_utc`, in the studio's zone.
+fn challenge_deadline(tx: &Transaction, start_utc: i64) -> Result<i64, StudioError> {
     let hour = setting(tx, "challenge_hour")?;
+    let tz = &studio_tz(tx)?;
     let start = Timestamp::from_second(start_utc)
         .map_err(|e| StudioError::Invalid {
             field: "start",
@@ -634,12 +654,7 @@ fn challenge_deadline(tx: &Transaction, tz: &TimeZone, start_utc: i64) -> Result
 /// Challenge the holds ahead of hold `id`: each must firm or release by its deadline (17:00 the
 /// day before it starts; 24 h from now when that has passed), or it is released. Returns the
 /// challenged holds.
-pub fn challenge(
-    tx: &Transaction,
-    tz: &TimeZone,
-    id: i64,
-    now: i64,
-) -> Result<Vec<Booking>, StudioError> {
+pub fn challenge(tx: &Transaction, id: i64, now: i64) -> Result<Vec<Booking>, StudioError> {
     let b = get(tx, id)?;
     if b.status != Status::Hold || b.rank == Some(1) {
         return invalid(
@@ -657,7 +672,7 @@ pub fn challenge(
         .collect();
     let mut challenged = Vec::new();
     for other in ahead {
-        let deadline = challenge_deadline(tx, tz, other.start_utc)?;
+        let deadline = challenge_deadline(tx, other.start_utc)?;
         let deadline = if deadline <= now {
             now + 24 * 3600
         } else {
@@ -706,7 +721,7 @@ pub fn cancel(tx: &Transaction, id: i64, now: i64) -> Result<Cancelled, StudioEr
         _ => return invalid("booking", format!("#{id} is {} already", b.state())),
     }
     let room = room_by_id(tx, b.room_id)?;
-    let cost = booking_cost(&room, (b.end_utc - b.start_utc) / 60)?;
+    let cost = sessions_cost(&room, &sessions_of(tx, &b)?, None)?;
     let hours_before = (b.start_utc - now) as f64 / 3600.0;
     let charge_bp = if hours_before < setting(tx, "cancel_full_hours")? as f64 {
         setting(tx, "cancel_full_bp")?
@@ -817,42 +832,6 @@ pub fn sweep(tx: &Transaction, now: i64) -> Result<(), StudioError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn room() -> Room {
-        Room {
-            id: 1,
-            name: "A".into(),
-            currency: "GBP".into(),
-            hourly: Minor(8_500),
-            half_day: Minor(38_000),
-            day: Minor(70_000),
-            setup_min: 0,
-            teardown_min: 0,
-            overtime_bp: 10_000,
-        }
-    }
-
-    #[test]
-    fn rate_card_blocks() {
-        let r = room();
-        // 3 h hourly: 3 × £85.
-        assert_eq!(booking_cost(&r, 180), Ok(Minor(25_500)));
-        // 2 h 10 min: five started half hours.
-        assert_eq!(booking_cost(&r, 130), Ok(Minor(21_250)));
-        // 5 h: hourly £425 capped at the half day £380.
-        assert_eq!(booking_cost(&r, 300), Ok(Minor(38_000)));
-        // 6 h: half day + 1 h.
-        assert_eq!(booking_cost(&r, 360), Ok(Minor(46_500)));
-        // 9 h: half day + 4 h = £720, capped at the day £700.
-        assert_eq!(booking_cost(&r, 540), Ok(Minor(70_000)));
-        // 11 h: day + 1 h overtime.
-        assert_eq!(booking_cost(&r, 660), Ok(Minor(78_500)));
-        // Overtime after a day: 40 minutes is two started half hours.
-        let day = 600 * 60;
-        assert_eq!(overtime_cost(&r, 0, day, day + 40 * 60), Ok(Minor(8_500)));
-        assert_eq!(overtime_cost(&r, 0, day, day + 30 * 60), Ok(Minor(4_250)));
-        assert_eq!(overtime_cost(&r, 0, day, day - 50), Ok(Minor(0)));
-    }
 
     #[test]
     fn ordinals() {

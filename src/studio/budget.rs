@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::bookings::{self, Status};
 use super::entities::project;
+use super::fx::{Converter, FxRate};
 use super::hires;
 use super::units::{Minor, Overflow};
 use super::{StudioError, invalid};
@@ -106,7 +107,15 @@ pub struct BudgetRow {
     pub variance: Minor,
 }
 
-/// A project's budget against its actuals.
+/// Actuals in a currency the project has no exchange rate for: shown, not summed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Unconverted {
+    pub category: String,
+    pub currency: String,
+    pub amount: Minor,
+}
+
+/// A project's budget against its actuals, in the project's currency.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BudgetReport {
     pub project: String,
@@ -114,10 +123,15 @@ pub struct BudgetReport {
     pub rows: Vec<BudgetRow>,
     pub contingency_bp: i64,
     pub total: BudgetRow,
+    /// The exchange rates the actuals were converted with, each with the time it was set.
+    pub fx: Vec<FxRate>,
+    /// Actuals in currencies with no rate set, per category: not in the rows or the total.
+    pub unconverted: Vec<Unconverted>,
 }
 
 impl BudgetReport {
-    /// The report as CSV: a header line, one line per category, then the total.
+    /// The report as CSV: a header line, one line per category, then the total; then any lines
+    /// not converted, and the rates used.
     pub fn csv(&self) -> String {
         let mut out = String::from("category,planned,actual,variance\n");
         for r in self.rows.iter().chain(std::iter::once(&self.total)) {
@@ -126,19 +140,65 @@ impl BudgetReport {
                 r.category, r.planned, r.actual, r.variance
             ));
         }
+        for u in &self.unconverted {
+            out.push_str(&format!(
+                "{} in {} (not converted: no rate to {}),,{},\n",
+                u.category, u.currency, self.currency, u.amount
+            ));
+        }
         out
     }
 }
 
-/// The budget report of a project.
+/// Actuals being summed into a project's currency.
+struct Actuals {
+    converter: Converter,
+    sums: [Minor; CATEGORIES.len()],
+    unconverted: Vec<Unconverted>,
+}
+
+impl Actuals {
+    fn add(&mut self, category: Category, amount: Minor, currency: &str) -> Result<(), Overflow> {
+        let i = CATEGORIES
+            .iter()
+            .position(|x| *x == category)
+            .expect("every category is listed");
+        match self.converter.convert(amount, currency)? {
+            Some(converted) => self.sums[i] = self.sums[i].plus(converted)?,
+            None => match self
+                .unconverted
+                .iter_mut()
+                .find(|u| u.category == category.as_str() && u.currency == currency)
+            {
+                Some(u) => u.amount = u.amount.plus(amount)?,
+                None => self.unconverted.push(Unconverted {
+                    category: category.as_str().to_string(),
+                    currency: currency.to_string(),
+                    amount,
+                }),
+            },
+        }
+        Ok(())
+    }
+}
+
+/// Where a fee line of a musician belongs: cartage and porterage are rentals.
+fn fee_category(kind: &str) -> Category {
+    if matches!(kind, "cartage" | "porterage") {
+        Category::Rentals
+    } else {
+        Category::Musicians
+    }
+}
+
+/// The budget report of a project. Room time, fees and expenses in another currency are
+/// converted with the rates the user set; without one they are listed apart, not summed.
 pub fn report(tx: &Transaction, project_key: &str) -> Result<BudgetReport, StudioError> {
     let p = project(tx, project_key)?;
-    let mut actual = [Minor(0); CATEGORIES.len()];
-    let index = |c: Category| {
-        CATEGORIES
-            .iter()
-            .position(|x| *x == c)
-            .expect("every category is listed")
+    let mut actual = Actuals {
+        converter: Converter::load(tx, &p.currency)?,
+        sums: [Minor(0); CATEGORIES.len()],
+        unconverted: Vec::new(),
     };
     for b in bookings::list(tx, None, Some(p.id))? {
         let charged = match b.status {
@@ -146,28 +206,21 @@ pub fn report(tx: &Transaction, project_key: &str) -> Result<BudgetReport, Studi
             Status::Cancelled => b.cancel_charge,
             Status::Hold | Status::Released => continue,
         };
-        if b.currency != p.currency {
-            return invalid(
-                "currency",
-                format!(
-                    "booking #{} is in {} and the project in {}: no conversion is made",
-                    b.id, b.currency, p.currency
-                ),
-            );
-        }
-        actual[index(Category::Studio)] = actual[index(Category::Studio)].plus(charged)?;
+        actual.add(Category::Studio, charged, &b.currency)?;
     }
     for h in hires::list(tx, None, Some(p.id))? {
-        if bookings::get(tx, h.booking_id)?.status != Status::Confirmed {
-            continue;
-        }
-        for line in hires::quote_hire(tx, &h)?.lines {
-            let category = if matches!(line.kind, "cartage" | "porterage") {
-                Category::Rentals
-            } else {
-                Category::Musicians
-            };
-            actual[index(category)] = actual[index(category)].plus(line.amount)?;
+        match bookings::get(tx, h.booking_id)?.status {
+            Status::Confirmed => {
+                for line in hires::quote_hire(tx, &h)?.lines {
+                    actual.add(fee_category(line.kind), line.amount, &h.currency)?;
+                }
+            }
+            Status::Cancelled => {
+                if let Some(pay) = hires::cancellation_owed(tx, &h)? {
+                    actual.add(Category::Musicians, pay.amount, &h.currency)?;
+                }
+            }
+            Status::Hold | Status::Released => {}
         }
     }
     let mut stmt = tx.prepare("SELECT category, amount FROM expenses WHERE project_id = ?1")?;
@@ -175,10 +228,11 @@ pub fn report(tx: &Transaction, project_key: &str) -> Result<BudgetReport, Studi
         .query_map([p.id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     for (category, amount) in expenses {
-        if let Some(i) = CATEGORIES.iter().position(|c| c.as_str() == category) {
-            actual[i] = actual[i].plus(Minor(amount))?;
+        if let Some(c) = CATEGORIES.iter().find(|c| c.as_str() == category) {
+            actual.add(*c, Minor(amount), &p.currency)?;
         }
     }
+    let actual_sums = actual.sums;
     let mut stmt =
         tx.prepare("SELECT category, planned FROM budget_lines WHERE project_id = ?1")?;
     let planned_lines: Vec<(String, i64)> = stmt
@@ -197,8 +251,8 @@ pub fn report(tx: &Transaction, project_key: &str) -> Result<BudgetReport, Studi
             Ok(BudgetRow {
                 category: c.as_str().to_string(),
                 planned: planned[i],
-                actual: actual[i],
-                variance: planned[i].minus(actual[i])?,
+                actual: actual_sums[i],
+                variance: planned[i].minus(actual_sums[i])?,
             })
         })
         .collect::<Result<_, Overflow>>()?;
@@ -211,7 +265,7 @@ pub fn report(tx: &Transaction, project_key: &str) -> Result<BudgetReport, Studi
         variance: contingency,
     });
     let total_planned = planned_sum.plus(contingency)?;
-    let total_actual = Minor::total(actual)?;
+    let total_actual = Minor::total(actual_sums)?;
     Ok(BudgetReport {
         project: p.title,
         currency: p.currency,
@@ -223,5 +277,7 @@ pub fn report(tx: &Transaction, project_key: &str) -> Result<BudgetReport, Studi
             actual: total_actual,
             variance: total_planned.minus(total_actual)?,
         },
+        fx: actual.converter.used().to_vec(),
+        unconverted: actual.unconverted,
     })
 }

@@ -35,6 +35,15 @@ impl Agreement {
         }
     }
 
+    /// The currency the agreement's fees are in (a free agreement's: the room's, as agreed).
+    pub fn currency(self) -> Option<&'static str> {
+        match self {
+            Agreement::Mu => Some("GBP"),
+            Agreement::Afm => Some("USD"),
+            Agreement::Free => None,
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Agreement> {
         match s {
             "mu" => Some(Agreement::Mu),
@@ -239,7 +248,13 @@ pub fn set_rate_text(
         },
         _ => match super::units::parse_minutes(text)? {
             0 => return invalid("value", "a length of time must be more than zero"),
-            m if m > 24 * 60 => return invalid("value", format!("{text} is longer than a day")),
+            // A notice period is days; a session length or overtime unit is within a day.
+            m if name == "cancel_notice" && m > 90 * 24 * 60 => {
+                return invalid("value", format!("{text} is longer than 90 days"));
+            }
+            m if name != "cancel_notice" && m > 24 * 60 => {
+                return invalid("value", format!("{text} is longer than a day"));
+            }
             m => m,
         },
     };
@@ -496,6 +511,40 @@ fn afm(table: &RateTable, e: &Engagement) -> Result<Quote, StudioError> {
             cartage,
         ),
     ])
+}
+
+/// What `agreement` pays for a session cancelled `notice_s` seconds before its start, on a fee of
+/// `fee`: the `cancel_pay` share when the notice was shorter than `cancel_notice`, else nothing.
+/// A free agreement's terms are the parties' own: nothing is assumed.
+pub fn cancellation_pay(
+    table: &RateTable,
+    agreement: Agreement,
+    fee: Minor,
+    notice_s: i64,
+) -> Result<Option<FeeLine>, StudioError> {
+    if agreement == Agreement::Free {
+        return Ok(None);
+    }
+    let notice_min = table.get("cancel_notice")?;
+    if notice_s >= notice_min * 60 {
+        return Ok(None);
+    }
+    let share_bp = table.get("cancel_pay")?;
+    let source = table
+        .0
+        .get("cancel_pay")
+        .map(|r| r.source.as_str())
+        .unwrap_or_default();
+    Ok(Some(line(
+        "cancellation",
+        format!(
+            "cancelled {} ahead (under {}): {} of {fee} — {source}",
+            format_minutes(notice_s.max(0) / 60),
+            format_minutes(notice_min),
+            percent_text(share_bp)
+        ),
+        fee.percent(share_bp)?,
+    )))
 }
 
 /// Free agreement: the flat fee, or the hourly rate for the time worked.

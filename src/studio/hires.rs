@@ -6,7 +6,10 @@ use serde::Serialize;
 
 use super::bookings;
 use super::entities::person;
-use super::fees::{Agreement, Engagement, Quote, RateTable, Role, SessionKind, quote};
+use super::facility;
+use super::fees::{
+    Agreement, Engagement, FeeLine, Quote, RateTable, Role, SessionKind, cancellation_pay, quote,
+};
 use super::units::{Minor, format_local};
 use super::{StudioError, invalid, not_found};
 
@@ -30,6 +33,9 @@ pub struct Hire {
     pub cartage: i64,
     pub flat_fee: Option<Minor>,
     pub hourly: Option<Minor>,
+    /// The currency of the fee: the agreement's (MU in GBP, AFM in USD), or the room's for a
+    /// free agreement.
+    pub currency: String,
 }
 
 impl Hire {
@@ -61,10 +67,12 @@ pub struct NewHire<'a> {
 
 const SELECT: &str =
     "SELECT h.id, h.booking_id, p.name, h.person_id, h.role, h.instruments, h.agreement, h.session,
-        h.worked_min, h.overdub, h.porterage, h.cartage, h.flat_fee, h.hourly
-     FROM hires h JOIN people p ON p.id = h.person_id";
+        h.worked_min, h.overdub, h.porterage, h.cartage, h.flat_fee, h.hourly, hr.currency
+     FROM hires h JOIN people p ON p.id = h.person_id
+       JOIN bookings hb ON hb.id = h.booking_id JOIN rooms hr ON hr.id = hb.room_id";
 
 fn from_row(r: &Row) -> rusqlite::Result<Hire> {
+    let agreement = Agreement::parse(&r.get::<_, String>(6)?).unwrap_or(Agreement::Free);
     Ok(Hire {
         id: r.get(0)?,
         booking_id: r.get(1)?,
@@ -72,7 +80,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Hire> {
         person_id: r.get(3)?,
         role: Role::parse(&r.get::<_, String>(4)?),
         instruments: r.get(5)?,
-        agreement: Agreement::parse(&r.get::<_, String>(6)?).unwrap_or(Agreement::Free),
+        agreement,
         session: SessionKind::parse(&r.get::<_, String>(7)?),
         worked_min: r.get(8)?,
         overdub: r.get(9)?,
@@ -80,6 +88,10 @@ fn from_row(r: &Row) -> rusqlite::Result<Hire> {
         cartage: r.get(11)?,
         flat_fee: r.get::<_, Option<i64>>(12)?.map(Minor),
         hourly: r.get::<_, Option<i64>>(13)?.map(Minor),
+        currency: match agreement.currency() {
+            Some(code) => code.to_string(),
+            None => r.get(14)?,
+        },
     })
 }
 
@@ -184,10 +196,12 @@ pub fn list(
 }
 
 /// Whether `hire` is its musician's first session of that day (for AFM health & welfare): no
-/// other hire of theirs on a booking that starts earlier the same day (in the session's zone).
-fn first_of_day(tx: &Transaction, hire: &Hire, tz: &TimeZone) -> Result<bool, StudioError> {
+/// other hire of theirs on a booking that starts earlier the same day, in the studio's zone (one
+/// zone, stored with the data, whatever screen asks).
+fn first_of_day(tx: &Transaction, hire: &Hire) -> Result<bool, StudioError> {
     let this = bookings::get(tx, hire.booking_id)?;
-    let day = |t: i64| format_local(t, tz).chars().take(10).collect::<String>();
+    let tz = facility::studio_tz(tx)?;
+    let day = |t: i64| format_local(t, &tz).chars().take(10).collect::<String>();
     let mut stmt = tx.prepare(
         "SELECT b.start_utc, h.id FROM hires h JOIN bookings b ON b.id = h.booking_id
          WHERE h.person_id = ?1 AND h.id != ?2 AND b.status IN ('hold', 'confirmed')",
@@ -205,11 +219,6 @@ fn first_of_day(tx: &Transaction, hire: &Hire, tz: &TimeZone) -> Result<bool, St
 
 /// The fee of a stored hire.
 pub fn quote_hire(tx: &Transaction, hire: &Hire) -> Result<Quote, StudioError> {
-    quote_hire_in(tx, hire, &TimeZone::UTC)
-}
-
-/// The fee of a stored hire, with "the same day" judged in `tz`.
-pub fn quote_hire_in(tx: &Transaction, hire: &Hire, tz: &TimeZone) -> Result<Quote, StudioError> {
     let table = RateTable::load(tx, hire.agreement)?;
     let engagement = Engagement {
         agreement: hire.agreement,
@@ -220,9 +229,29 @@ pub fn quote_hire_in(tx: &Transaction, hire: &Hire, tz: &TimeZone) -> Result<Quo
         overdub: hire.overdub,
         porterage: hire.porterage.chars().collect(),
         cartage: hire.cartage,
-        first_session_of_day: first_of_day(tx, hire, tz)?,
+        first_session_of_day: first_of_day(tx, hire)?,
         flat_fee: hire.flat_fee,
         hourly: hire.hourly,
     };
     quote(&table, &engagement)
+}
+
+/// What a hire is owed under its agreement because its booking was cancelled (see
+/// [`cancellation_pay`]); `None` when the booking stands or the notice was long enough.
+pub fn cancellation_owed(tx: &Transaction, hire: &Hire) -> Result<Option<FeeLine>, StudioError> {
+    let booking = bookings::get(tx, hire.booking_id)?;
+    let Some(cancelled) = booking
+        .closed_utc
+        .filter(|_| booking.status == bookings::Status::Cancelled)
+    else {
+        return Ok(None);
+    };
+    let fee = quote_hire(tx, hire)?;
+    let table = RateTable::load(tx, hire.agreement)?;
+    cancellation_pay(
+        &table,
+        hire.agreement,
+        fee.total,
+        booking.start_utc - cancelled,
+    )
 }

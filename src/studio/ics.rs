@@ -31,11 +31,20 @@ pub fn calendar(bookings: &[Booking], tz: &TimeZone, host: &str, now: i64) -> St
             format_local(b.end_utc, tz),
             tz.iana_name().unwrap_or("local time")
         );
+        // A block is one event repeated daily at the first day's times.
+        let first_end = match b.days {
+            1 => b.end_utc,
+            days => super::pricing::shift_days(b.end_utc, 1 - days, tz).unwrap_or(b.end_utc),
+        };
         if let Some(engineer) = &b.engineer {
             description.push_str(&format!("\nEngineer: {engineer}"));
         }
+        let mut event = Event::new();
+        if b.days > 1 {
+            event.add_property("RRULE", format!("FREQ=DAILY;COUNT={}", b.days));
+        }
         calendar.push(
-            Event::new()
+            event
                 .uid(&format!("booking-{}@{host}", b.id))
                 .timestamp(utc(now))
                 .summary(&calendar_text(&format!(
@@ -47,7 +56,7 @@ pub fn calendar(bookings: &[Booking], tz: &TimeZone, host: &str, now: i64) -> St
                 .location(&calendar_text(&b.room))
                 .description(&calendar_text(&description))
                 .starts(utc(b.start_utc))
-                .ends(utc(b.end_utc))
+                .ends(utc(first_end))
                 .status(status)
                 .done(),
         );

@@ -10,10 +10,13 @@ pub mod bookings;
 pub mod budget;
 pub mod entities;
 pub mod escape;
+pub mod facility;
 pub mod fees;
+pub mod fx;
 pub mod hires;
 pub mod ics;
 pub mod log;
+pub mod pricing;
 pub mod soundchecks;
 pub mod units;
 
@@ -140,6 +143,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_v1.sql"),
     include_str!("schema_v2.sql"),
     include_str!("schema_v3.sql"),
+    include_str!("schema_v4.sql"),
 ];
 
 /// The schema version this build writes.
@@ -165,6 +169,7 @@ enum Found {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The zone times are read and shown in: the studio's, unless [`Store::view_in`] chose another.
     tz: TimeZone,
     /// Opened for a read command: nothing is ever written (see [`Store::read`]).
     read_only: bool,
@@ -301,9 +306,9 @@ impl Store {
             .join("studio.db")
     }
 
-    /// Open (creating if needed) and migrate the database at `path` for changes; times are read
-    /// and shown in `tz`. Any other application's file is refused before a byte of it is
-    /// written.
+    /// Open (creating if needed) and migrate the database at `path` for changes. A new studio
+    /// takes `tz` as its time zone; times are read and shown in the studio's zone. Any other
+    /// application's file is refused before a byte of it is written.
     pub fn open(path: &Path, tz: TimeZone) -> Result<Store, StudioError> {
         // Whether the schema is current; the looking connection is closed before writing.
         let current = matches!(inspect(path)?, Found::Ours(SCHEMA_VERSION, _));
@@ -327,18 +332,37 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
-            tz,
+            tz: tz.clone(),
             read_only: false,
         };
         if !current || store.application_id()? != APPLICATION_ID {
             store.migrate()?;
         }
+        store.adopt_zone(&tz)?;
         Ok(store)
+    }
+
+    /// The studio's zone: `tz` stored as it when the studio has none yet; then read back.
+    fn adopt_zone(&mut self, tz: &TimeZone) -> Result<(), StudioError> {
+        let stored = facility::get(&self.conn.transaction()?, "timezone")?;
+        if stored.is_none() {
+            self.write(|tx, _| facility::adopt_zone(tx, tz))?;
+        }
+        self.tz = self.read(|tx, _| facility::studio_tz(tx))?;
+        Ok(())
+    }
+
+    /// Read and show times in `tz` rather than the studio's zone (the rules that speak of days
+    /// keep to the studio's).
+    pub fn view_in(mut self, tz: TimeZone) -> Store {
+        self.tz = tz;
+        self
     }
 
     /// Open the database at `path` for a read command: nothing is created (a path that does not
     /// exist is an error, so a typo does not look like an empty studio), nothing is written
-    /// (the file may be on read-only media), and any other application's file is refused.
+    /// (the file may be on read-only media), and any other application's file is refused. Times
+    /// are shown in the studio's zone (`tz` when it has none stored).
     pub fn open_read(path: &Path, tz: TimeZone) -> Result<Store, StudioError> {
         let (version, conn) = match inspect(path)? {
             Found::Ours(version, conn) => (version, conn),
@@ -358,6 +382,10 @@ impl Store {
             // An older schema is read through a migrated copy in memory; the file stays as it is.
             store.conn = store.copy_in_memory()?;
             store.migrate()?;
+        }
+        let stored = facility::get(&store.conn.transaction()?, "timezone")?;
+        if let Some(zone) = stored.and_then(|name| TimeZone::get(&name).ok()) {
+            store.tz = zone;
         }
         Ok(store)
     }
@@ -415,7 +443,7 @@ impl Store {
         Ok(())
     }
 
-    /// The time zone times are read and shown in.
+    /// The time zone times are read and shown in (the studio's unless [`Store::view_in`] chose).
     pub fn tz(&self) -> &TimeZone {
         &self.tz
     }

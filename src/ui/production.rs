@@ -584,7 +584,9 @@ pub fn hires(
                             ui.end_row();
                         }
                         ui.label(RichText::new("total").strong());
-                        ui.label(RichText::new(format!("{} {}", quote.total, h.currency)).strong());
+                        ui.label(
+                            RichText::new(format!("{} {}", quote.total, h.hire.currency)).strong(),
+                        );
                         ui.end_row();
                     });
                 }

@@ -35,7 +35,6 @@ pub struct Selection {
 pub struct HireQuote {
     pub hire: Hire,
     pub quote: Result<Quote, String>,
-    pub currency: String,
 }
 
 /// Everything the production tabs show, read in one transaction.
@@ -158,7 +157,8 @@ impl Drop for StudioWorker {
 }
 
 fn serve(path: PathBuf, tz: TimeZone, jobs: Receiver<Request>, reply: Sender<Reply>) {
-    let mut store = match Store::open(&path, tz) {
+    // The desk reads and shows times in its own zone; the rules keep to the studio's.
+    let mut store = match Store::open(&path, tz.clone()).map(|s| s.view_in(tz)) {
         Ok(store) => store,
         Err(e) => {
             let message = format!("the studio database {} cannot be used: {e}", path.display());
@@ -192,7 +192,7 @@ fn serve(path: PathBuf, tz: TimeZone, jobs: Receiver<Request>, reply: Sender<Rep
 
 /// Read everything the views show for `selection`.
 fn load(store: &mut Store, selection: Selection) -> Result<Loaded, StudioError> {
-    store.read(|tx, tz| {
+    store.read(|tx, _| {
         let booking = selection
             .booking
             .map(|id| bookings::get(tx, id))
@@ -201,8 +201,7 @@ fn load(store: &mut Store, selection: Selection) -> Result<Loaded, StudioError> 
             Some(b) => hires::list(tx, Some(b.id), None)?
                 .into_iter()
                 .map(|hire| HireQuote {
-                    quote: hires::quote_hire_in(tx, &hire, tz).map_err(|e| e.to_string()),
-                    currency: b.currency.clone(),
+                    quote: hires::quote_hire(tx, &hire).map_err(|e| e.to_string()),
                     hire,
                 })
                 .collect(),
@@ -454,6 +453,7 @@ impl SlotForm {
             engineer: optional(&self.engineer),
             start_utc: parse_local(&self.start, tz)?,
             end_utc: parse_local(&self.end, tz)?,
+            days: 1,
             expires_hours: None,
         })
     }
@@ -633,7 +633,7 @@ impl Change {
                 Ok(b.describe(&tz))
             }
             Change::Challenge(id) => {
-                let challenged = store.write(|tx, tz| bookings::challenge(tx, tz, id, now()))?;
+                let challenged = store.write(|tx, _| bookings::challenge(tx, id, now()))?;
                 Ok(challenged
                     .iter()
                     .map(|c| c.challenge_text(&tz))
@@ -679,7 +679,7 @@ impl Change {
                 };
                 let (hire, quote) = store.write(|tx, tz| {
                     let (hire, _) = hires::add(tx, tz, &new)?;
-                    let quote = hires::quote_hire_in(tx, &hire, tz)?;
+                    let quote = hires::quote_hire(tx, &hire)?;
                     Ok((hire, quote))
                 })?;
                 Ok(format!(
