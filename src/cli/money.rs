@@ -29,7 +29,7 @@ pub enum RatesCommand {
         /// mu, afm, free, or fx.
         table: String,
         /// NAME VALUE for an agreement; FROM TO RATE for fx.
-        #[arg(num_args = 2..=3, required = true, allow_hyphen_values = true)]
+        #[arg(num_args = 2..=3, required = true)]
         values: Vec<String>,
     },
 }

@@ -144,3 +144,8 @@ pub fn studio(dir: &Path) -> Store {
         .unwrap();
     store
 }
+
+/// The studio database at `db`, opened for changes (in London, as [`studio`] makes it).
+pub fn studio_at(db: &Path) -> Store {
+    Store::open(db, TimeZone::get("Europe/London").unwrap()).unwrap()
+}

@@ -1,0 +1,559 @@
+//! The producer's money on every booking shape (issue 12): block bookings priced a day at a time,
+//! bookings past midnight, fees in their own currency and converted only at a rate the user set,
+//! one studio time zone for "the first session of the day", and musicians' cancellation pay.
+//! Every expectation is worked by hand in the comment beside it; everything goes through the
+//! command line as a user types it, except where a test needs to choose "now".
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use jiff::tz::TimeZone;
+use serde_json::Value;
+use studiodesk::studio::bookings;
+use studiodesk::studio::units::{format_local, now, parse_local};
+
+fn london() -> TimeZone {
+    TimeZone::get("Europe/London").unwrap()
+}
+
+/// The seeded studio (Studio A at £85 / £380 / £700, Lee Hart MU, Kim Vale AFM, projects Night
+/// Songs and Other Band, all in GBP, the studio in Europe/London) driven through the CLI.
+struct Studio {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Studio {
+    fn new() -> Studio {
+        let dir = tempfile::tempdir().unwrap();
+        common::studio(dir.path());
+        Studio {
+            db: dir.path().join("studio.db"),
+            _dir: dir,
+        }
+    }
+
+    /// Run studiodesk with `args` (and `--tz zone` unless `args` gives one).
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_studiodesk"));
+        command.args(args).env("STUDIODESK_DB", &self.db);
+        if !args.contains(&"--tz") {
+            command.args(["--tz", "Europe/London"]);
+        }
+        command.output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut args = args.to_vec();
+        args.push("--json");
+        serde_json::from_str(&self.ok(&args)).unwrap()
+    }
+
+    fn path(&self) -> &Path {
+        &self.db
+    }
+}
+
+/// `booking VERB` of `project` in Studio A from `start` to `end`, then `extra`.
+fn slot<'a>(
+    verb: &'a str,
+    project: &'a str,
+    start: &'a str,
+    end: &'a str,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
+    let mut v = vec![
+        "booking",
+        verb,
+        "--project",
+        project,
+        "--room",
+        "Studio A",
+        "--start",
+        start,
+        "--end",
+        end,
+    ];
+    v.extend_from_slice(extra);
+    v
+}
+
+/// The budget's actual of `category` in minor units.
+fn actual(report: &Value, category: &str) -> i64 {
+    report["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["category"] == category)
+        .unwrap()["actual"]
+        .as_i64()
+        .unwrap()
+}
+
+/// Issue 12, finding 1: a block of days is one booking, priced a day at a time.
+#[test]
+fn a_block_of_days_is_one_booking_priced_per_day() {
+    let s = Studio::new();
+    // Two days 10:00–20:00: each day is 10 h, the day rate: 2 × £700 = £1,400 (it was £700 +
+    // 24 h × £85 = £2,740 as one booking Monday 10:00 → Tuesday 20:00).
+    let held = s.ok(&slot(
+        "hold",
+        "Night Songs",
+        "2027-03-01 10:00",
+        "2027-03-01 20:00",
+        &["--days", "2"],
+    ));
+    assert!(
+        held.contains(
+            "#1 Studio A 2027-03-01 to 2027-03-02, 2 days 10:00–20:00 (Night Songs, 1st hold)"
+        ),
+        "{held}"
+    );
+    let list = s.json(&["booking", "list"]);
+    assert_eq!(list[0]["cost"], 140_000);
+    assert_eq!(list[0]["days"], 2);
+    // Firmed as one.
+    s.ok(&["booking", "confirm", "1"]);
+    // The room is kept between the days (the gear stays set up): a hold on the second day, or
+    // the night between, is refused naming the block; the evening after its last day is free.
+    for (from, to) in [
+        ("2027-03-02 12:00", "2027-03-02 14:00"),
+        ("2027-03-01 22:00", "2027-03-02 02:00"),
+    ] {
+        let refused = s.fails(&slot("hold", "Other Band", from, to, &[]));
+        assert!(
+            refused
+                .contains("Studio A is already booked then: #1 Studio A 2027-03-01 to 2027-03-02"),
+            "{refused}"
+        );
+    }
+    s.ok(&slot(
+        "hold",
+        "Other Band",
+        "2027-03-02 21:00",
+        "2027-03-02 23:00",
+        &[],
+    ));
+    // Three days 10:00–20:00 across the spring clock change (Sunday 28 March 2027): each day is
+    // still 10 h local, so 3 × £700 = £2,100, not a day short or an hour over.
+    s.ok(&slot(
+        "book",
+        "Night Songs",
+        "2027-03-27 10:00",
+        "2027-03-27 20:00",
+        &["--days", "3"],
+    ));
+    let list = s.json(&["booking", "list", "--project", "Night Songs"]);
+    let block = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["days"] == 3)
+        .unwrap();
+    assert_eq!(block["cost"], 210_000);
+    // The last day ends Monday 29 March 20:00 BST, 19:00 UTC.
+    assert_eq!(
+        block["end_utc"],
+        parse_local("2027-03-29 20:00", &london()).unwrap()
+    );
+    // Refused: no days, too many, and a "day" of a day or more.
+    assert!(
+        s.fails(&slot(
+            "hold",
+            "Other Band",
+            "2027-05-01 10:00",
+            "2027-05-01 20:00",
+            &["--days", "0"]
+        ))
+        .contains("a block is 1 to 31 days")
+    );
+    assert!(
+        s.fails(&slot(
+            "hold",
+            "Other Band",
+            "2027-05-01 10:00",
+            "2027-05-01 20:00",
+            &["--days", "40"]
+        ))
+        .contains("a block is 1 to 31 days")
+    );
+    assert!(
+        s.fails(&slot(
+            "hold",
+            "Other Band",
+            "2027-05-01 10:00",
+            "2027-05-02 10:00",
+            &["--days", "2"]
+        ))
+        .contains("each day of a block must be shorter than a day")
+    );
+    // A calendar sees one event repeated daily at the first day's times.
+    let ics = s.path().with_file_name("blocks.ics");
+    s.ok(&["booking", "export", "--ics", ics.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&ics).unwrap();
+    assert!(text.contains("RRULE:FREQ=DAILY;COUNT=2"), "{text}");
+    assert!(text.contains("RRULE:FREQ=DAILY;COUNT=3"), "{text}");
+    // Released as one: a held block goes at once.
+    s.ok(&slot(
+        "hold",
+        "Other Band",
+        "2027-06-07 10:00",
+        "2027-06-07 18:00",
+        &["--days", "5"],
+    ));
+    let released = s.ok(&["booking", "release", "4"]);
+    assert!(
+        released.contains("5 days 10:00–18:00 (Other Band, released)"),
+        "{released}"
+    );
+}
+
+/// Issue 12, finding 1: a booking that crosses midnight is one session up to a day; a longer one
+/// is priced in 24-hour sessions, and a block cancelled late is charged on all its days.
+#[test]
+fn bookings_past_midnight_and_cancelled_blocks() {
+    let s = Studio::new();
+    // Monday 10:00 → Tuesday 20:00 as one booking: 34 h is a 24 h session (the day rate + 14 h
+    // overtime: £700 + 28 half hours × £42.50 = £1,890) and a 10 h session (£700): £2,590.
+    s.ok(&slot(
+        "book",
+        "Night Songs",
+        "2027-03-01 10:00",
+        "2027-03-02 20:00",
+        &[],
+    ));
+    // A night session 21:00–05:00 is one 8 h session: half day + 3 h = £380 + £255 = £635.
+    s.ok(&slot(
+        "book",
+        "Night Songs",
+        "2027-03-03 21:00",
+        "2027-03-04 05:00",
+        &[],
+    ));
+    let list = s.json(&["booking", "list"]);
+    assert_eq!(list[0]["cost"], 259_000);
+    assert_eq!(list[1]["cost"], 63_500);
+    // A 2-day block cancelled 30 h before its start, under the default policy (50 % under 48 h):
+    // 50 % of 2 × £700 = £700.
+    let mut store = common::studio_at(s.path());
+    let start = parse_local("2027-04-05 10:00", &london()).unwrap();
+    let new = bookings::NewHold {
+        project: "Other Band",
+        room: "Studio A",
+        engineer: None,
+        start_utc: start,
+        end_utc: start + 8 * 3600,
+        days: 2,
+        expires_hours: None,
+    };
+    let cancelled = store
+        .write(|tx, tz| {
+            let b = bookings::book(tx, tz, &new, start - 40 * 24 * 3600)?;
+            bookings::cancel(tx, b.booking.id, start - 30 * 3600)
+        })
+        .unwrap();
+    // 8 h a day: half day + 3 h = £635, twice: £1,270; half of it £635.
+    assert_eq!(cancelled.cost.0, 127_000);
+    assert_eq!(cancelled.booking.cancel_charge.0, 63_500);
+    assert_eq!(cancelled.booking.status, bookings::Status::Cancelled);
+}
+
+/// Issue 12, finding 3: a fee is in its agreement's currency; a project converts it only at a
+/// rate the user set, shown with its date; without one the line is shown apart, not summed.
+#[test]
+fn currencies_are_never_mixed() {
+    let s = Studio::new();
+    s.ok(&["rates", "set", "afm", "scale", "450.00"]);
+    s.ok(&slot(
+        "book",
+        "Night Songs",
+        "2027-03-01 10:00",
+        "2027-03-01 20:00",
+        &[],
+    ));
+    // Kim (AFM) 3 h, one instrument: scale $450.00; pension 14.09 % = $63.405, rounded half up
+    // $63.41; health & welfare, first session of the day, $30.00: $543.41.
+    let quote = s.json(&[
+        "hire",
+        "add",
+        "--booking",
+        "1",
+        "--person",
+        "Kim Vale",
+        "--agreement",
+        "afm",
+        "--instruments",
+        "bass",
+        "--worked",
+        "3h",
+    ]);
+    assert_eq!(quote["currency"], "USD");
+    assert_eq!(quote["total"], 54_341);
+    let text = s.ok(&["hire", "quote", "1"]);
+    assert!(text.contains("543.41  USD"), "{text}");
+    // Lee (MU) 3 h, one instrument: £130.00, in GBP.
+    s.ok(&[
+        "hire",
+        "add",
+        "--booking",
+        "1",
+        "--person",
+        "Lee Hart",
+        "--agreement",
+        "mu",
+        "--instruments",
+        "guitar",
+        "--worked",
+        "3h",
+    ]);
+    // No rate: the room £700 and Lee's £130 are summed in GBP; Kim's $543.41 is shown apart.
+    let report = s.json(&["budget", "report", "Night Songs"]);
+    assert_eq!(actual(&report, "studio"), 70_000);
+    assert_eq!(actual(&report, "musicians"), 13_000);
+    assert_eq!(report["total"]["actual"], 83_000);
+    assert_eq!(report["unconverted"][0]["currency"], "USD");
+    assert_eq!(report["unconverted"][0]["category"], "musicians");
+    assert_eq!(report["unconverted"][0]["amount"], 54_341);
+    let text = s.ok(&["budget", "report", "Night Songs"]);
+    assert!(
+        text.contains("not converted: musicians 543.41 USD (no USD→GBP rate: studiodesk rates set fx USD GBP RATE)"),
+        "{text}"
+    );
+    // With 1 USD = 0.79 GBP, each line converts: $450.00 → £355.50, $63.41 → £50.0939 = £50.09,
+    // $30.00 → £23.70: £429.29; musicians £130.00 + £429.29 = £559.29; total £1,259.29.
+    let set = s.ok(&["rates", "set", "fx", "USD", "GBP", "0.79"]);
+    assert!(set.contains("1 USD = 0.79 GBP"), "{set}");
+    let report = s.json(&["budget", "report", "Night Songs"]);
+    assert_eq!(actual(&report, "musicians"), 55_929);
+    assert_eq!(report["total"]["actual"], 125_929);
+    assert_eq!(report["unconverted"], Value::Array(vec![]));
+    assert_eq!(report["fx"][0]["rate_micro"], 790_000);
+    let text = s.ok(&["budget", "report", "Night Songs"]);
+    let today = format_local(now(), &london());
+    assert!(
+        text.contains(&format!(
+            "converted at 1 USD = 0.79 GBP, set {}",
+            &today[..10]
+        )),
+        "{text}"
+    );
+    // A room priced in euros on the GBP project, with only GBP→EUR set (1.16): its inverse is
+    // used. €580 / 1.16 = £500.00.
+    s.ok(&[
+        "room",
+        "add",
+        "Salle B",
+        "--hourly",
+        "80",
+        "--half-day",
+        "300",
+        "--day",
+        "580",
+        "--currency",
+        "EUR",
+    ]);
+    s.ok(&["rates", "set", "fx", "GBP", "EUR", "1.16"]);
+    s.ok(&[
+        "booking",
+        "book",
+        "--project",
+        "Night Songs",
+        "--room",
+        "Salle B",
+        "--start",
+        "2027-03-02 10:00",
+        "--end",
+        "2027-03-02 20:00",
+    ]);
+    let report = s.json(&["budget", "report", "Night Songs"]);
+    assert_eq!(actual(&report, "studio"), 120_000);
+    // Nonsense rates are refused and nothing changes.
+    for bad in [
+        &["USD", "GBP", "0"][..],
+        &["USD", "GBP", "-1"],
+        &["USD", "USD", "1"],
+        &["US", "GBP", "1"],
+        &["USD", "GBP"],
+    ] {
+        let mut args = vec!["rates", "set", "fx"];
+        args.extend_from_slice(bad);
+        s.fails(&args);
+    }
+    let report = s.json(&["budget", "report", "Night Songs"]);
+    let usd = report["fx"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["from"] == "USD")
+        .unwrap();
+    assert_eq!(usd["rate_micro"], 790_000);
+    assert_eq!(actual(&report, "studio"), 120_000);
+}
+
+/// Issue 12, finding 4: "the first session of the day" is judged in the studio's zone, stored
+/// with the data, whatever zone a screen shows times in.
+#[test]
+fn the_first_session_of_the_day_is_the_studios_day() {
+    let s = Studio::new();
+    let facility = s.ok(&["facility", "list"]);
+    assert!(facility.contains("timezone   Europe/London"), "{facility}");
+    s.ok(&["rates", "set", "afm", "scale", "450.00"]);
+    // In summer London is UTC+1: 00:30 on 1 July in London is 23:30 on 30 June in UTC. Kim plays
+    // 00:30–03:30 and 10:00–13:00 on 1 July, London time: the first is the day's first ($30
+    // health & welfare), the second a further session ($25). In UTC they fell on two days (both
+    // $30) and the budget disagreed with the quote.
+    s.ok(&slot(
+        "book",
+        "Night Songs",
+        "2027-07-01 00:30",
+        "2027-07-01 03:30",
+        &[],
+    ));
+    s.ok(&slot(
+        "book",
+        "Night Songs",
+        "2027-07-01 10:00",
+        "2027-07-01 13:00",
+        &[],
+    ));
+    for booking in ["1", "2"] {
+        s.ok(&[
+            "hire",
+            "add",
+            "--booking",
+            booking,
+            "--person",
+            "Kim Vale",
+            "--agreement",
+            "afm",
+            "--instruments",
+            "bass",
+            "--worked",
+            "3h",
+        ]);
+    }
+    let health = |q: &Value| {
+        q["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["kind"] == "health_welfare")
+            .unwrap()["amount"]
+            .clone()
+    };
+    // Whatever zone the screen is in, the same answer.
+    for zone in ["Europe/London", "UTC", "America/Los_Angeles", "Asia/Tokyo"] {
+        let first = s.json(&["hire", "quote", "1", "--tz", zone]);
+        let second = s.json(&["hire", "quote", "2", "--tz", zone]);
+        assert_eq!(health(&first), 3_000, "{zone}");
+        assert_eq!(health(&second), 2_500, "{zone}");
+    }
+    // The budget agrees: 2 × ($450.00 + $63.41) + $30.00 + $25.00 = $1,081.82.
+    let report = s.json(&["budget", "report", "Night Songs", "--tz", "UTC"]);
+    assert_eq!(report["unconverted"][0]["amount"], 108_182);
+    // Moving the studio moves its days: in Los Angeles (UTC−7 in July) 00:30 London is 16:30 on
+    // 30 June, 10:00 London is 02:00 on 1 July: two days, two first sessions.
+    s.ok(&["facility", "set", "timezone", "America/Los_Angeles"]);
+    let second = s.json(&["hire", "quote", "2"]);
+    assert_eq!(health(&second), 3_000);
+    // A zone that does not exist is refused, naming it.
+    assert!(
+        s.fails(&["facility", "set", "timezone", "Mars/Olympus"])
+            .contains("Mars/Olympus")
+    );
+}
+
+/// Issue 12, finding 6: musicians are paid for a session cancelled late, per their agreement's
+/// rate rows (with their source), and the budget counts it.
+#[test]
+fn musicians_are_paid_for_late_cancellations() {
+    let s = Studio::new();
+    s.ok(&["rates", "set", "afm", "scale", "450.00"]);
+    let rates = s.ok(&["rates", "list", "--agreement", "afm"]);
+    assert!(
+        rates.contains("AFM: a session cancelled less than 7 days ahead is paid"),
+        "{rates}"
+    );
+    // Three sessions, starting in 3 days, 10 days and 36 hours from now.
+    let at = |hours: i64| format_local(now() + hours * 3600, &london());
+    let sessions = [(72, "3 days"), (240, "10 days"), (36, "36 hours")];
+    for (hours, _) in sessions {
+        let (from, to) = (at(hours), at(hours + 3));
+        s.ok(&slot("book", "Night Songs", &from, &to, &[]));
+    }
+    // Kim (AFM, $543.41) on #1 and #2; Lee (MU 3 h, £130.00) on #3.
+    for booking in ["1", "2"] {
+        s.ok(&[
+            "hire",
+            "add",
+            "--booking",
+            booking,
+            "--person",
+            "Kim Vale",
+            "--agreement",
+            "afm",
+            "--instruments",
+            "bass",
+            "--worked",
+            "3h",
+        ]);
+    }
+    s.ok(&[
+        "hire",
+        "add",
+        "--booking",
+        "3",
+        "--person",
+        "Lee Hart",
+        "--agreement",
+        "mu",
+        "--instruments",
+        "guitar",
+        "--worked",
+        "3h",
+    ]);
+    // #1 cancelled 3 days ahead: under AFM's 7 days, Kim is paid in full, $543.41; the room is
+    // free to cancel (72 h is past the 48 h policy).
+    let text = s.ok(&["booking", "cancel", "1"]);
+    assert!(text.contains("charge 0.00 GBP"), "{text}");
+    assert!(text.contains("Kim Vale is owed 543.41 USD"), "{text}");
+    // #2 cancelled 10 days ahead: nothing owed.
+    let cancelled = s.json(&["booking", "cancel", "2"]);
+    assert_eq!(cancelled["musicians"], Value::Array(vec![]));
+    // #3 cancelled 36 h ahead: the room charges 50 % of 3 h × £85 = £127.50; Lee is owed the
+    // MU fee, £130.00.
+    let cancelled = s.json(&["booking", "cancel", "3"]);
+    assert_eq!(cancelled["booking"]["cancel_charge"], 12_750);
+    assert_eq!(cancelled["musicians"][0]["amount"], 13_000);
+    assert_eq!(cancelled["musicians"][0]["person"], "Lee Hart");
+    // The budget: studio £127.50; musicians £130.00 in GBP and $543.41 not converted.
+    let report = s.json(&["budget", "report", "Night Songs"]);
+    assert_eq!(actual(&report, "studio"), 12_750);
+    assert_eq!(actual(&report, "musicians"), 13_000);
+    assert_eq!(report["unconverted"][0]["amount"], 54_341);
+    // A studio whose agreement says 50 % within 14 days: Kim's cancelled #2 (10 days ahead)
+    // now owes half of $543.41 = $271.705, rounded half up $271.71; #1 still owes it all… at
+    // 50 % too: $271.71 + $271.71 = $543.42.
+    s.ok(&["rates", "set", "afm", "cancel_notice", "336h"]);
+    s.ok(&["rates", "set", "afm", "cancel_pay", "50"]);
+    let report = s.json(&["budget", "report", "Night Songs"]);
+    assert_eq!(report["unconverted"][0]["amount"], 54_342);
+}
