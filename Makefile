@@ -11,9 +11,10 @@ RUN_DEBS := pkg-config libasound2-dev libgl1 libegl1 libgl1-mesa-dri libx11-6 li
 	libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0
 # ... and for the tests, JACK's server and headers (the engine on JACK's dummy driver), Mesa's
 # software Vulkan driver (the desk's snapshot images render through wgpu without a GPU), and
-# fluidsynth with the General MIDI soundfont (the sound check's sessions of sampled instruments).
+# fluidsynth with the General MIDI soundfont (the sound check's sessions of sampled instruments),
+# and poppler's pdftotext (invoices are read back from their PDF).
 TEST_DEBS := $(RUN_DEBS) jackd2 libjack-jackd2-dev mesa-vulkan-drivers procps \
-	fluidsynth fluid-soundfont-gm
+	fluidsynth fluid-soundfont-gm poppler-utils
 
 # $(call install,PACKAGES): apt-get install those of PACKAGES that are missing.
 define install

@@ -259,6 +259,7 @@ fn bookings_past_midnight_and_cancelled_blocks() {
         project: "Other Band",
         room: "Studio A",
         engineer: None,
+        assistant: None,
         start_utc: start,
         end_utc: start + 8 * 3600,
         days: 2,
@@ -556,4 +557,303 @@ fn musicians_are_paid_for_late_cancellations() {
     s.ok(&["rates", "set", "afm", "cancel_pay", "50"]);
     let report = s.json(&["budget", "report", "Night Songs"]);
     assert_eq!(report["unconverted"][0]["amount"], 54_342);
+}
+
+/// The text of a PDF as poppler's pdftotext reads it, each run of spaces made one.
+fn pdf_text(path: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-layout", path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils) reads the PDF");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Issue 12's invoice: a project with a 2-day block (engineer on his own rate, an MU guitarist),
+/// a session cancelled 30 h ahead (with a musician booked on it), an expense and a deposit that
+/// firmed the block — every line and the balance checked in the JSON and in the PDF's text.
+#[test]
+fn an_invoice_bills_every_line_and_the_balance() {
+    let s = Studio::new();
+    s.ok(&["person", "add", "Jo Park", "--kind", "engineer"]);
+    s.ok(&["person", "add", "Northern Records", "--kind", "client"]);
+    s.ok(&[
+        "project",
+        "add",
+        "Harbour",
+        "--artist",
+        "Ana Reyes",
+        "--client",
+        "Northern Records",
+    ]);
+    s.ok(&["facility", "set", "name", "Studio Nord"]);
+    s.ok(&["facility", "set", "address", "12 Mill Lane\nLeeds LS1 4AB"]);
+    s.ok(&[
+        "rates",
+        "crew",
+        "engineer",
+        "--person",
+        "Jo Park",
+        "--hourly",
+        "40",
+        "--half-day",
+        "180",
+        "--day",
+        "320",
+    ]);
+    // A hold becomes firm when 25 % of its charge is paid.
+    s.ok(&["policy", "set", "deposit_firm_bp", "25"]);
+    let block = s.ok(&[
+        "booking",
+        "hold",
+        "--project",
+        "Harbour",
+        "--room",
+        "Studio A",
+        "--start",
+        "2027-03-01 10:00",
+        "--end",
+        "2027-03-01 20:00",
+        "--days",
+        "2",
+        "--engineer",
+        "Jo Park",
+    ]);
+    assert!(block.contains("#1 "), "{block}");
+    // The block's charge: room 2 × £700 + Jo 2 × £320 = £2,040; 25 % is £510. £500 is not
+    // enough to firm it; £100 more is.
+    let first = s.json(&[
+        "payment",
+        "add",
+        "--project",
+        "Harbour",
+        "--amount",
+        "500",
+        "--booking",
+        "1",
+    ]);
+    assert_eq!(first["firmed"], Value::Null);
+    let second = s.ok(&[
+        "payment",
+        "add",
+        "--project",
+        "Harbour",
+        "--amount",
+        "100",
+        "--booking",
+        "1",
+        "--note",
+        "deposit, second part",
+    ]);
+    assert!(
+        second.contains("deposit paid: firmed #1 Studio A"),
+        "{second}"
+    );
+    s.ok(&[
+        "hire",
+        "add",
+        "--booking",
+        "1",
+        "--person",
+        "Lee Hart",
+        "--agreement",
+        "mu",
+        "--instruments",
+        "guitar",
+        "--worked",
+        "3h",
+    ]);
+    s.ok(&["log", "take", "1", "--song", "Harbour Lights"]);
+    s.ok(&["log", "take", "1", "--song", "Paper Moon"]);
+    s.ok(&["log", "take", "1", "--song", "Harbour Lights"]);
+    // A 4 h session 30 h from now, with Lee on it, cancelled now.
+    let at = |hours: i64| format_local(now() + hours * 3600, &london());
+    let (from, to) = (at(30), at(34));
+    s.ok(&[
+        "booking",
+        "book",
+        "--project",
+        "Harbour",
+        "--room",
+        "Studio A",
+        "--start",
+        &from,
+        "--end",
+        &to,
+    ]);
+    s.ok(&[
+        "hire",
+        "add",
+        "--booking",
+        "2",
+        "--person",
+        "Lee Hart",
+        "--agreement",
+        "mu",
+        "--instruments",
+        "guitar",
+        "--worked",
+        "3h",
+    ]);
+    s.ok(&["booking", "cancel", "2"]);
+    s.ok(&[
+        "budget",
+        "expense",
+        "Harbour",
+        "--category",
+        "rentals",
+        "--amount",
+        "120",
+        "--note",
+        "Neumann U47 hire",
+    ]);
+    // booking list: the block's £1,400 room time (+ £640 crew), paid £600, due £1,440.
+    let list = s.json(&["booking", "list", "--project", "Harbour"]);
+    let block = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["id"] == 1)
+        .unwrap();
+    assert_eq!(
+        (
+            block["cost"].as_i64(),
+            block["paid"].as_i64(),
+            block["due"].as_i64()
+        ),
+        (Some(140_000), Some(60_000), Some(144_000))
+    );
+
+    let pdf = s.path().with_file_name("invoice.pdf");
+    let doc = s.json(&["invoice", "Harbour", "--out", pdf.to_str().unwrap()]);
+    assert_eq!(doc["reference"], "INV-0001");
+    assert_eq!(doc["client"], "Northern Records");
+    assert_eq!(doc["studio_name"], "Studio Nord");
+    let sections = doc["sessions"].as_array().unwrap();
+    let lines = |booking: i64| -> Vec<(String, i64)> {
+        sections.iter().find(|s| s["booking"] == booking).unwrap()["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["kind"].as_str().unwrap().to_string(),
+                    l["amount"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    // The block: room 2 × £700, Jo 2 × £320, Lee's MU standard session £130.
+    assert_eq!(
+        lines(1),
+        [
+            ("room".into(), 140_000),
+            ("engineer".into(), 64_000),
+            ("musician".into(), 13_000)
+        ]
+    );
+    let block = sections.iter().find(|s| s["booking"] == 1).unwrap();
+    assert_eq!(
+        block["songs"],
+        serde_json::json!(["Harbour Lights", "Paper Moon"])
+    );
+    // The cancelled session: 4 h = 8 half hours × £42.50 = £340, 50 % under 48 h = £170; Lee
+    // is owed his £130 (MU, cancelled under 7 days ahead).
+    assert_eq!(
+        lines(2),
+        [
+            ("cancellation".into(), 17_000),
+            ("musician_cancellation".into(), 13_000)
+        ]
+    );
+    assert_eq!(doc["expenses"][0]["amount"], 12_000);
+    // Subtotal £1,400 + £640 + £130 + £170 + £130 + £120 = £2,590; VAT 20 % = £518; total
+    // £3,108; paid £600; due £2,508.
+    assert_eq!(doc["subtotal"], 259_000);
+    assert_eq!(doc["vat"], 51_800);
+    assert_eq!(doc["total"], 310_800);
+    assert_eq!(doc["paid"], 60_000);
+    assert_eq!(doc["balance_due"], 250_800);
+    // The same on paper.
+    let text = pdf_text(&pdf);
+    for expected in [
+        "Studio Nord INVOICE",
+        "12 Mill Lane INV-0001",
+        "Leeds LS1 4AB",
+        "Bill to: Northern Records",
+        "Project: Harbour (amounts in GBP)",
+        "Session #1: Studio A, 2027-03-01 to 2027-03-02, 2 days 10:00–20:00 (confirmed)",
+        "Songs: Harbour Lights, Paper Moon",
+        "Studio A room time, 2 session(s) 1,400.00",
+        "engineer Jo Park (own rate) 640.00",
+        "Lee Hart (guitar, MU agreement) 130.00",
+        "charged 170.00 (50 %) 170.00",
+        "rentals: Neumann U47 hire 120.00",
+        "Subtotal 2,590.00 GBP",
+        "VAT 20 % 518.00 GBP",
+        "Total 3,108.00 GBP",
+        "Paid 600.00 GBP",
+        "Balance due 2,508.00 GBP",
+        "page 1 of 1",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+    }
+    assert!(text.contains("Lee Hart (guitar): cancelled"), "{text}");
+
+    // Numbers run on and are never reused: a file that exists is refused before a number is
+    // taken; a file that cannot be written takes none either.
+    assert!(
+        s.fails(&["invoice", "Harbour", "--out", pdf.to_str().unwrap()])
+            .contains("exists; not replaced")
+    );
+    let nowhere = s.path().with_file_name("no-such-folder").join("x.pdf");
+    assert!(
+        s.fails(&["invoice", "Harbour", "--out", nowhere.to_str().unwrap()])
+            .contains("INV-0002 was not issued")
+    );
+    let again = s.json(&[
+        "invoice",
+        "Harbour",
+        "--out",
+        pdf.to_str().unwrap(),
+        "--force",
+    ]);
+    assert_eq!(again["reference"], "INV-0002");
+    // A quote is its own series and bills what is booked and held, not the cancellation:
+    // (£1,400 + £640 + £130 + £120) × 1.2 = £2,748.
+    let quote = s.json(&["invoice", "Harbour", "--quote"]);
+    assert_eq!(quote["reference"], "Q-0001");
+    assert_eq!(quote["total"], 274_800);
+    // Payments are checked: nothing, too much, another project's booking.
+    for bad in [
+        &["--amount", "0"][..],
+        &["--amount", "-5"],
+        &["--amount", "lots"],
+    ] {
+        let mut args = vec!["payment", "add", "--project", "Harbour"];
+        args.extend_from_slice(bad);
+        s.fails(&args);
+    }
+    assert!(
+        s.fails(&[
+            "payment",
+            "add",
+            "--project",
+            "Night Songs",
+            "--amount",
+            "10",
+            "--booking",
+            "1"
+        ])
+        .contains("#1 is a booking of Harbour, not of Night Songs")
+    );
 }

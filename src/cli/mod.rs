@@ -94,6 +94,20 @@ enum Command {
         #[command(subcommand)]
         command: money::FacilityCommand,
     },
+    /// Money received from clients: deposits and payments.
+    Payment {
+        #[command(flatten)]
+        store: studio::StoreArgs,
+        #[command(subcommand)]
+        command: money::PaymentCommand,
+    },
+    /// Issue a project's next invoice (or quote) as PDF and JSON.
+    Invoice {
+        #[command(flatten)]
+        store: studio::StoreArgs,
+        #[command(flatten)]
+        args: money::InvoiceArgs,
+    },
     /// Production budget: plan, expenses, report.
     Budget {
         #[command(flatten)]
@@ -130,6 +144,8 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Policy { store, command } => money::policy(&store, command),
         Command::Budget { store, command } => money::budget(&store, command),
         Command::Facility { store, command } => money::facility(&store, command),
+        Command::Payment { store, command } => money::payment(&store, command),
+        Command::Invoice { store, args } => money::invoice(&store, args),
         Command::Log { store, command } => studio::log(&store, command),
     }
 }

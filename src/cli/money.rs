@@ -7,13 +7,17 @@ use clap::Subcommand;
 use clap::ValueEnum;
 
 use super::studio::{StoreArgs, money, percent_bp, print_json};
+use crate::files::{Replace, write_atomic};
 use crate::studio::StudioError;
 use crate::studio::bookings;
 use crate::studio::budget::{self, Category};
+use crate::studio::crew::{self, CrewRole};
 use crate::studio::facility;
 use crate::studio::fees::{self, Agreement};
 use crate::studio::fx;
+use crate::studio::invoice::{self, Kind};
 use crate::studio::units::{format_local, now};
+use crate::studio::{paper, payments};
 
 #[derive(Debug, Subcommand)]
 pub enum RatesCommand {
@@ -25,6 +29,9 @@ pub enum RatesCommand {
     /// Change a rate: `rates set mu standard_fee 130.00` (money as 130.00, percentages as 14.09,
     /// minutes as 15 or 0h15m), or set an exchange rate: `rates set fx USD GBP 0.79` (1 USD is
     /// 0.79 GBP; reports show it with the day it was set).
+    /// Set an engineer's or assistant's rate card, or the house rate for the role:
+    /// `rates crew engineer --person "Jo Park" --hourly 40 --half-day 180 --day 320`.
+    Crew(CrewRateArgs),
     Set {
         /// mu, afm, free, or fx.
         table: String,
@@ -32,6 +39,24 @@ pub enum RatesCommand {
         #[arg(num_args = 2..=3, required = true)]
         values: Vec<String>,
     },
+}
+
+/// `rates crew`: an engineer's or assistant's rate card.
+#[derive(Debug, clap::Args)]
+pub struct CrewRateArgs {
+    #[arg(value_enum)]
+    role: CrewRole,
+    /// Whose rate (default: the house rate for the role).
+    #[arg(long)]
+    person: Option<String>,
+    #[arg(long)]
+    hourly: String,
+    #[arg(long)]
+    half_day: String,
+    #[arg(long)]
+    day: String,
+    #[arg(long, default_value = "GBP")]
+    currency: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -70,6 +95,180 @@ pub enum BudgetCommand {
         #[arg(long, conflicts_with = "json")]
         csv: bool,
     },
+}
+
+/// "engineer Jo Park: 40.00 / 180.00 / 320.00 GBP (hour / half day / day)".
+fn crew_rate_text(r: &crew::CrewRate) -> String {
+    format!(
+        "{} {}: {} / {} / {} {} (hour / half day / day)",
+        r.role.as_str(),
+        r.person.as_deref().unwrap_or("(house rate)"),
+        r.hourly,
+        r.half_day,
+        r.day,
+        r.currency
+    )
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PaymentCommand {
+    /// Record money received from a project's client (a deposit when against a hold).
+    Add {
+        #[arg(long)]
+        project: String,
+        /// In the project's currency.
+        #[arg(long, allow_hyphen_values = true)]
+        amount: String,
+        /// The booking it pays for.
+        #[arg(long)]
+        booking: Option<i64>,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Payments received, with what is still due.
+    List {
+        #[arg(long)]
+        project: Option<String>,
+    },
+}
+
+pub fn payment(store: &StoreArgs, command: PaymentCommand) -> anyhow::Result<ExitCode> {
+    let mut db = store.open_for(matches!(command, PaymentCommand::List { .. }))?;
+    let tz = db.tz().clone();
+    match command {
+        PaymentCommand::Add {
+            project,
+            amount,
+            booking,
+            note,
+        } => {
+            let amount = money(&amount)?;
+            let got =
+                db.write(|tx, tz| payments::add(tx, tz, &project, amount, booking, &note, now()))?;
+            if store.json {
+                print_json(&got)?;
+            } else {
+                let y = &got.payment;
+                let on = y
+                    .booking_id
+                    .map(|b| format!(" on #{b}"))
+                    .unwrap_or_default();
+                outln!(
+                    "payment #{}: {} {} {}{on}",
+                    y.id,
+                    y.project,
+                    y.amount,
+                    y.currency
+                );
+                if let Some(f) = &got.firmed {
+                    outln!("  deposit paid: firmed {}", f.booking.describe(&tz));
+                }
+                if let Some(why) = &got.not_firmed {
+                    outln!("  deposit paid, but the hold stays a hold: {why}");
+                }
+            }
+        }
+        PaymentCommand::List { project } => {
+            let list = db.read(|tx, _| {
+                let id = project
+                    .map(|p| crate::studio::entities::project(tx, &p))
+                    .transpose()?
+                    .map(|p| p.id);
+                payments::list(tx, id)
+            })?;
+            if store.json {
+                print_json(&list)?;
+            } else {
+                for y in list {
+                    let on = y
+                        .booking_id
+                        .map(|b| format!(" on #{b}"))
+                        .unwrap_or_default();
+                    outln!(
+                        "#{} {} {} {} {}{on} {}",
+                        y.id,
+                        format_local(y.at_utc, &tz),
+                        y.project,
+                        y.amount,
+                        y.currency,
+                        y.note
+                    );
+                }
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `invoice`: a quote or an invoice for a project, as PDF and JSON.
+#[derive(Debug, clap::Args)]
+pub struct InvoiceArgs {
+    project: String,
+    /// Write the document here as PDF.
+    #[arg(long, value_name = "FILE.pdf")]
+    out: Option<std::path::PathBuf>,
+    /// A quote (what is booked and held) rather than an invoice (what was booked and cancelled).
+    #[arg(long)]
+    quote: bool,
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    force: bool,
+}
+
+/// Issue the next quote or invoice of a project: numbered, stored as issued, written as PDF (the
+/// number is only taken when the file was written) and printed as JSON or a summary.
+pub fn invoice(store: &StoreArgs, args: InvoiceArgs) -> anyhow::Result<ExitCode> {
+    let mut db = store.open_for(false)?;
+    let kind = if args.quote {
+        Kind::Quote
+    } else {
+        Kind::Invoice
+    };
+    if let Some(out) = &args.out
+        && !args.force
+        && std::fs::symlink_metadata(out).is_ok()
+    {
+        anyhow::bail!(
+            "{} exists; not replaced (--force replaces it)",
+            out.display()
+        );
+    }
+    let doc = db.write(|tx, _| {
+        let doc = invoice::issue(tx, &args.project, kind, now())?;
+        if let Some(out) = &args.out {
+            let replace = if args.force {
+                Replace::Allow
+            } else {
+                Replace::Refuse
+            };
+            write_atomic(out, &paper::document_pdf(&doc), replace).map_err(|e| {
+                StudioError::Invalid {
+                    field: "out",
+                    problem: format!("{e}; {} was not issued", doc.reference),
+                }
+            })?;
+        }
+        Ok(doc)
+    })?;
+    if store.json {
+        print_json(&doc)?;
+    } else {
+        outln!(
+            "{} {} for {}: total {} {}, paid {}, balance due {} {}",
+            kind.as_str(),
+            doc.reference,
+            doc.project,
+            doc.total,
+            doc.currency,
+            doc.paid,
+            doc.balance_due,
+            doc.currency
+        );
+        if let Some(out) = &args.out {
+            outln!("  written to {}", out.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A mistake in a command's arguments, in words.
@@ -131,6 +330,9 @@ pub fn rates(store: &StoreArgs, command: RatesCommand) -> anyhow::Result<ExitCod
                         r.source
                     );
                 }
+                for r in db.read(|tx, _| crew::rates(tx))? {
+                    outln!("crew {}", crew_rate_text(&r));
+                }
                 let tz = db.tz().clone();
                 for r in db.read(|tx, _| fx::list(tx))? {
                     outln!(
@@ -143,6 +345,17 @@ pub fn rates(store: &StoreArgs, command: RatesCommand) -> anyhow::Result<ExitCod
                         format_local(r.set_utc, &tz)
                     );
                 }
+            }
+        }
+        RatesCommand::Crew(c) => {
+            let cards = [money(&c.hourly)?, money(&c.half_day)?, money(&c.day)?];
+            let rate = db.write(|tx, _| {
+                crew::set_rate(tx, c.role, c.person.as_deref(), &c.currency, cards)
+            })?;
+            if store.json {
+                print_json(&rate)?;
+            } else {
+                outln!("{}", crew_rate_text(&rate));
             }
         }
         RatesCommand::Set { table, values } if table.eq_ignore_ascii_case("fx") => {

@@ -9,11 +9,12 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use crate::files::{Replace, WriteError, write_atomic};
-use crate::studio::bookings::{self, NewHold};
+use crate::studio::bookings::{self, NewHold, Status};
 use crate::studio::entities::{self, PersonKind, Room, Union};
 use crate::studio::fees::{self, Agreement, Role, SessionKind};
 use crate::studio::hires::{self, NewHire};
 use crate::studio::log::{self, NewTake, TakeType};
+use crate::studio::payments;
 use crate::studio::units::{
     Minor, format_local, format_minutes, now, parse_currency, parse_local, parse_minutes, time_zone,
 };
@@ -131,6 +132,9 @@ pub enum ProjectCommand {
         artist: Option<String>,
         #[arg(long)]
         producer: Option<String>,
+        /// Who is billed (default: the artist).
+        #[arg(long)]
+        client: Option<String>,
         #[arg(long, default_value = "GBP")]
         currency: String,
         /// Contingency on the planned budget, in percent.
@@ -160,6 +164,8 @@ pub struct SlotArgs {
     days: i64,
     #[arg(long)]
     engineer: Option<String>,
+    #[arg(long)]
+    assistant: Option<String>,
 }
 
 impl SlotArgs {
@@ -172,6 +178,7 @@ impl SlotArgs {
             project: &self.project,
             room: &self.room,
             engineer: self.engineer.as_deref(),
+            assistant: self.assistant.as_deref(),
             start_utc: parse_local(&self.start, tz)?,
             end_utc: parse_local(&self.end, tz)?,
             days: self.days,
@@ -522,20 +529,25 @@ pub fn project(store: &StoreArgs, command: ProjectCommand) -> anyhow::Result<Exi
             title,
             artist,
             producer,
+            client,
             currency,
             contingency,
         } => {
             let currency = parse_currency(&currency)?;
             let contingency = percent_bp("contingency", &contingency)?;
             let id = db.write(|tx, _| {
-                entities::add_project(
+                let id = entities::add_project(
                     tx,
                     &title,
                     artist.as_deref(),
                     producer.as_deref(),
                     &currency,
                     contingency,
-                )
+                )?;
+                if let Some(client) = &client {
+                    entities::set_client(tx, id, client)?;
+                }
+                Ok(id)
             })?;
             outln!("project #{id} {title}");
         }
@@ -680,29 +692,49 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
                 let project = project.map(|p| entities::project(tx, &p)).transpose()?;
                 bookings::list(tx, room.map(|r| r.id), project.map(|p| p.id))?
                     .into_iter()
-                    .map(|b| Ok((bookings::price(tx, &b)?, b)))
+                    .map(|b| {
+                        let balance = payments::booking_balance(tx, &b)?;
+                        Ok((bookings::price(tx, &b)?, balance, b))
+                    })
                     .collect::<Result<Vec<_>, StudioError>>()
             })?;
             if store.json {
-                /// A booking with what it costs.
+                /// A booking with what it costs, what was paid on it and what is due.
                 #[derive(Serialize)]
                 struct Listed<'a> {
                     #[serde(flatten)]
                     booking: &'a bookings::Booking,
                     cost: Option<Minor>,
+                    paid: Minor,
+                    due: Option<Minor>,
                 }
                 let rows: Vec<Listed> = list
                     .iter()
-                    .map(|(cost, booking)| Listed {
+                    .map(|(cost, balance, booking)| Listed {
                         booking,
                         cost: *cost,
+                        paid: balance.paid,
+                        due: balance.due,
                     })
                     .collect();
                 print_json(&rows)?;
             } else {
-                for (cost, b) in list {
+                for (cost, balance, b) in list {
+                    let crew = match (cost, balance.charged) {
+                        (Some(c), Some(charged))
+                            if charged > c && b.status != Status::Cancelled =>
+                        {
+                            format!(" (+ crew {})", charged.minus(c)?)
+                        }
+                        _ => String::new(),
+                    };
+                    let paid = match balance.due {
+                        _ if cost.is_none() => String::new(),
+                        Some(due) => format!(", paid {}, due {due}", balance.paid),
+                        None => format!(", paid {}", balance.paid),
+                    };
                     let cost = cost
-                        .map(|c| format!(" {c} {}", b.currency))
+                        .map(|c| format!(" {c} {}{crew}{paid}", b.currency))
                         .unwrap_or_default();
                     let reason = b
                         .closed_reason

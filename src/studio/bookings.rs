@@ -65,6 +65,7 @@ pub struct Booking {
     pub room: String,
     pub room_id: i64,
     pub engineer: Option<String>,
+    pub assistant: Option<String>,
     /// The start; for a block, of its first day.
     pub start_utc: i64,
     /// The end; for a block, of its last day.
@@ -172,9 +173,10 @@ pub fn ordinal(n: i64) -> String {
 const SELECT: &str =
     "SELECT b.id, p.title, b.project_id, r.name, b.room_id, e.name, b.start_utc, b.end_utc,
         b.status, b.rank, b.created_utc, b.expires_utc, b.challenge_deadline_utc, b.challenged_by,
-        b.closed_utc, b.closed_reason, b.actual_end_utc, b.cancel_charge, r.currency, b.days
+        b.closed_utc, b.closed_reason, b.actual_end_utc, b.cancel_charge, r.currency, b.days,
+        a.name
      FROM bookings b JOIN projects p ON p.id = b.project_id JOIN rooms r ON r.id = b.room_id
-     LEFT JOIN people e ON e.id = b.engineer_id";
+     LEFT JOIN people e ON e.id = b.engineer_id LEFT JOIN people a ON a.id = b.assistant_id";
 
 fn from_row(r: &Row) -> rusqlite::Result<Booking> {
     Ok(Booking {
@@ -198,6 +200,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Booking> {
         cancel_charge: Minor(r.get(17)?),
         currency: r.get(18)?,
         days: r.get(19)?,
+        assistant: r.get(20)?,
     })
 }
 
@@ -328,7 +331,7 @@ pub fn person_busy(
     let mut stmt = tx.prepare(&format!(
         "{SELECT} WHERE b.status = 'confirmed' AND b.id IS NOT ?4
            AND b.start_utc < ?3 AND b.end_utc > ?2
-           AND (b.engineer_id = ?1
+           AND (b.engineer_id = ?1 OR b.assistant_id = ?1
                 OR EXISTS (SELECT 1 FROM hires h WHERE h.booking_id = b.id AND h.person_id = ?1))
          ORDER BY b.start_utc, b.id LIMIT 1"
     ))?;
@@ -360,7 +363,8 @@ fn people_free(
 /// The people on booking `id`: its engineer and the musicians hired for it (id, name).
 fn people_on(tx: &Transaction, id: i64) -> Result<Vec<(i64, String)>, StudioError> {
     let mut stmt = tx.prepare(
-        "SELECT p.id, p.name FROM bookings b JOIN people p ON p.id = b.engineer_id WHERE b.id = ?1
+        "SELECT p.id, p.name FROM bookings b JOIN people p
+           ON p.id = b.engineer_id OR p.id = b.assistant_id WHERE b.id = ?1
          UNION
          SELECT p.id, p.name FROM hires h JOIN people p ON p.id = h.person_id WHERE h.booking_id = ?1",
     )?;
@@ -385,7 +389,7 @@ pub fn sessions_of(tx: &Transaction, b: &Booking) -> Result<Vec<(i64, i64)>, Stu
 pub fn cost(tx: &Transaction, b: &Booking) -> Result<Minor, StudioError> {
     let room = room_by_id(tx, b.room_id)?;
     Ok(sessions_cost(
-        &room,
+        &room.card(),
         &sessions_of(tx, b)?,
         b.actual_end_utc,
     )?)
@@ -407,6 +411,7 @@ pub struct NewHold<'a> {
     pub project: &'a str,
     pub room: &'a str,
     pub engineer: Option<&'a str>,
+    pub assistant: Option<&'a str>,
     /// The start, and the end of the first (or only) day.
     pub start_utc: i64,
     pub end_utc: i64,
@@ -447,16 +452,21 @@ pub fn hold(
     let project = project(tx, new.project)?;
     let room = room(tx, new.room)?;
     let engineer = new.engineer.map(|e| person(tx, e)).transpose()?;
-    if let Some(e) = &engineer {
-        people_free(
-            tx,
-            tz,
-            &[(e.id, e.name.clone())],
-            new.start_utc,
-            end_utc,
-            None,
-        )?;
+    let assistant = new.assistant.map(|a| person(tx, a)).transpose()?;
+    let crew: Vec<(i64, String)> = engineer
+        .iter()
+        .chain(assistant.iter())
+        .map(|p| (p.id, p.name.clone()))
+        .collect();
+    if let [(a, name), (b, _)] = crew.as_slice()
+        && a == b
+    {
+        return invalid(
+            "assistant",
+            format!("{name} cannot be both the engineer and the assistant"),
+        );
     }
+    people_free(tx, tz, &crew, new.start_utc, end_utc, None)?;
     if let Some(taken) = overlapping(tx, &room, new.start_utc, end_utc, None)?
         .into_iter()
         .find(|b| b.status == Status::Confirmed)
@@ -477,7 +487,8 @@ pub fn hold(
     };
     tx.execute(
         "INSERT INTO bookings (project_id, room_id, engineer_id, start_utc, end_utc, status, rank,
-           created_utc, expires_utc, days) VALUES (?1, ?2, ?3, ?4, ?5, 'hold', 0, ?6, ?7, ?8)",
+           created_utc, expires_utc, days, assistant_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'hold', 0, ?6, ?7, ?8, ?9)",
         params![
             project.id,
             room.id,
@@ -486,7 +497,8 @@ pub fn hold(
             end_utc,
             now,
             now + expiry_hours * 3600,
-            new.days
+            new.days,
+            assistant.map(|a| a.id)
         ],
     )?;
     let id = tx.last_insert_rowid();
@@ -721,7 +733,7 @@ pub fn cancel(tx: &Transaction, id: i64, now: i64) -> Result<Cancelled, StudioEr
         _ => return invalid("booking", format!("#{id} is {} already", b.state())),
     }
     let room = room_by_id(tx, b.room_id)?;
-    let cost = sessions_cost(&room, &sessions_of(tx, &b)?, None)?;
+    let cost = sessions_cost(&room.card(), &sessions_of(tx, &b)?, None)?;
     let hours_before = (b.start_utc - now) as f64 / 3600.0;
     let charge_bp = if hours_before < setting(tx, "cancel_full_hours")? as f64 {
         setting(tx, "cancel_full_bp")?

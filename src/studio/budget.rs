@@ -5,6 +5,7 @@ use rusqlite::{Transaction, params};
 use serde::Serialize;
 
 use super::bookings::{self, Status};
+use super::crew;
 use super::entities::project;
 use super::fx::{Converter, FxRate};
 use super::hires;
@@ -207,6 +208,11 @@ pub fn report(tx: &Transaction, project_key: &str) -> Result<BudgetReport, Studi
             Status::Hold | Status::Released => continue,
         };
         actual.add(Category::Studio, charged, &b.currency)?;
+        if b.status == Status::Confirmed {
+            for c in crew::costs(tx, &b)? {
+                actual.add(Category::Engineer, c.amount, &c.currency)?;
+            }
+        }
     }
     for h in hires::list(tx, None, Some(p.id))? {
         match bookings::get(tx, h.booking_id)?.status {

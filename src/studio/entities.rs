@@ -3,6 +3,7 @@
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
+use super::pricing::RateCard;
 use super::units::Minor;
 use super::{StudioError, check_rate, invalid, not_found};
 
@@ -23,6 +24,18 @@ pub struct Room {
     pub teardown_min: i64,
     /// Overtime's hourly rate as a share of the hourly rate, in basis points (10 000 = 1.0×).
     pub overtime_bp: i64,
+}
+
+impl Room {
+    /// The room's rate card.
+    pub fn card(&self) -> RateCard {
+        RateCard {
+            hourly: self.hourly,
+            half_day: self.half_day,
+            day: self.day,
+            overtime_bp: self.overtime_bp,
+        }
+    }
 }
 
 /// The overtime multiplier a rate card may carry, in basis points (1.0× to 3.0×).
@@ -360,6 +373,16 @@ pub fn project(tx: &Transaction, key: &str) -> Result<Project, StudioError> {
     )
     .optional()?
     .ok_or_else(|| not_found("project", key))
+}
+
+/// Name `client_key` as the one project `id` bills.
+pub fn set_client(tx: &Transaction, id: i64, client_key: &str) -> Result<(), StudioError> {
+    let client = person(tx, client_key)?;
+    tx.execute(
+        "UPDATE projects SET client_id = ?2 WHERE id = ?1",
+        params![id, client.id],
+    )?;
+    Ok(())
 }
 
 /// Every project, by title.

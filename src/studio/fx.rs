@@ -3,7 +3,7 @@
 //! shows the rates it used with the day each was set.
 
 use rusqlite::{Transaction, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::units::{Minor, Overflow, parse_currency};
 use super::{StudioError, invalid};
@@ -12,7 +12,7 @@ use super::{StudioError, invalid};
 const MICRO: i64 = 1_000_000;
 
 /// One rate: 1 `from` is `rate_micro` millionths of `to`, set at `set_utc`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FxRate {
     pub from: String,
     pub to: String,

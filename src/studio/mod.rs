@@ -8,6 +8,7 @@
 
 pub mod bookings;
 pub mod budget;
+pub mod crew;
 pub mod entities;
 pub mod escape;
 pub mod facility;
@@ -15,7 +16,10 @@ pub mod fees;
 pub mod fx;
 pub mod hires;
 pub mod ics;
+pub mod invoice;
 pub mod log;
+pub mod paper;
+pub mod payments;
 pub mod pricing;
 pub mod soundchecks;
 pub mod units;

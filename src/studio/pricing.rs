@@ -13,9 +13,21 @@
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp};
 
-use super::entities::Room;
 use super::units::{Minor, Overflow};
 use super::{StudioError, invalid};
+
+/// A rate card: a room's, or an engineer's or assistant's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateCard {
+    /// Per hour; times `overtime_bp`, the overtime rate (30-minute increments).
+    pub hourly: Minor,
+    /// Half day, 5 hours.
+    pub half_day: Minor,
+    /// Day, 10 hours.
+    pub day: Minor,
+    /// Overtime's hourly rate as a share of the hourly rate, in basis points (10 000 = 1.0×).
+    pub overtime_bp: i64,
+}
 
 /// The longest one session is priced as, in seconds (a day).
 const SESSION_MAX_S: i64 = 24 * 3600;
@@ -23,7 +35,7 @@ const SESSION_MAX_S: i64 = 24 * 3600;
 /// What a session would cost at `room`'s rate card, for `minutes` booked: the day rate for 10 h
 /// and more (plus overtime beyond), the half-day rate for over 5 h (plus hourly, capped at the
 /// day rate), else hourly in started 30-minute steps (capped at the half-day rate).
-pub fn booking_cost(room: &Room, minutes: i64) -> Result<Minor, Overflow> {
+pub fn booking_cost(room: &RateCard, minutes: i64) -> Result<Minor, Overflow> {
     let hourly = |m: i64| room.hourly.ratio((m + 29) / 30, 2);
     Ok(match minutes {
         m if m >= 600 => room.day.plus(overtime_rate(room, (m - 600) * 60)?)?,
@@ -34,7 +46,7 @@ pub fn booking_cost(room: &Room, minutes: i64) -> Result<Minor, Overflow> {
 
 /// `over_s` seconds of overtime at the overtime rate (the hourly rate times the rate card's
 /// multiplier) in started 30-minute increments.
-fn overtime_rate(room: &Room, over_s: i64) -> Result<Minor, Overflow> {
+fn overtime_rate(room: &RateCard, over_s: i64) -> Result<Minor, Overflow> {
     let increments = (over_s.max(0) + 30 * 60 - 1) / (30 * 60);
     room.hourly.percent(room.overtime_bp)?.ratio(increments, 2)
 }
@@ -43,7 +55,7 @@ fn overtime_rate(room: &Room, over_s: i64) -> Result<Minor, Overflow> {
 /// more than re-blocking the whole real time would add (a 9 h booking that runs an hour over
 /// costs the day rate, as a 10 h booking does).
 pub fn overtime_cost(
-    room: &Room,
+    room: &RateCard,
     start: i64,
     booked_end: i64,
     actual_end: i64,
@@ -96,7 +108,7 @@ pub fn sessions(
 /// The cost of `sessions` at `room`'s card, with overtime on the last one when it really ended at
 /// `actual_end`.
 pub fn sessions_cost(
-    room: &Room,
+    room: &RateCard,
     sessions: &[(i64, i64)],
     actual_end: Option<i64>,
 ) -> Result<Minor, Overflow> {
@@ -114,16 +126,11 @@ pub fn sessions_cost(
 mod tests {
     use super::*;
 
-    fn room() -> Room {
-        Room {
-            id: 1,
-            name: "A".into(),
-            currency: "GBP".into(),
+    fn room() -> RateCard {
+        RateCard {
             hourly: Minor(8_500),
             half_day: Minor(38_000),
             day: Minor(70_000),
-            setup_min: 0,
-            teardown_min: 0,
             overtime_bp: 10_000,
         }
     }

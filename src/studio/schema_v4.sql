@@ -25,3 +25,43 @@ INSERT INTO rates (agreement, name, value, unit, source) VALUES
     ('afm', 'cancel_pay', 10000, 'bp', 'AFM: a session cancelled late is paid in full (scale, pension, H&W)'),
     ('mu', 'cancel_notice', 10080, 'min', 'DEFAULT, check your agreement: MU session cancelled less than 7 days ahead is paid'),
     ('mu', 'cancel_pay', 10000, 'bp', 'DEFAULT, check your agreement: MU late cancellation paid at the full session fee');
+
+-- Engineers' and assistants' rates: a person's own (person_id) or the house rate (NULL).
+CREATE TABLE crew_rates (
+    role      TEXT NOT NULL CHECK (role IN ('engineer', 'assistant')),
+    person_id INTEGER REFERENCES people(id),
+    currency  TEXT NOT NULL CHECK (length(currency) = 3),
+    hourly    INTEGER NOT NULL CHECK (hourly >= 0),
+    half_day  INTEGER NOT NULL CHECK (half_day >= 0),
+    day       INTEGER NOT NULL CHECK (day >= 0)
+);
+CREATE UNIQUE INDEX crew_rates_one ON crew_rates (role, ifnull(person_id, 0));
+ALTER TABLE bookings ADD COLUMN assistant_id INTEGER REFERENCES people(id);
+
+-- Who the project bills: its client (the artist when none is named).
+ALTER TABLE projects ADD COLUMN client_id INTEGER REFERENCES people(id);
+
+-- Money received from the client, in the project's currency: deposits and payments.
+CREATE TABLE payments (
+    id         INTEGER PRIMARY KEY,
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    booking_id INTEGER REFERENCES bookings(id),
+    amount     INTEGER NOT NULL CHECK (amount > 0),
+    note       TEXT NOT NULL DEFAULT '',
+    at_utc     INTEGER NOT NULL
+);
+CREATE INDEX payments_by_project ON payments (project_id);
+
+INSERT INTO settings (name, value, source) VALUES
+    ('deposit_firm_bp', 0, 'a hold becomes firm when a deposit of this share of its cost is paid (0: off)'),
+    ('vat_bp', 2000, 'VAT (or sales tax) on invoices and quotes: 20 %');
+
+-- Quotes and invoices as issued: each series numbered consecutively, a number never reused.
+CREATE TABLE documents (
+    kind       TEXT NOT NULL CHECK (kind IN ('invoice', 'quote')),
+    number     INTEGER NOT NULL CHECK (number >= 1),
+    project_id INTEGER NOT NULL REFERENCES projects(id),
+    issued_utc INTEGER NOT NULL,
+    json       TEXT NOT NULL,
+    PRIMARY KEY (kind, number)
+);

@@ -27,7 +27,19 @@ fn parse_error(what: &'static str, input: &str, problem: impl Into<String>) -> P
 }
 
 /// An amount of money in minor units (1/100 of the currency unit).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default, serde::Serialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+)]
 pub struct Minor(pub i64);
 
 impl Minor {

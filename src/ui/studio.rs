@@ -454,6 +454,7 @@ impl SlotForm {
             start_utc: parse_local(&self.start, tz)?,
             end_utc: parse_local(&self.end, tz)?,
             days: 1,
+            assistant: None,
             expires_hours: None,
         })
     }

@@ -1,0 +1,385 @@
+//! Documents on paper (PDF): a plain A4 sheet of text lines in the standard PDF fonts (Helvetica
+//! for words, Courier for amounts so that columns line up), paged as the text runs, numbered
+//! "page N of M". Text is WinAnsi encoded: £, €, –, —, × and accented Latin letters print as
+//! themselves; anything else prints as "?".
+
+use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+
+use super::invoice::{Document, Kind};
+use super::units::{Minor, percent_text};
+
+const WIDTH: f32 = 595.0;
+const HEIGHT: f32 = 842.0;
+const LEFT: f32 = 50.0;
+const RIGHT: f32 = WIDTH - 50.0;
+const TOP: f32 = HEIGHT - 56.0;
+const BOTTOM: f32 = 64.0;
+
+/// The fonts a sheet uses.
+#[derive(Clone, Copy)]
+pub enum Font {
+    Regular,
+    Bold,
+    Mono,
+}
+
+impl Font {
+    fn name(self) -> Name<'static> {
+        match self {
+            Font::Regular => Name(b"F1"),
+            Font::Bold => Name(b"F2"),
+            Font::Mono => Name(b"F3"),
+        }
+    }
+}
+
+/// `text` in WinAnsiEncoding (PDF 32000 Annex D).
+fn win_ansi(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| match c {
+            ' '..='~' => c as u8,
+            '€' => 0x80,
+            '…' => 0x85,
+            '‘' => 0x91,
+            '’' => 0x92,
+            '“' => 0x93,
+            '”' => 0x94,
+            '•' => 0x95,
+            '–' => 0x96,
+            '—' => 0x97,
+            '→' => b'>',
+            '\u{a0}'..='\u{ff}' => c as u32 as u8,
+            _ => b'?',
+        })
+        .collect()
+}
+
+/// Text lines laid down a page at a time.
+pub struct Sheet {
+    pages: Vec<Content>,
+    /// The baseline of the next line, in points from the bottom.
+    y: f32,
+}
+
+impl Default for Sheet {
+    fn default() -> Self {
+        Sheet {
+            pages: vec![Content::new()],
+            y: TOP,
+        }
+    }
+}
+
+impl Sheet {
+    fn page(&mut self) -> &mut Content {
+        self.pages.last_mut().expect("a sheet always has a page")
+    }
+
+    /// Make room for `height` points, starting a page when this one is full.
+    pub fn need(&mut self, height: f32) {
+        if self.y - height < BOTTOM {
+            self.pages.push(Content::new());
+            self.y = TOP;
+        }
+    }
+
+    /// Move down `height` points (a new page when it runs off this one).
+    pub fn down(&mut self, height: f32) {
+        self.need(height);
+        self.y -= height;
+    }
+
+    /// `text` at `x` on the current line.
+    pub fn text(&mut self, x: f32, font: Font, size: f32, text: &str) {
+        let y = self.y;
+        let page = self.page();
+        page.begin_text();
+        page.set_font(font.name(), size);
+        page.next_line(x, y);
+        page.show(Str(&win_ansi(text)));
+        page.end_text();
+    }
+
+    /// `text` in Courier, its right edge at `right`.
+    pub fn right(&mut self, right: f32, size: f32, text: &str) {
+        let width = 0.6 * size * text.chars().count() as f32;
+        self.text(right - width, Font::Mono, size, text);
+    }
+
+    /// A line of `size` points: left text (wrapped at `wrap` characters) and a right amount.
+    pub fn row(&mut self, x: f32, font: Font, size: f32, left: &str, amount: &str, wrap: usize) {
+        let pieces = wrap_text(left, wrap);
+        for (i, piece) in pieces.iter().enumerate() {
+            self.down(size * 1.45);
+            self.text(x, font, size, piece);
+            if i == 0 && !amount.is_empty() {
+                self.right(RIGHT, size, amount);
+            }
+        }
+    }
+
+    /// A thin rule across the page under the current line.
+    pub fn rule(&mut self) {
+        self.down(6.0);
+        let y = self.y;
+        let page = self.page();
+        page.set_line_width(0.5);
+        page.move_to(LEFT, y);
+        page.line_to(RIGHT, y);
+        page.stroke();
+    }
+
+    /// The PDF: every page numbered, titled `title`.
+    pub fn finish(mut self, title: &str) -> Vec<u8> {
+        let count = self.pages.len();
+        for (i, page) in self.pages.iter_mut().enumerate() {
+            let label = format!("page {} of {count}", i + 1);
+            page.begin_text();
+            page.set_font(Font::Regular.name(), 8.0);
+            page.next_line(RIGHT - 4.0 * label.len() as f32, 36.0);
+            page.show(Str(&win_ansi(&label)));
+            page.end_text();
+        }
+        let mut pdf = Pdf::new();
+        let (catalog, tree, info) = (Ref::new(1), Ref::new(2), Ref::new(3));
+        let fonts = [Ref::new(4), Ref::new(5), Ref::new(6)];
+        let first = 7;
+        let page_ids: Vec<Ref> = (0..count).map(|i| Ref::new(first + 2 * i as i32)).collect();
+        pdf.catalog(catalog).pages(tree);
+        pdf.pages(tree)
+            .kids(page_ids.iter().copied())
+            .count(count as i32);
+        pdf.document_info(info)
+            .title(TextStr(title))
+            .producer(TextStr("studiodesk"));
+        for (id, base) in fonts
+            .iter()
+            .zip([&b"Helvetica"[..], b"Helvetica-Bold", b"Courier"])
+        {
+            pdf.type1_font(*id)
+                .base_font(Name(base))
+                .encoding_predefined(Name(b"WinAnsiEncoding"));
+        }
+        for (i, content) in self.pages.into_iter().enumerate() {
+            let (page_id, content_id) = (page_ids[i], Ref::new(first + 2 * i as i32 + 1));
+            let mut page = pdf.page(page_id);
+            page.media_box(Rect::new(0.0, 0.0, WIDTH, HEIGHT));
+            page.parent(tree);
+            page.contents(content_id);
+            let mut resources = page.resources();
+            let mut pairs = resources.fonts();
+            for (font, id) in [Font::Regular, Font::Bold, Font::Mono].iter().zip(fonts) {
+                pairs.pair(font.name(), id);
+            }
+            pairs.finish();
+            resources.finish();
+            page.finish();
+            pdf.stream(content_id, &content.finish());
+        }
+        pdf.finish()
+    }
+}
+
+/// `text` cut into lines of at most `width` characters, at spaces where it can.
+fn wrap_text(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split(' ') {
+        let line = lines.last_mut().expect("one line at least");
+        let len = line.chars().count();
+        if len > 0 && len + 1 + word.chars().count() > width {
+            lines.push(word.chars().take(width).collect());
+        } else {
+            if len > 0 {
+                line.push(' ');
+            }
+            line.extend(word.chars().take(width));
+        }
+    }
+    lines
+}
+
+/// "1,400.00": an amount with thousands grouped.
+pub fn grouped(m: Minor) -> String {
+    let plain = m.to_string();
+    let (sign, digits) = plain
+        .strip_prefix('-')
+        .map_or(("", plain.as_str()), |d| ("-", d));
+    let (whole, cents) = digits.split_once('.').unwrap_or((digits, "00"));
+    let mut out = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{sign}{out}.{cents}")
+}
+
+/// A quote or an invoice on paper.
+pub fn document_pdf(doc: &Document) -> Vec<u8> {
+    let mut s = Sheet::default();
+    let title = match doc.kind {
+        Kind::Invoice => "INVOICE",
+        Kind::Quote => "QUOTE",
+    };
+    s.text(LEFT, Font::Bold, 16.0, &doc.studio_name);
+    s.right(RIGHT, 16.0, title);
+    for (i, line) in doc.studio_address.lines().enumerate() {
+        s.down(12.0);
+        s.text(LEFT, Font::Regular, 9.0, line);
+        if i == 0 {
+            s.right(RIGHT, 9.0, &doc.reference);
+        }
+    }
+    if doc.studio_address.is_empty() {
+        s.down(12.0);
+        s.right(RIGHT, 9.0, &doc.reference);
+    }
+    s.down(12.0);
+    s.right(RIGHT, 9.0, &format!("Date {}", doc.date));
+    s.down(24.0);
+    s.text(LEFT, Font::Bold, 10.0, &format!("Bill to: {}", doc.client));
+    s.down(13.0);
+    s.text(
+        LEFT,
+        Font::Regular,
+        10.0,
+        &format!("Project: {} (amounts in {})", doc.project, doc.currency),
+    );
+    s.rule();
+    for section in &doc.sessions {
+        s.need(60.0);
+        s.row(
+            LEFT,
+            Font::Bold,
+            10.0,
+            &format!(
+                "Session #{}: {}, {} ({})",
+                section.booking, section.room, section.when, section.status
+            ),
+            "",
+            80,
+        );
+        if !section.songs.is_empty() {
+            s.row(
+                LEFT + 12.0,
+                Font::Regular,
+                9.0,
+                &format!("Songs: {}", section.songs.join(", ")),
+                "",
+                90,
+            );
+        }
+        for line in &section.lines {
+            let what = match &line.original {
+                Some(original) => format!("{} [{original}]", line.description),
+                None => line.description.clone(),
+            };
+            s.row(
+                LEFT + 12.0,
+                Font::Regular,
+                9.0,
+                &what,
+                &grouped(line.amount),
+                82,
+            );
+        }
+        s.down(4.0);
+    }
+    if !doc.expenses.is_empty() {
+        s.row(LEFT, Font::Bold, 10.0, "Expenses", "", 80);
+        for line in &doc.expenses {
+            s.row(
+                LEFT + 12.0,
+                Font::Regular,
+                9.0,
+                &line.description,
+                &grouped(line.amount),
+                82,
+            );
+        }
+    }
+    if !doc.unconverted.is_empty() {
+        s.row(
+            LEFT,
+            Font::Bold,
+            10.0,
+            &format!(
+                "Not converted (no exchange rate to {} set; not in the totals)",
+                doc.currency
+            ),
+            "",
+            90,
+        );
+        for u in &doc.unconverted {
+            s.row(
+                LEFT + 12.0,
+                Font::Regular,
+                9.0,
+                &u.description,
+                &format!("{} {}", grouped(u.amount), u.currency),
+                70,
+            );
+        }
+    }
+    s.rule();
+    let vat = format!("VAT {}", percent_text(doc.vat_bp));
+    for (label, amount, font) in [
+        ("Subtotal", doc.subtotal, Font::Regular),
+        (vat.as_str(), doc.vat, Font::Regular),
+        ("Total", doc.total, Font::Bold),
+        ("Paid", doc.paid, Font::Regular),
+        ("Balance due", doc.balance_due, Font::Bold),
+    ] {
+        s.row(
+            RIGHT - 260.0,
+            font,
+            10.0,
+            label,
+            &format!("{} {}", grouped(amount), doc.currency),
+            40,
+        );
+    }
+    for r in &doc.fx {
+        s.row(
+            LEFT,
+            Font::Regular,
+            8.0,
+            &format!(
+                "Converted at 1 {} = {} {} (rate set {})",
+                r.from,
+                r.rate_text(),
+                r.to,
+                super::units::format_local(r.set_utc, &jiff::tz::TimeZone::UTC)
+                    .chars()
+                    .take(10)
+                    .collect::<String>()
+            ),
+            "",
+            110,
+        );
+    }
+    s.finish(&format!("{} {}", title, doc.reference))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_grouped_and_text_is_win_ansi() {
+        assert_eq!(grouped(Minor(140_000)), "1,400.00");
+        assert_eq!(grouped(Minor(99)), "0.99");
+        assert_eq!(grouped(Minor(123_456_789)), "1,234,567.89");
+        assert_eq!(grouped(Minor(-100_000)), "-1,000.00");
+        assert_eq!(
+            win_ansi("£7 – é €"),
+            [0xA3, b'7', b' ', 0x96, b' ', 0xE9, b' ', 0x80]
+        );
+        assert_eq!(win_ansi("漢"), b"?");
+        assert_eq!(
+            wrap_text("one two three four", 9),
+            ["one two", "three", "four"]
+        );
+    }
+}

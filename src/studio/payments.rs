@@ -1,0 +1,178 @@
+//! Money received from the client — deposits and payments, in the project's currency — and what
+//! is still due, per booking and per project. A studio may firm a hold when a deposit of a set
+//! share of its cost is paid (the `deposit_firm_bp` policy; off by default).
+
+use jiff::tz::TimeZone;
+use rusqlite::{Transaction, params};
+use serde::Serialize;
+
+use super::bookings::{self, Booking, Firmed, Status};
+use super::crew;
+use super::entities::project;
+use super::fx::Converter;
+use super::units::Minor;
+use super::{StudioError, invalid};
+
+/// A payment as stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Payment {
+    pub id: i64,
+    pub project: String,
+    pub booking_id: Option<i64>,
+    pub amount: Minor,
+    pub currency: String,
+    pub note: String,
+    pub at_utc: i64,
+}
+
+/// What recording a payment did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Received {
+    pub payment: Payment,
+    /// The hold the deposit firmed, under the deposit policy.
+    pub firmed: Option<Firmed>,
+    /// Why a hold whose deposit was paid could not be firmed (it stays a hold).
+    pub not_firmed: Option<String>,
+}
+
+/// What the client is charged for booking `b`, in its room's currency: room time with overtime
+/// and its crew while it stands (a hold is charged as it would be firmed), its cancellation
+/// charge once cancelled, nothing once released.
+pub fn booking_charge(tx: &Transaction, b: &Booking) -> Result<Minor, StudioError> {
+    Ok(match b.status {
+        Status::Hold | Status::Confirmed => {
+            let mut total = bookings::cost(tx, b)?;
+            for c in crew::costs(tx, b)? {
+                // Crew on another currency's card is billed on the invoice, converted there.
+                if c.currency == b.currency {
+                    total = total.plus(c.amount)?;
+                }
+            }
+            total
+        }
+        Status::Cancelled => b.cancel_charge,
+        Status::Released => Minor(0),
+    })
+}
+
+/// What was paid against booking `id`.
+pub fn paid_on(tx: &Transaction, booking_id: i64) -> Result<Minor, StudioError> {
+    let paid: i64 = tx.query_row(
+        "SELECT ifnull(sum(amount), 0) FROM payments WHERE booking_id = ?1",
+        [booking_id],
+        |r| r.get(0),
+    )?;
+    Ok(Minor(paid))
+}
+
+/// Paid and due on a booking, in the project's currency; `due` is `None` when the booking's
+/// charge is in another currency with no exchange rate set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Balance {
+    pub charged: Option<Minor>,
+    pub paid: Minor,
+    pub due: Option<Minor>,
+}
+
+/// Paid and due on booking `b`.
+pub fn booking_balance(tx: &Transaction, b: &Booking) -> Result<Balance, StudioError> {
+    let p = project(tx, &b.project_id.to_string())?;
+    let mut fx = Converter::load(tx, &p.currency)?;
+    let charged = fx.convert(booking_charge(tx, b)?, &b.currency)?;
+    let paid = paid_on(tx, b.id)?;
+    Ok(Balance {
+        charged,
+        paid,
+        due: charged.map(|c| c.minus(paid)).transpose()?,
+    })
+}
+
+/// Record a payment from the client of `project_key`, optionally against a booking of that
+/// project. Under the deposit policy, a hold whose payments reach the set share of its charge is
+/// firmed (if it can be: a conflict leaves it a hold and says why; the payment is kept).
+pub fn add(
+    tx: &Transaction,
+    tz: &TimeZone,
+    project_key: &str,
+    amount: Minor,
+    booking_id: Option<i64>,
+    note: &str,
+    now: i64,
+) -> Result<Received, StudioError> {
+    let p = project(tx, project_key)?;
+    if amount <= Minor(0) {
+        return invalid("amount", "a payment is more than zero");
+    }
+    if amount > Minor::MAX {
+        return invalid("amount", format!("{amount} is more than any session costs"));
+    }
+    if note.chars().count() > 500 || note.chars().any(|c| c.is_control()) {
+        return invalid("note", "one line of at most 500 characters");
+    }
+    let booking = booking_id.map(|id| bookings::get(tx, id)).transpose()?;
+    if let Some(b) = &booking {
+        if b.project_id != p.id {
+            return invalid(
+                "booking",
+                format!(
+                    "#{} is a booking of {}, not of {}",
+                    b.id, b.project, p.title
+                ),
+            );
+        }
+        if b.status == Status::Released {
+            return invalid(
+                "booking",
+                format!("#{} was released: nothing is owed on it", b.id),
+            );
+        }
+    }
+    tx.execute(
+        "INSERT INTO payments (project_id, booking_id, amount, note, at_utc) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![p.id, booking_id, amount.0, note.trim(), now],
+    )?;
+    let id = tx.last_insert_rowid();
+    let (mut firmed, mut not_firmed) = (None, None);
+    let policy_bp = bookings::setting(tx, "deposit_firm_bp")?;
+    if let Some(b) = booking.filter(|b| b.status == Status::Hold && policy_bp > 0) {
+        let balance = booking_balance(tx, &b)?;
+        let needed = balance.charged.map(|c| c.percent(policy_bp)).transpose()?;
+        if needed.is_some_and(|n| balance.paid >= n) {
+            match bookings::confirm(tx, tz, b.id, now) {
+                Ok(f) => firmed = Some(f),
+                Err(StudioError::Conflict(why))
+                | Err(StudioError::Invalid { problem: why, .. }) => not_firmed = Some(why),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(Received {
+        payment: list(tx, Some(p.id))?
+            .into_iter()
+            .find(|x| x.id == id)
+            .ok_or_else(|| super::not_found("payment", id))?,
+        firmed,
+        not_firmed,
+    })
+}
+
+/// Payments, of one project or all, in the order received.
+pub fn list(tx: &Transaction, project_id: Option<i64>) -> Result<Vec<Payment>, StudioError> {
+    let mut stmt = tx.prepare(
+        "SELECT y.id, p.title, y.booking_id, y.amount, p.currency, y.note, y.at_utc
+         FROM payments y JOIN projects p ON p.id = y.project_id
+         WHERE ?1 IS NULL OR y.project_id = ?1 ORDER BY y.at_utc, y.id",
+    )?;
+    let rows = stmt.query_map([project_id], |r| {
+        Ok(Payment {
+            id: r.get(0)?,
+            project: r.get(1)?,
+            booking_id: r.get(2)?,
+            amount: Minor(r.get(3)?),
+            currency: r.get(4)?,
+            note: r.get(5)?,
+            at_utc: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
