@@ -857,3 +857,118 @@ fn an_invoice_bills_every_line_and_the_balance() {
         .contains("#1 is a booking of Harbour, not of Night Songs")
     );
 }
+
+/// Issue 12's union paperwork: the AFM B-4-style report and the MU/BPI session details of a
+/// session, as CSV and on paper, every fee by kind worked by hand.
+#[test]
+fn union_paperwork_for_a_session() {
+    let s = Studio::new();
+    s.ok(&["rates", "set", "afm", "scale", "450.00"]);
+    s.ok(&["rates", "set", "afm", "cartage", "25.00"]);
+    s.ok(&["facility", "set", "name", "Studio Nord"]);
+    s.ok(&slot(
+        "book",
+        "Night Songs",
+        "2027-03-01 10:00",
+        "2027-03-01 14:00",
+        &[],
+    ));
+    s.ok(&[
+        "hire",
+        "add",
+        "--booking",
+        "1",
+        "--person",
+        "Kim Vale",
+        "--agreement",
+        "afm",
+        "--instruments",
+        "bass,double bass",
+        "--worked",
+        "3h40m",
+        "--cartage",
+        "2",
+    ]);
+    s.ok(&[
+        "hire",
+        "add",
+        "--booking",
+        "1",
+        "--person",
+        "Lee Hart",
+        "--agreement",
+        "mu",
+        "--instruments",
+        "guitar,mandolin",
+        "--worked",
+        "3h40m",
+        "--porterage",
+        "A",
+    ]);
+    // Harbour Lights: three takes, the second circled (3:07); Paper Moon one take (4:05).
+    for (song, duration, circled) in [
+        ("Harbour Lights", "200", false),
+        ("Harbour Lights", "187", true),
+        ("Harbour Lights", "190", false),
+        ("Paper Moon", "245.4", false),
+    ] {
+        let mut args = vec!["log", "take", "1", "--song", song, "--duration", duration];
+        if circled {
+            args.push("--circled");
+        }
+        s.ok(&args);
+    }
+    let afm = s.ok(&["union", "1", "--agreement", "afm", "--csv"]);
+    // AFM, worked 3 h 40 m with a double: scale $450.00; overtime 3 × 15 min at 12.5 % of
+    // scale ($56.25) = $168.75; doubling 20 % = $90.00; pension 14.09 % of $708.75 = $99.86;
+    // H&W $30.00 (first session of the day); cartage 2 × $25.00 = $50.00; total $888.61.
+    for expected in [
+        "agreement,AFM",
+        "when,2027-03-01 10:00–14:00",
+        "company,Ana Reyes",
+        "studio,\"Studio Nord, Studio A\"",
+        "artist,Ana Reyes",
+        "Harbour Lights,3:07",
+        "Paper Moon,4:05",
+        "musician,role,instruments,session_type,hours,session,overtime,doubling,pension,health_welfare,cartage,total,currency",
+        "Kim Vale,side,\"bass,double bass\",standard,3h40m,450.00,168.75,90.00,99.86,30.00,50.00,888.61,USD",
+    ] {
+        assert!(afm.contains(expected), "{expected:?} not in:\n{afm}");
+    }
+    assert!(!afm.contains("Lee Hart"), "{afm}");
+    // MU/BPI, worked 3 h 40 m with a double: £130.00 + 3 × £32.50 = £227.50; doubling 25 % =
+    // £56.875, rounded half up £56.88; porterage class A £17.52; total £301.90.
+    let mu = s.ok(&["union", "1", "--agreement", "mu", "--csv"]);
+    assert!(
+        mu.contains("Lee Hart,side,\"guitar,mandolin\",standard,3h40m,130.00,97.50,56.88,0.00,17.52,301.90,GBP"),
+        "{mu}"
+    );
+    // On paper: both, one after the other.
+    let pdf = s.path().with_file_name("union.pdf");
+    s.ok(&["union", "1", "--out", pdf.to_str().unwrap()]);
+    let text = pdf_text(&pdf);
+    for expected in [
+        "AFM session report (B-4 style)",
+        "Date 2027-03-01 10:00–14:00",
+        "Company Ana Reyes",
+        "Harbour Lights 3:07",
+        "Scale Overtime Doubling Pension H&W Cartage Total",
+        "Kim Vale (side) 450.00 168.75 90.00 99.86 30.00 50.00 888.61",
+        "worked 3h40m; bass, double bass; in USD",
+        "MU/BPI session details",
+        "Fee Overtime Doubling Overdub Porterage Total",
+        "Lee Hart (side) 130.00 97.50 56.88 0.00 17.52 301.90",
+        "standard session, worked 3h40m; guitar, mandolin; in GBP",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+    }
+    // A session with nobody under a union says so.
+    s.ok(&slot(
+        "book",
+        "Night Songs",
+        "2027-03-02 10:00",
+        "2027-03-02 14:00",
+        &[],
+    ));
+    assert!(s.fails(&["union", "2"]).contains("no AFM or MU musicians"));
+}

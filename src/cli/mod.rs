@@ -108,6 +108,13 @@ enum Command {
         #[command(flatten)]
         args: money::InvoiceArgs,
     },
+    /// A session's union paperwork: the AFM B-4-style report and the MU/BPI session details.
+    Union {
+        #[command(flatten)]
+        store: studio::StoreArgs,
+        #[command(flatten)]
+        args: money::UnionArgs,
+    },
     /// Production budget: plan, expenses, report.
     Budget {
         #[command(flatten)]
@@ -146,6 +153,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Facility { store, command } => money::facility(&store, command),
         Command::Payment { store, command } => money::payment(&store, command),
         Command::Invoice { store, args } => money::invoice(&store, args),
+        Command::Union { store, args } => money::union_report(&store, args),
         Command::Log { store, command } => studio::log(&store, command),
     }
 }

@@ -17,7 +17,7 @@ use crate::studio::fees::{self, Agreement};
 use crate::studio::fx;
 use crate::studio::invoice::{self, Kind};
 use crate::studio::units::{format_local, now};
-use crate::studio::{paper, payments};
+use crate::studio::{paper, payments, union};
 
 #[derive(Debug, Subcommand)]
 pub enum RatesCommand {
@@ -264,6 +264,92 @@ pub fn invoice(store: &StoreArgs, args: InvoiceArgs) -> anyhow::Result<ExitCode>
             doc.balance_due,
             doc.currency
         );
+        if let Some(out) = &args.out {
+            outln!("  written to {}", out.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `union`: a session's union paperwork.
+#[derive(Debug, clap::Args)]
+pub struct UnionArgs {
+    booking: i64,
+    /// One agreement's report (default: every agreement with musicians on the session).
+    #[arg(long, value_enum)]
+    agreement: Option<Agreement>,
+    /// Print CSV.
+    #[arg(long, conflicts_with = "json")]
+    csv: bool,
+    /// Write the reports here as PDF.
+    #[arg(long, value_name = "FILE.pdf")]
+    out: Option<std::path::PathBuf>,
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    force: bool,
+}
+
+/// The AFM B-4-style report and the MU/BPI session details of a session.
+pub fn union_report(store: &StoreArgs, args: UnionArgs) -> anyhow::Result<ExitCode> {
+    let mut db = store.open_for(true)?;
+    let reports = db.read(|tx, _| {
+        let mut reports = Vec::new();
+        for agreement in [Agreement::Afm, Agreement::Mu] {
+            if args.agreement.is_some_and(|a| a != agreement) {
+                continue;
+            }
+            let r = union::report(tx, args.booking, agreement)?;
+            if !r.players.is_empty() || args.agreement.is_some() {
+                reports.push(r);
+            }
+        }
+        Ok(reports)
+    })?;
+    if reports.is_empty() {
+        anyhow::bail!("booking #{} has no AFM or MU musicians hired", args.booking);
+    }
+    if let Some(out) = &args.out {
+        let replace = if args.force {
+            Replace::Allow
+        } else {
+            Replace::Refuse
+        };
+        match write_atomic(out, &paper::union_pdf(&reports), replace) {
+            Err(e @ crate::files::WriteError::Exists(_)) => {
+                anyhow::bail!("{e} (--force replaces it)")
+            }
+            result => result?,
+        }
+    }
+    if store.json {
+        print_json(&reports)?;
+    } else if args.csv {
+        for (i, r) in reports.iter().enumerate() {
+            if i > 0 {
+                outln!();
+            }
+            out!("{}", r.csv());
+        }
+    } else {
+        for r in &reports {
+            outln!(
+                "{} report, booking #{} {}: {} musician(s), {} title(s)",
+                r.agreement.as_str().to_uppercase(),
+                r.booking,
+                r.when,
+                r.players.len(),
+                r.titles.len()
+            );
+            for p in &r.players {
+                outln!(
+                    "  {} ({}) {} {}",
+                    p.name,
+                    p.instruments,
+                    p.fee.total,
+                    p.currency
+                );
+            }
+        }
         if let Some(out) = &args.out {
             outln!("  written to {}", out.display());
         }

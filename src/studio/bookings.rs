@@ -96,43 +96,43 @@ impl Booking {
         }
     }
 
-    /// One line for people: "#3 Studio A 2026-12-01 10:00–20:00 (Album, 1st hold)"; a block
-    /// "#4 Studio A 2027-03-01 to 2027-03-02, 2 days 10:00–20:00 (Album, confirmed)".
-    pub fn describe(&self, tz: &TimeZone) -> String {
+    /// When, for people: "2026-12-01 10:00–20:00", "2027-03-01 20:00–2027-03-02 04:00" past
+    /// midnight, a block "2027-03-01 to 2027-03-02, 2 days 10:00–20:00".
+    pub fn when(&self, tz: &TimeZone) -> String {
         let (start, end) = (
             format_local(self.start_utc, tz),
             format_local(self.end_utc, tz),
         );
+        let day = |t: &str| t.split(' ').next().unwrap_or_default().to_string();
+        let time = |t: &str| t.split(' ').nth(1).unwrap_or_default().to_string();
         if self.days > 1 {
             let last = pricing::shift_days(self.start_utc, self.days - 1, tz)
                 .map(|t| format_local(t, tz))
                 .unwrap_or_else(|_| end.clone());
-            let day = |t: &str| t.split(' ').next().unwrap_or_default().to_string();
-            let time = |t: &str| t.split(' ').nth(1).unwrap_or_default().to_string();
             return format!(
-                "#{} {} {} to {}, {} days {}–{} ({}, {})",
-                self.id,
-                self.room,
+                "{} to {}, {} days {}–{}",
                 day(&start),
                 day(&last),
                 self.days,
                 time(&start),
-                time(&end),
-                self.project,
-                self.state()
+                time(&end)
             );
         }
         // The end's day is shown when it is not the start's (a night session, a long booking).
-        let end = match (start.split_once(' '), end.split_once(' ')) {
-            (Some((start_day, _)), Some((end_day, time))) if start_day == end_day => {
-                time.to_string()
-            }
-            _ => end,
-        };
+        if day(&start) == day(&end) {
+            format!("{start}–{}", time(&end))
+        } else {
+            format!("{start}–{end}")
+        }
+    }
+
+    /// One line for people: "#3 Studio A 2026-12-01 10:00–20:00 (Album, 1st hold)".
+    pub fn describe(&self, tz: &TimeZone) -> String {
         format!(
-            "#{} {} {start}–{end} ({}, {})",
+            "#{} {} {} ({}, {})",
             self.id,
             self.room,
+            self.when(tz),
             self.project,
             self.state()
         )

@@ -136,7 +136,7 @@ impl Gather {
 }
 
 /// Whom the project bills: its client, else its artist, else its title.
-fn client_of(tx: &Transaction, p: &Project) -> Result<String, StudioError> {
+pub(crate) fn client_of(tx: &Transaction, p: &Project) -> Result<String, StudioError> {
     let client: Option<String> = tx
         .query_row(
             "SELECT c.name FROM projects p JOIN people c ON c.id = p.client_id WHERE p.id = ?1",
@@ -232,14 +232,9 @@ fn section(
             songs.push(t.song);
         }
     }
-    let when = b.describe(tz);
-    let when = when
-        .strip_prefix(&format!("#{} {} ", b.id, b.room))
-        .and_then(|w| w.rsplit_once(" (").map(|(w, _)| w.to_string()))
-        .unwrap_or(when);
     Ok(Section {
         booking: b.id,
-        when,
+        when: b.when(tz),
         room: b.room.clone(),
         status: b.state(),
         songs,

@@ -22,6 +22,7 @@ pub mod paper;
 pub mod payments;
 pub mod pricing;
 pub mod soundchecks;
+pub mod union;
 pub mod units;
 
 use std::path::{Path, PathBuf};

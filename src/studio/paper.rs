@@ -383,3 +383,123 @@ mod tests {
         );
     }
 }
+
+/// Union reports on paper: one section per report, the session's details, the titles with their
+/// lengths, and a row per musician with the fee by kind.
+pub fn union_pdf(reports: &[super::union::Report]) -> Vec<u8> {
+    use super::fees::Agreement;
+    let mut s = Sheet::default();
+    for (n, r) in reports.iter().enumerate() {
+        if n > 0 {
+            s.down(24.0);
+        }
+        s.need(120.0);
+        let heading = match r.agreement {
+            Agreement::Afm => "AFM session report (B-4 style)",
+            Agreement::Mu => "MU/BPI session details",
+            Agreement::Free => "Session musicians",
+        };
+        s.text(LEFT, Font::Bold, 14.0, heading);
+        for (k, v) in [
+            ("Date", r.when.clone()),
+            ("Company", r.company.clone()),
+            ("Studio", r.studio.clone()),
+            ("Artist", r.artist.clone()),
+            ("Producer", r.producer.clone()),
+            ("Project", format!("{} (booking #{})", r.project, r.booking)),
+        ] {
+            s.down(13.0);
+            s.text(LEFT, Font::Bold, 9.0, k);
+            s.text(LEFT + 70.0, Font::Regular, 9.0, &v);
+        }
+        s.down(8.0);
+        s.row(LEFT, Font::Bold, 9.0, "Titles", "", 80);
+        for t in &r.titles {
+            s.row(
+                LEFT + 12.0,
+                Font::Regular,
+                9.0,
+                &t.song,
+                &t.length_text(),
+                80,
+            );
+        }
+        let (kinds, labels): (&[&str], &[&str]) = match r.agreement {
+            Agreement::Afm => (
+                &[
+                    "session",
+                    "overtime",
+                    "doubling",
+                    "pension",
+                    "health_welfare",
+                    "cartage",
+                ],
+                &["Scale", "Overtime", "Doubling", "Pension", "H&W", "Cartage"],
+            ),
+            _ => (
+                &[
+                    "session",
+                    "overtime",
+                    "doubling",
+                    "overdubbing",
+                    "porterage",
+                ],
+                &["Fee", "Overtime", "Doubling", "Overdub", "Porterage"],
+            ),
+        };
+        s.down(10.0);
+        s.need(40.0);
+        s.down(12.0);
+        s.text(LEFT, Font::Bold, 8.0, "Musician (role)");
+        let column = |i: usize| RIGHT - 44.0 * (labels.len() - i) as f32;
+        for (i, label) in labels.iter().enumerate() {
+            s.text(column(i) - 38.0, Font::Bold, 8.0, label);
+        }
+        s.text(RIGHT - 20.0, Font::Bold, 8.0, "Total");
+        for p in &r.players {
+            s.down(12.0);
+            s.need(24.0);
+            s.text(
+                LEFT,
+                Font::Regular,
+                8.0,
+                &clip(&format!("{} ({})", p.name, p.role), 30),
+            );
+            for (i, kind) in kinds.iter().enumerate() {
+                s.right(column(i) - 2.0, 8.0, &grouped(p.amount(kind)));
+            }
+            s.right(RIGHT, 8.0, &grouped(p.fee.total));
+            s.down(10.0);
+            s.text(
+                LEFT + 8.0,
+                Font::Regular,
+                7.5,
+                &clip(
+                    &format!(
+                        "{}worked {}; {}; in {}",
+                        match r.agreement {
+                            Agreement::Mu => format!("{} session, ", p.session),
+                            _ => String::new(),
+                        },
+                        super::units::format_minutes(p.worked_min),
+                        p.instruments.replace(',', ", "),
+                        p.currency
+                    ),
+                    110,
+                ),
+            );
+        }
+        s.rule();
+    }
+    s.finish("Union session report")
+}
+
+/// `text` cut to `n` characters, with "…" when cut.
+fn clip(text: &str, n: usize) -> String {
+    if text.chars().count() <= n {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(n.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
