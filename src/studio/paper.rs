@@ -362,28 +362,6 @@ pub fn document_pdf(doc: &Document) -> Vec<u8> {
     s.finish(&format!("{} {}", title, doc.reference))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn amounts_are_grouped_and_text_is_win_ansi() {
-        assert_eq!(grouped(Minor(140_000)), "1,400.00");
-        assert_eq!(grouped(Minor(99)), "0.99");
-        assert_eq!(grouped(Minor(123_456_789)), "1,234,567.89");
-        assert_eq!(grouped(Minor(-100_000)), "-1,000.00");
-        assert_eq!(
-            win_ansi("£7 – é €"),
-            [0xA3, b'7', b' ', 0x96, b' ', 0xE9, b' ', 0x80]
-        );
-        assert_eq!(win_ansi("漢"), b"?");
-        assert_eq!(
-            wrap_text("one two three four", 9),
-            ["one two", "three", "four"]
-        );
-    }
-}
-
 /// Union reports on paper: one section per report, the session's details, the titles with their
 /// lengths, and a row per musician with the fee by kind.
 pub fn union_pdf(reports: &[super::union::Report]) -> Vec<u8> {
@@ -502,4 +480,26 @@ fn clip(text: &str, n: usize) -> String {
     let mut cut: String = text.chars().take(n.saturating_sub(1)).collect();
     cut.push('…');
     cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_grouped_and_text_is_win_ansi() {
+        assert_eq!(grouped(Minor(140_000)), "1,400.00");
+        assert_eq!(grouped(Minor(99)), "0.99");
+        assert_eq!(grouped(Minor(123_456_789)), "1,234,567.89");
+        assert_eq!(grouped(Minor(-100_000)), "-1,000.00");
+        assert_eq!(
+            win_ansi("£7 – é €"),
+            [0xA3, b'7', b' ', 0x96, b' ', 0xE9, b' ', 0x80]
+        );
+        assert_eq!(win_ansi("漢"), b"?");
+        assert_eq!(
+            wrap_text("one two three four", 9),
+            ["one two", "three", "four"]
+        );
+    }
 }
