@@ -972,3 +972,178 @@ fn union_paperwork_for_a_session() {
     ));
     assert!(s.fails(&["union", "2"]).contains("no AFM or MU musicians"));
 }
+
+/// Engineers and assistants are paid at their own rate card, else the house rate for the role,
+/// by the same session rules as the room, and counted in the budget's engineer line; an
+/// assistant cannot be in two sessions at once either.
+#[test]
+fn crew_rates_reach_the_budget() {
+    let s = Studio::new();
+    s.ok(&["person", "add", "Jo Park", "--kind", "engineer"]);
+    s.ok(&["person", "add", "Sam Ito", "--kind", "engineer"]);
+    s.ok(&["person", "add", "Ray Cole", "--kind", "engineer"]);
+    // House engineer rate £35 / £150 / £280; Jo's own £40 / £180 / £320; house assistant
+    // £15 / £70 / £120.
+    s.ok(&[
+        "rates",
+        "crew",
+        "engineer",
+        "--hourly",
+        "35",
+        "--half-day",
+        "150",
+        "--day",
+        "280",
+    ]);
+    s.ok(&[
+        "rates",
+        "crew",
+        "engineer",
+        "--person",
+        "Jo Park",
+        "--hourly",
+        "40",
+        "--half-day",
+        "180",
+        "--day",
+        "320",
+    ]);
+    s.ok(&[
+        "rates",
+        "crew",
+        "assistant",
+        "--hourly",
+        "15",
+        "--half-day",
+        "70",
+        "--day",
+        "120",
+    ]);
+    let rates = s.ok(&["rates", "list"]);
+    assert!(
+        rates
+            .contains("crew engineer Jo Park: 40.00 / 180.00 / 320.00 GBP (hour / half day / day)"),
+        "{rates}"
+    );
+    // #1: 10 h with Jo (own day rate £320) and Ray assisting (house day rate £120), run 1 h
+    // over: 2 half hours at the hourly rate each, Jo £40, Ray £15.
+    s.ok(&slot(
+        "book",
+        "Night Songs",
+        "2027-03-01 10:00",
+        "2027-03-01 20:00",
+        &["--engineer", "Jo Park", "--assistant", "Ray Cole"],
+    ));
+    s.ok(&["booking", "ended", "1", "--at", "2027-03-01 21:00"]);
+    // #2: 4 h with Sam at the house rate: 8 half hours × £17.50 = £140 (under the £150 half
+    // day).
+    s.ok(&slot(
+        "book",
+        "Night Songs",
+        "2027-03-02 10:00",
+        "2027-03-02 14:00",
+        &["--engineer", "Sam Ito"],
+    ));
+    // Engineer line: Jo £320 + £40, Ray £120 + £15, Sam £140 = £635.
+    let report = s.json(&["budget", "report", "Night Songs"]);
+    assert_eq!(actual(&report, "engineer"), 63_500);
+    // Studio: £700 + 1 h overtime £85, and 4 h £340: £1,125.
+    assert_eq!(actual(&report, "studio"), 112_500);
+    // Ray assists #1 until 20:00; he cannot engineer a session at 19:00 in another room.
+    s.ok(&[
+        "room",
+        "add",
+        "Studio B",
+        "--hourly",
+        "60",
+        "--half-day",
+        "250",
+        "--day",
+        "450",
+    ]);
+    let refused = s.fails(&[
+        "booking",
+        "hold",
+        "--project",
+        "Other Band",
+        "--room",
+        "Studio B",
+        "--start",
+        "2027-03-01 19:00",
+        "--end",
+        "2027-03-01 23:00",
+        "--engineer",
+        "Ray Cole",
+    ]);
+    assert!(
+        refused.contains("Ray Cole is already booked then: #1 Studio A"),
+        "{refused}"
+    );
+    // The same person cannot be both engineer and assistant.
+    let both = s.fails(&slot(
+        "hold",
+        "Other Band",
+        "2027-03-05 10:00",
+        "2027-03-05 12:00",
+        &["--engineer", "Sam Ito", "--assistant", "Sam Ito"],
+    ));
+    assert!(
+        both.contains("cannot be both the engineer and the assistant"),
+        "{both}"
+    );
+}
+
+/// The deposit policy firms a hold only when it can be firmed: a 2nd hold whose deposit is paid
+/// stays a hold (the payment is kept), and with the policy off nothing is firmed.
+#[test]
+fn a_deposit_firms_only_what_can_be_firmed() {
+    let s = Studio::new();
+    s.ok(&slot(
+        "hold",
+        "Other Band",
+        "2027-03-01 10:00",
+        "2027-03-01 13:00",
+        &[],
+    ));
+    s.ok(&slot(
+        "hold",
+        "Night Songs",
+        "2027-03-01 10:00",
+        "2027-03-01 13:00",
+        &[],
+    ));
+    // Off by default: a payment on the 1st hold firms nothing.
+    let paid = s.json(&[
+        "payment",
+        "add",
+        "--project",
+        "Other Band",
+        "--amount",
+        "255",
+        "--booking",
+        "1",
+    ]);
+    assert_eq!(paid["firmed"], Value::Null);
+    // 50 % deposit: 3 h = £255, half is £127.50. The 2nd hold's deposit is kept, the hold stays.
+    s.ok(&["policy", "set", "deposit_firm_bp", "50"]);
+    let second = s.ok(&[
+        "payment",
+        "add",
+        "--project",
+        "Night Songs",
+        "--amount",
+        "127.50",
+        "--booking",
+        "2",
+    ]);
+    assert!(
+        second.contains("deposit paid, but the hold stays a hold: #2 is the 2nd hold"),
+        "{second}"
+    );
+    let list = s.json(&["booking", "list"]);
+    assert_eq!(list[1]["status"], "hold");
+    assert_eq!(list[1]["paid"], 12_750);
+    assert_eq!(list[1]["due"], 12_750);
+    let payments = s.json(&["payment", "list", "--project", "Night Songs"]);
+    assert_eq!(payments.as_array().unwrap().len(), 1);
+}
