@@ -978,3 +978,55 @@ fn the_mix_is_kept_between_runs() {
         text_of(&harness, "Momentary")
     );
 }
+
+/// The Budget tab shows what the project was billed, paid and owes, takes a payment, and makes
+/// the invoice (issue 12): the PDF in the exports folder reads back with the same balance.
+#[test]
+fn the_budget_tab_takes_payments_and_makes_the_invoice() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut harness = desk_on_budget(dir.path());
+    // A confirmed 10-hour day at £700, VAT 20 %: billed £840.00, nothing paid.
+    assert!(harness.get_all_by_label("Billed 840.00 GBP").count() == 1);
+    assert!(harness.get_all_by_label("due 840.00").count() == 1);
+    type_into(&mut harness, "Payment", "300");
+    type_into(&mut harness, "Payment note", "deposit");
+    click(&mut harness, "Record payment");
+    settle(&mut harness);
+    for label in ["paid 300.00", "due 540.00"] {
+        assert!(
+            harness.get_all_by_label(label).count() == 1,
+            "{label} is not shown"
+        );
+    }
+    click(&mut harness, "Make invoice");
+    settle(&mut harness);
+    let pdf = dir.path().join("invoice.pdf");
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (poppler-utils)");
+    let text: String = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for expected in [
+        "INV-0001",
+        "Studio A room time, 1 session(s) 700.00",
+        "Total 840.00 GBP",
+        "Paid 300.00 GBP",
+        "Balance due 540.00 GBP",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in {text}");
+    }
+    // Again: the file is there, so the desk asks; replacing it issues the next number.
+    click(&mut harness, "Make invoice");
+    settle(&mut harness);
+    assert!(text_of(&harness, "exists.").contains("invoice.pdf"));
+    click(&mut harness, "Replace");
+    settle(&mut harness);
+    let out = std::process::Command::new("pdftotext")
+        .args([pdf.to_str().unwrap(), "-"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("INV-0002"));
+}

@@ -233,22 +233,14 @@ pub fn invoice(store: &StoreArgs, args: InvoiceArgs) -> anyhow::Result<ExitCode>
             out.display()
         );
     }
-    let doc = db.write(|tx, _| {
-        let doc = invoice::issue(tx, &args.project, kind, now())?;
-        if let Some(out) = &args.out {
-            let replace = if args.force {
-                Replace::Allow
-            } else {
-                Replace::Refuse
-            };
-            write_atomic(out, &paper::document_pdf(&doc), replace).map_err(|e| {
-                StudioError::Invalid {
-                    field: "out",
-                    problem: format!("{e}; {} was not issued", doc.reference),
-                }
-            })?;
-        }
-        Ok(doc)
+    let replace = if args.force {
+        Replace::Allow
+    } else {
+        Replace::Refuse
+    };
+    let doc = db.write(|tx, _| match &args.out {
+        Some(out) => paper::issue(tx, &args.project, kind, now(), out, replace),
+        None => invoice::issue(tx, &args.project, kind, now()),
     })?;
     if store.json {
         print_json(&doc)?;

@@ -215,6 +215,27 @@ pub fn grouped(m: Minor) -> String {
     format!("{sign}{out}.{cents}")
 }
 
+/// Issue the next quote or invoice of `project_key` and write it to `out` as PDF, in one
+/// transaction: the number is taken only when the file was written (a document that could not
+/// be written was not issued, and its number is the next one's).
+pub fn issue(
+    tx: &rusqlite::Transaction,
+    project_key: &str,
+    kind: Kind,
+    now: i64,
+    out: &std::path::Path,
+    replace: crate::files::Replace,
+) -> Result<Document, super::StudioError> {
+    let doc = super::invoice::issue(tx, project_key, kind, now)?;
+    crate::files::write_atomic(out, &document_pdf(&doc), replace).map_err(|e| {
+        super::StudioError::Invalid {
+            field: "out",
+            problem: format!("{e}; {} was not issued", doc.reference),
+        }
+    })?;
+    Ok(doc)
+}
+
 /// A quote or an invoice on paper.
 pub fn document_pdf(doc: &Document) -> Vec<u8> {
     let mut s = Sheet::default();

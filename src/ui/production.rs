@@ -199,7 +199,7 @@ fn week_view(
                             b.room_id == room.id
                                 && (state.show_closed
                                     || matches!(b.status, Status::Hold | Status::Confirmed))
-                                && local_date(b.start_utc, tz) == Some(*day)
+                                && on_day(b, *day, tz)
                         }) {
                             let start = format_local(b.start_utc, tz);
                             let end = format_local(b.end_utc, tz);
@@ -225,6 +225,16 @@ fn week_view(
                 ui.end_row();
             }
         });
+}
+
+/// Whether booking `b` is on `day`: its start's day, or any day of a block.
+fn on_day(b: &Booking, day: Date, tz: &TimeZone) -> bool {
+    local_date(b.start_utc, tz).is_some_and(|first| {
+        first <= day
+            && first
+                .checked_add((b.days - 1).days())
+                .is_ok_and(|last| day <= last)
+    })
 }
 
 fn weekday(day: Weekday) -> &'static str {
@@ -258,8 +268,12 @@ fn new_booking(ui: &mut Ui, state: &mut BookingsState, data: &Loaded, actions: &
         });
     ui.horizontal(|ui| field(ui, "Start", &mut slot.start, 130.0));
     ui.horizontal(|ui| field(ui, "End", &mut slot.end, 130.0));
+    ui.horizontal(|ui| field(ui, "Days", &mut slot.days, 30.0));
     ui.horizontal(|ui| field(ui, "Engineer", &mut slot.engineer, 130.0));
-    ui.label("Times are local, e.g. 2026-12-01 10:00.");
+    ui.horizontal(|ui| field(ui, "Assistant", &mut slot.assistant, 130.0));
+    ui.label(
+        "Times are local, e.g. 2026-12-01 10:00; a block of days repeats the first day's times.",
+    );
     ui.horizontal(|ui| {
         if ui.button("Place hold").clicked() {
             actions.push(Action::Studio(Change::Hold(slot.clone())));
@@ -287,6 +301,16 @@ fn selected_booking(
         return;
     };
     ui.label(b.describe(tz));
+    if let Some((Some(cost), balance)) = &data.booking_money {
+        let due = balance
+            .due
+            .map(|d| format!(", due {d}"))
+            .unwrap_or_default();
+        ui.label(format!(
+            "cost {cost} {}; paid {}{due}",
+            b.currency, balance.paid
+        ));
+    }
     if let Some(reason) = &b.closed_reason {
         ui.label(format!("closed: {reason}"));
     }
@@ -368,6 +392,7 @@ fn rooms_and_projects(
             field(ui, "Currency", &mut room.currency, 40.0);
             field(ui, "Setup", &mut room.setup, 40.0);
             field(ui, "Teardown", &mut room.teardown, 40.0);
+            field(ui, "Overtime ×", &mut room.overtime, 40.0);
         });
         ui.horizontal(|ui| {
             if ui.button("Add room").clicked() {
@@ -610,6 +635,11 @@ pub struct BudgetState {
     /// Contingency being typed, in percent.
     pub contingency: String,
     pub export_path: String,
+    /// A payment being typed, in the project's currency.
+    pub payment: String,
+    pub payment_note: String,
+    /// Where the invoice or quote is written.
+    pub invoice_path: String,
 }
 
 impl Default for BudgetState {
@@ -620,6 +650,9 @@ impl Default for BudgetState {
             note: String::new(),
             contingency: String::new(),
             export_path: "budget.csv".into(),
+            payment: String::new(),
+            payment_note: String::new(),
+            invoice_path: "invoice.pdf".into(),
         }
     }
 }
@@ -680,6 +713,23 @@ pub fn budget(ui: &mut Ui, state: &mut BudgetState, data: &Loaded, actions: &mut
                 report.currency,
                 report.contingency_bp as f64 / 100.0
             ));
+            for u in &report.unconverted {
+                ui.colored_label(
+                    YELLOW,
+                    format!(
+                        "not converted: {} {} {} (set a {} → {} rate)",
+                        u.category, u.amount, u.currency, u.currency, report.currency
+                    ),
+                );
+            }
+            for r in &report.fx {
+                ui.label(format!(
+                    "converted at 1 {} = {} {}",
+                    r.from,
+                    r.rate_text(),
+                    r.to
+                ));
+            }
         }
         Some(Err(e)) => {
             ui.colored_label(RED, e);
@@ -718,6 +768,8 @@ pub fn budget(ui: &mut Ui, state: &mut BudgetState, data: &Loaded, actions: &mut
             }));
         }
     });
+    account(ui, state, data, project, actions);
+    ui.separator();
     ui.horizontal(|ui| {
         field(ui, "Budget file", &mut state.export_path, 160.0);
         if ui.button("Export CSV").clicked() {
@@ -725,6 +777,68 @@ pub fn budget(ui: &mut Ui, state: &mut BudgetState, data: &Loaded, actions: &mut
                 project,
                 path: state.export_path.clone().into(),
             }));
+        }
+    });
+}
+
+/// The project's account: billed (with VAT), paid, due; a payment; the invoice and the quote.
+fn account(
+    ui: &mut Ui,
+    state: &mut BudgetState,
+    data: &Loaded,
+    project: i64,
+    actions: &mut Vec<Action>,
+) {
+    ui.separator();
+    match &data.account {
+        Some(Ok(doc)) => {
+            ui.horizontal(|ui| {
+                ui.label(format!("Billed {} {}", doc.total, doc.currency));
+                ui.label(format!("paid {}", doc.paid));
+                let due = RichText::new(format!("due {}", doc.balance_due)).strong();
+                if doc.balance_due.0 > 0 {
+                    ui.colored_label(YELLOW, due);
+                } else {
+                    ui.label(due);
+                }
+            });
+        }
+        Some(Err(e)) => {
+            ui.colored_label(RED, e);
+        }
+        None => {}
+    }
+    let booking = data.selection.booking.filter(|id| {
+        data.bookings
+            .iter()
+            .any(|b| b.id == *id && b.project_id == project)
+    });
+    ui.horizontal(|ui| {
+        field(ui, "Payment", &mut state.payment, 80.0);
+        field(ui, "Payment note", &mut state.payment_note, 140.0);
+        let label = match booking {
+            Some(id) => format!("Record payment on #{id}"),
+            None => "Record payment".to_string(),
+        };
+        if ui.button(label).clicked() {
+            actions.push(Action::Studio(Change::Payment {
+                project,
+                booking,
+                amount: state.payment.clone(),
+                note: state.payment_note.clone(),
+            }));
+        }
+    });
+    ui.horizontal(|ui| {
+        field(ui, "Invoice file", &mut state.invoice_path, 160.0);
+        for (label, quote) in [("Make invoice", false), ("Make quote", true)] {
+            if ui.button(label).clicked() {
+                actions.push(Action::Studio(Change::Invoice {
+                    project,
+                    quote,
+                    path: state.invoice_path.clone().into(),
+                }));
+            }
         }
     });
 }

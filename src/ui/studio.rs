@@ -22,6 +22,7 @@ use crate::studio::units::{
     Minor, format_local, now, parse_currency, parse_local, parse_minutes, parse_percent_bp,
 };
 use crate::studio::{Store, StudioError, ics};
+use crate::studio::{invoice, paper, payments};
 
 /// What the views are looking at: the project and booking whose details are loaded.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -54,6 +55,11 @@ pub struct Loaded {
     pub inputs: Vec<Input>,
     /// Budget of the selected project.
     pub budget: Option<Result<BudgetReport, String>>,
+    /// The selected booking's cost at the rate card (room time and overtime, or its
+    /// cancellation charge), with what was paid on it and what is due.
+    pub booking_money: Option<(Option<Minor>, payments::Balance)>,
+    /// The selected project's account: its invoice as it would be issued now (billed, paid, due).
+    pub account: Option<Result<invoice::Document, String>>,
     /// Sound checks kept with the selected booking.
     pub checks: Vec<StoredCheck>,
     pub profiles: Vec<Profile>,
@@ -232,7 +238,16 @@ fn load(store: &mut Store, selection: Selection) -> Result<Loaded, StudioError> 
                 None => Vec::new(),
             },
             budget: project
+                .as_ref()
                 .map(|p| budget::report(tx, &p.id.to_string()).map_err(|e| e.to_string())),
+            booking_money: match &booking {
+                Some(b) => Some((bookings::price(tx, b)?, payments::booking_balance(tx, b)?)),
+                None => None,
+            },
+            account: project.map(|p| {
+                invoice::draft(tx, &p.id.to_string(), invoice::Kind::Invoice, 0, now())
+                    .map_err(|e| e.to_string())
+            }),
             checks: match booking_id {
                 Some(id) => soundchecks::list(tx, Some(id))?,
                 None => Vec::new(),
@@ -250,8 +265,12 @@ pub struct SlotForm {
     pub project: String,
     pub room: String,
     pub engineer: String,
+    pub assistant: String,
     pub start: String,
+    /// The end of the first day, for a block.
     pub end: String,
+    /// Days of a block; blank is one.
+    pub days: String,
 }
 
 /// A hire as typed in the window.
@@ -299,6 +318,8 @@ pub struct RoomForm {
     pub day: String,
     pub setup: String,
     pub teardown: String,
+    /// Overtime as a multiple of the hourly rate ("1.5").
+    pub overtime: String,
 }
 
 impl Default for RoomForm {
@@ -311,6 +332,7 @@ impl Default for RoomForm {
             day: String::new(),
             setup: "0".into(),
             teardown: "0".into(),
+            overtime: "1.0".into(),
         }
     }
 }
@@ -414,6 +436,19 @@ pub enum Change {
         amount: String,
         note: String,
     },
+    /// Money received from the project's client, against a booking or not.
+    Payment {
+        project: i64,
+        booking: Option<i64>,
+        amount: String,
+        note: String,
+    },
+    /// Issue the project's next invoice (or quote) as PDF.
+    Invoice {
+        project: i64,
+        quote: bool,
+        path: PathBuf,
+    },
     ExportCheck {
         id: i64,
         path: PathBuf,
@@ -453,8 +488,14 @@ impl SlotForm {
             engineer: optional(&self.engineer),
             start_utc: parse_local(&self.start, tz)?,
             end_utc: parse_local(&self.end, tz)?,
-            days: 1,
-            assistant: None,
+            days: match self.days.trim() {
+                "" => 1,
+                text => text.parse().map_err(|_| StudioError::Invalid {
+                    field: "days",
+                    problem: format!("'{text}' is not a number of days"),
+                })?,
+            },
+            assistant: optional(&self.assistant),
             expires_hours: None,
         })
     }
@@ -472,7 +513,8 @@ impl Change {
             Change::ExportIcs(path)
             | Change::ExportSheet { path, .. }
             | Change::ExportCheck { path, .. }
-            | Change::ExportBudget { path, .. } => Some(path),
+            | Change::ExportBudget { path, .. }
+            | Change::Invoice { path, .. } => Some(path),
             Change::Replace(inner) => inner.export_path_mut(),
             _ => None,
         }
@@ -497,7 +539,10 @@ impl Change {
                     day: Minor::parse(&form.day)?,
                     setup_min: parse_minutes(&form.setup)?,
                     teardown_min: parse_minutes(&form.teardown)?,
-                    overtime_bp: 10_000,
+                    overtime_bp: match optional(&form.overtime) {
+                        Some(v) => entities::parse_overtime_multiplier(v)?,
+                        None => 10_000,
+                    },
                 };
                 let id = store.write(|tx, _| entities::add_room(tx, &room))?;
                 Ok(format!("room #{id} {} added", room.name))
@@ -519,6 +564,9 @@ impl Change {
                     }
                     if let Some(v) = optional(&form.teardown) {
                         r.teardown_min = parse_minutes(v)?;
+                    }
+                    if let Some(v) = optional(&form.overtime) {
+                        r.overtime_bp = entities::parse_overtime_multiplier(v)?;
                     }
                     entities::update_room(tx, &r)?;
                     Ok(r)
@@ -785,6 +833,49 @@ impl Change {
                     budget::expense(tx, &project.to_string(), category, amount, &note, now())
                 })?;
                 Ok(format!("expense {amount} ({}) recorded", category.as_str()))
+            }
+            Change::Payment {
+                project,
+                booking,
+                amount,
+                note,
+            } => {
+                let amount = Minor::parse(&amount)?;
+                let got = store.write(|tx, tz| {
+                    payments::add(tx, tz, &project.to_string(), amount, booking, &note, now())
+                })?;
+                let y = &got.payment;
+                let mut said = format!("payment of {} {} recorded", y.amount, y.currency);
+                if let Some(f) = &got.firmed {
+                    said.push_str(&format!("; deposit paid: #{} is firm", f.booking.id));
+                }
+                if let Some(why) = &got.not_firmed {
+                    said.push_str(&format!("; the hold stays a hold: {why}"));
+                }
+                Ok(said)
+            }
+            Change::Invoice {
+                project,
+                quote,
+                path,
+            } => {
+                let kind = if quote {
+                    invoice::Kind::Quote
+                } else {
+                    invoice::Kind::Invoice
+                };
+                let doc = store.write(|tx, _| {
+                    paper::issue(tx, &project.to_string(), kind, now(), &path, replace)
+                })?;
+                Ok(format!(
+                    "{} {}: total {} {}, balance due {} — written to {}",
+                    kind.as_str(),
+                    doc.reference,
+                    doc.total,
+                    doc.currency,
+                    doc.balance_due,
+                    path.display()
+                ))
             }
             Change::ExportCheck { id, path, html } => {
                 let stored = store.read(|tx, _| soundchecks::get(tx, id))?;
