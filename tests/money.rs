@@ -1147,3 +1147,75 @@ fn a_deposit_firms_only_what_can_be_firmed() {
     let payments = s.json(&["payment", "list", "--project", "Night Songs"]);
     assert_eq!(payments.as_array().unwrap().len(), 1);
 }
+
+/// A studio from schema 3 (before blocks, zones, rates of exchange and payments) reads and
+/// prices as before, read-only or not, and takes the zone it is first opened in.
+#[test]
+fn a_studio_from_before_money_moves_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v3.db");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for sql in [
+        include_str!("../src/studio/schema_v1.sql"),
+        include_str!("../src/studio/schema_v2.sql"),
+        include_str!("../src/studio/schema_v3.sql"),
+    ] {
+        conn.execute_batch(sql).unwrap();
+    }
+    conn.pragma_update(None, "user_version", 3).unwrap();
+    conn.execute_batch(
+        "INSERT INTO rooms (name, currency, hourly, half_day, day) VALUES ('Studio A', 'GBP', 8500, 38000, 70000);
+         INSERT INTO projects (title, currency) VALUES ('Old Songs', 'GBP');
+         INSERT INTO bookings (project_id, room_id, start_utc, end_utc, status, created_utc)
+           VALUES (1, 1, 1803895200, 1803931200, 'confirmed', 1800000000);",
+    )
+    .unwrap();
+    drop(conn);
+    let before = std::fs::read(&path).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_studiodesk"))
+            .args(args)
+            .env("STUDIODESK_DB", &path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // 2027-03-01 10:00–20:00 UTC, a day: £700, read without changing the file.
+    let list: Value = serde_json::from_str(&run(&[
+        "booking",
+        "list",
+        "--json",
+        "--tz",
+        "America/New_York",
+    ]))
+    .unwrap();
+    assert_eq!(list[0]["cost"], 70_000);
+    assert_eq!(list[0]["days"], 1);
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    // The first change stores the zone it was made in, and it stays.
+    run(&[
+        "facility",
+        "set",
+        "name",
+        "Old Studio",
+        "--tz",
+        "America/New_York",
+    ]);
+    assert!(run(&["facility", "list"]).contains("timezone   America/New_York"));
+    run(&[
+        "facility",
+        "set",
+        "address",
+        "1 Main St",
+        "--tz",
+        "Europe/Paris",
+    ]);
+    assert!(run(&["facility", "list"]).contains("timezone   America/New_York"));
+    let list: Value = serde_json::from_str(&run(&["booking", "list", "--json"])).unwrap();
+    assert_eq!(list[0]["cost"], 70_000);
+}

@@ -387,6 +387,11 @@ impl Store {
             // An older schema is read through a migrated copy in memory; the file stays as it is.
             store.conn = store.copy_in_memory()?;
             store.migrate()?;
+            // A studio from before zones were stored reads as it will be once opened for a
+            // change: in the zone it is opened in.
+            let tx = store.conn.transaction()?;
+            facility::adopt_zone(&tx, &store.tz)?;
+            tx.commit()?;
         }
         let stored = facility::get(&store.conn.transaction()?, "timezone")?;
         if let Some(zone) = stored.and_then(|name| TimeZone::get(&name).ok()) {
