@@ -96,6 +96,20 @@ fn slot<'a>(
     v
 }
 
+/// `rates crew ROLE [--person P] --hourly H --half-day HD --day D`.
+fn crew<'a>(
+    role: &'a str,
+    person: Option<&'a str>,
+    [hourly, half_day, day]: [&'a str; 3],
+) -> Vec<&'a str> {
+    let mut v = vec!["rates", "crew", role];
+    if let Some(p) = person {
+        v.extend(["--person", p]);
+    }
+    v.extend(["--hourly", hourly, "--half-day", half_day, "--day", day]);
+    v
+}
+
 /// The budget's actual of `category` in minor units.
 fn actual(report: &Value, category: &str) -> i64 {
     report["rows"]
@@ -292,39 +306,13 @@ fn currencies_are_never_mixed() {
     ));
     // Kim (AFM) 3 h, one instrument: scale $450.00; pension 14.09 % = $63.405, rounded half up
     // $63.41; health & welfare, first session of the day, $30.00: $543.41.
-    let quote = s.json(&[
-        "hire",
-        "add",
-        "--booking",
-        "1",
-        "--person",
-        "Kim Vale",
-        "--agreement",
-        "afm",
-        "--instruments",
-        "bass",
-        "--worked",
-        "3h",
-    ]);
+    let quote = s.json(&common::hire("1", "Kim Vale", "afm", "bass", "3h", &[]));
     assert_eq!(quote["currency"], "USD");
     assert_eq!(quote["total"], 54_341);
     let text = s.ok(&["hire", "quote", "1"]);
     assert!(text.contains("543.41  USD"), "{text}");
     // Lee (MU) 3 h, one instrument: £130.00, in GBP.
-    s.ok(&[
-        "hire",
-        "add",
-        "--booking",
-        "1",
-        "--person",
-        "Lee Hart",
-        "--agreement",
-        "mu",
-        "--instruments",
-        "guitar",
-        "--worked",
-        "3h",
-    ]);
+    s.ok(&common::hire("1", "Lee Hart", "mu", "guitar", "3h", &[]));
     // No rate: the room £700 and Lee's £130 are summed in GBP; Kim's $543.41 is shown apart.
     let report = s.json(&["budget", "report", "Night Songs"]);
     assert_eq!(actual(&report, "studio"), 70_000);
@@ -436,20 +424,7 @@ fn the_first_session_of_the_day_is_the_studios_day() {
         &[],
     ));
     for booking in ["1", "2"] {
-        s.ok(&[
-            "hire",
-            "add",
-            "--booking",
-            booking,
-            "--person",
-            "Kim Vale",
-            "--agreement",
-            "afm",
-            "--instruments",
-            "bass",
-            "--worked",
-            "3h",
-        ]);
+        s.ok(&common::hire(booking, "Kim Vale", "afm", "bass", "3h", &[]));
     }
     let health = |q: &Value| {
         q["lines"]
@@ -502,35 +477,9 @@ fn musicians_are_paid_for_late_cancellations() {
     }
     // Kim (AFM, $543.41) on #1 and #2; Lee (MU 3 h, £130.00) on #3.
     for booking in ["1", "2"] {
-        s.ok(&[
-            "hire",
-            "add",
-            "--booking",
-            booking,
-            "--person",
-            "Kim Vale",
-            "--agreement",
-            "afm",
-            "--instruments",
-            "bass",
-            "--worked",
-            "3h",
-        ]);
+        s.ok(&common::hire(booking, "Kim Vale", "afm", "bass", "3h", &[]));
     }
-    s.ok(&[
-        "hire",
-        "add",
-        "--booking",
-        "3",
-        "--person",
-        "Lee Hart",
-        "--agreement",
-        "mu",
-        "--instruments",
-        "guitar",
-        "--worked",
-        "3h",
-    ]);
+    s.ok(&common::hire("3", "Lee Hart", "mu", "guitar", "3h", &[]));
     // #1 cancelled 3 days ahead: under AFM's 7 days, Kim is paid in full, $543.41; the room is
     // free to cancel (72 h is past the 48 h policy).
     let text = s.ok(&["booking", "cancel", "1"]);
@@ -597,19 +546,7 @@ fn an_invoice_bills_every_line_and_the_balance() {
     ]);
     s.ok(&["facility", "set", "name", "Studio Nord"]);
     s.ok(&["facility", "set", "address", "12 Mill Lane\nLeeds LS1 4AB"]);
-    s.ok(&[
-        "rates",
-        "crew",
-        "engineer",
-        "--person",
-        "Jo Park",
-        "--hourly",
-        "40",
-        "--half-day",
-        "180",
-        "--day",
-        "320",
-    ]);
+    s.ok(&crew("engineer", Some("Jo Park"), ["40", "180", "320"]));
     // A hold becomes firm when 25 % of its charge is paid.
     s.ok(&["policy", "set", "deposit_firm_bp", "25"]);
     let block = s.ok(&[
@@ -658,20 +595,7 @@ fn an_invoice_bills_every_line_and_the_balance() {
         second.contains("deposit paid: firmed #1 Studio A"),
         "{second}"
     );
-    s.ok(&[
-        "hire",
-        "add",
-        "--booking",
-        "1",
-        "--person",
-        "Lee Hart",
-        "--agreement",
-        "mu",
-        "--instruments",
-        "guitar",
-        "--worked",
-        "3h",
-    ]);
+    s.ok(&common::hire("1", "Lee Hart", "mu", "guitar", "3h", &[]));
     s.ok(&["log", "take", "1", "--song", "Harbour Lights"]);
     s.ok(&["log", "take", "1", "--song", "Paper Moon"]);
     s.ok(&["log", "take", "1", "--song", "Harbour Lights"]);
@@ -690,20 +614,7 @@ fn an_invoice_bills_every_line_and_the_balance() {
         "--end",
         &to,
     ]);
-    s.ok(&[
-        "hire",
-        "add",
-        "--booking",
-        "2",
-        "--person",
-        "Lee Hart",
-        "--agreement",
-        "mu",
-        "--instruments",
-        "guitar",
-        "--worked",
-        "3h",
-    ]);
+    s.ok(&common::hire("2", "Lee Hart", "mu", "guitar", "3h", &[]));
     s.ok(&["booking", "cancel", "2"]);
     s.ok(&[
         "budget",
@@ -873,38 +784,22 @@ fn union_paperwork_for_a_session() {
         "2027-03-01 14:00",
         &[],
     ));
-    s.ok(&[
-        "hire",
-        "add",
-        "--booking",
+    s.ok(&common::hire(
         "1",
-        "--person",
         "Kim Vale",
-        "--agreement",
         "afm",
-        "--instruments",
         "bass,double bass",
-        "--worked",
         "3h40m",
-        "--cartage",
-        "2",
-    ]);
-    s.ok(&[
-        "hire",
-        "add",
-        "--booking",
+        &["--cartage", "2"],
+    ));
+    s.ok(&common::hire(
         "1",
-        "--person",
         "Lee Hart",
-        "--agreement",
         "mu",
-        "--instruments",
         "guitar,mandolin",
-        "--worked",
         "3h40m",
-        "--porterage",
-        "A",
-    ]);
+        &["--porterage", "A"],
+    ));
     // Harbour Lights: three takes, the second circled (3:07); Paper Moon one take (4:05).
     for (song, duration, circled) in [
         ("Harbour Lights", "200", false),
@@ -984,41 +879,9 @@ fn crew_rates_reach_the_budget() {
     s.ok(&["person", "add", "Ray Cole", "--kind", "engineer"]);
     // House engineer rate £35 / £150 / £280; Jo's own £40 / £180 / £320; house assistant
     // £15 / £70 / £120.
-    s.ok(&[
-        "rates",
-        "crew",
-        "engineer",
-        "--hourly",
-        "35",
-        "--half-day",
-        "150",
-        "--day",
-        "280",
-    ]);
-    s.ok(&[
-        "rates",
-        "crew",
-        "engineer",
-        "--person",
-        "Jo Park",
-        "--hourly",
-        "40",
-        "--half-day",
-        "180",
-        "--day",
-        "320",
-    ]);
-    s.ok(&[
-        "rates",
-        "crew",
-        "assistant",
-        "--hourly",
-        "15",
-        "--half-day",
-        "70",
-        "--day",
-        "120",
-    ]);
+    s.ok(&crew("engineer", None, ["35", "150", "280"]));
+    s.ok(&crew("engineer", Some("Jo Park"), ["40", "180", "320"]));
+    s.ok(&crew("assistant", None, ["15", "70", "120"]));
     let rates = s.ok(&["rates", "list"]);
     assert!(
         rates

@@ -808,32 +808,6 @@ fn args(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()
 }
 
-/// `hire add --booking B --person P --agreement A --instruments I`, then `extra`.
-fn hire_add(
-    booking: &str,
-    person: &str,
-    agreement: &str,
-    instruments: &str,
-    extra: &[&str],
-) -> Vec<String> {
-    [
-        "hire",
-        "add",
-        "--booking",
-        booking,
-        "--person",
-        person,
-        "--agreement",
-        agreement,
-        "--instruments",
-        instruments,
-    ]
-    .iter()
-    .chain(extra)
-    .map(|s| s.to_string())
-    .collect()
-}
-
 /// Issue 12, finding 5: a person cannot be in two sessions at once. An engineer on a confirmed
 /// session in Studio A cannot be put on an overlapping one in Studio B; a musician hired for one
 /// cannot be hired for an overlapping one; a hold whose musician got booked elsewhere cannot be
@@ -918,26 +892,14 @@ fn people_cannot_be_in_two_sessions_at_once() {
     );
     ok(&args(&c));
     // Lee plays on #1; a hold in Studio B at 12:00–15:00 (#3) cannot hire Lee too.
-    ok(&args(&hire_add(
-        "1",
-        "Lee Hart",
-        "mu",
-        "guitar",
-        &["--worked", "3h"],
-    )));
+    ok(&common::hire("1", "Lee Hart", "mu", "guitar", "3h", &[]));
     let d = with(
         &["booking", "hold"],
         &slot("Other Band", "Studio B", "2027-04-01", "12:00", "15:00"),
         &[],
     );
     ok(&args(&d));
-    let (code, _, stderr) = run(&args(&hire_add(
-        "3",
-        "Lee Hart",
-        "mu",
-        "guitar",
-        &["--worked", "3h"],
-    )));
+    let (code, _, stderr) = run(&common::hire("3", "Lee Hart", "mu", "guitar", "3h", &[]));
     assert_ne!(code, Some(0));
     assert!(
         stderr.contains("Lee Hart is already booked then: #1 Studio A"),
@@ -951,26 +913,28 @@ fn people_cannot_be_in_two_sessions_at_once() {
         &[],
     );
     ok(&args(&e));
-    ok(&args(&hire_add(
+    ok(&common::hire(
         "4",
         "Kim Vale",
         "free",
         "bass",
-        &["--flat", "150", "--worked", "3h"],
-    )));
+        "3h",
+        &["--flat", "150"],
+    ));
     let f = with(
         &["booking", "book"],
         &slot("Night Songs", "Studio A", "2027-04-02", "11:00", "14:00"),
         &[],
     );
     ok(&args(&f));
-    ok(&args(&hire_add(
+    ok(&common::hire(
         "5",
         "Kim Vale",
         "free",
         "bass",
-        &["--flat", "150", "--worked", "3h"],
-    )));
+        "3h",
+        &["--flat", "150"],
+    ));
     let (code, _, stderr) = run(&["booking", "confirm", "4"]);
     assert_ne!(code, Some(0));
     assert!(
@@ -1045,13 +1009,14 @@ fn bookings_read_as_they_are() {
         "{cancelled}"
     );
     // One instrument: session and overtime, no "doubling 0.00 +0 %".
-    let quote: serde_json::Value = serde_json::from_str(&ok(&args(&hire_add(
+    let quote: serde_json::Value = serde_json::from_str(&ok(&common::hire(
         "1",
         "Lee Hart",
         "mu",
         "guitar",
-        &["--worked", "3h", "--json"],
-    ))))
+        "3h",
+        &["--json"],
+    )))
     .unwrap();
     let kinds: Vec<&str> = quote["lines"]
         .as_array()

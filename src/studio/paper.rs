@@ -423,35 +423,13 @@ pub fn union_pdf(reports: &[super::union::Report]) -> Vec<u8> {
                 80,
             );
         }
-        let (kinds, labels): (&[&str], &[&str]) = match r.agreement {
-            Agreement::Afm => (
-                &[
-                    "session",
-                    "overtime",
-                    "doubling",
-                    "pension",
-                    "health_welfare",
-                    "cartage",
-                ],
-                &["Scale", "Overtime", "Doubling", "Pension", "H&W", "Cartage"],
-            ),
-            _ => (
-                &[
-                    "session",
-                    "overtime",
-                    "doubling",
-                    "overdubbing",
-                    "porterage",
-                ],
-                &["Fee", "Overtime", "Doubling", "Overdub", "Porterage"],
-            ),
-        };
+        let kinds = super::union::columns(r.agreement);
         s.down(10.0);
         s.need(40.0);
         s.down(12.0);
         s.text(LEFT, Font::Bold, 8.0, "Musician (role)");
-        let column = |i: usize| RIGHT - 44.0 * (labels.len() - i) as f32;
-        for (i, label) in labels.iter().enumerate() {
+        let column = |i: usize| RIGHT - 44.0 * (kinds.len() - i) as f32;
+        for (i, (_, label)) in kinds.iter().enumerate() {
             s.text(column(i) - 38.0, Font::Bold, 8.0, label);
         }
         s.text(RIGHT - 20.0, Font::Bold, 8.0, "Total");
@@ -464,7 +442,7 @@ pub fn union_pdf(reports: &[super::union::Report]) -> Vec<u8> {
                 8.0,
                 &clip(&format!("{} ({})", p.name, p.role), 30),
             );
-            for (i, kind) in kinds.iter().enumerate() {
+            for (i, (kind, _)) in kinds.iter().enumerate() {
                 s.right(column(i) - 2.0, 8.0, &grouped(p.amount(kind)));
             }
             s.right(RIGHT, 8.0, &grouped(p.fee.total));

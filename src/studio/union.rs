@@ -135,23 +135,24 @@ pub fn report(
     })
 }
 
-/// The columns of a report's CSV, per agreement: AFM as on a B-4, MU/BPI as its session details.
-fn columns(agreement: Agreement) -> &'static [&'static str] {
+/// The fee columns of a report, per agreement (fee kind, heading on paper): AFM as on a B-4,
+/// MU/BPI as its session details.
+pub fn columns(agreement: Agreement) -> &'static [(&'static str, &'static str)] {
     match agreement {
         Agreement::Afm => &[
-            "session",
-            "overtime",
-            "doubling",
-            "pension",
-            "health_welfare",
-            "cartage",
+            ("session", "Scale"),
+            ("overtime", "Overtime"),
+            ("doubling", "Doubling"),
+            ("pension", "Pension"),
+            ("health_welfare", "H&W"),
+            ("cartage", "Cartage"),
         ],
         _ => &[
-            "session",
-            "overtime",
-            "doubling",
-            "overdubbing",
-            "porterage",
+            ("session", "Fee"),
+            ("overtime", "Overtime"),
+            ("doubling", "Doubling"),
+            ("overdubbing", "Overdub"),
+            ("porterage", "Porterage"),
         ],
     }
 }
@@ -179,7 +180,8 @@ impl Report {
         }
         let kinds = columns(self.agreement);
         out.push_str("musician,role,instruments,session_type,hours,");
-        out.push_str(&kinds.join(","));
+        let names: Vec<&str> = kinds.iter().map(|(kind, _)| *kind).collect();
+        out.push_str(&names.join(","));
         out.push_str(",total,currency\n");
         for p in &self.players {
             out.push_str(&format!(
@@ -190,7 +192,7 @@ impl Report {
                 p.session,
                 format_minutes(p.worked_min)
             ));
-            for kind in kinds {
+            for (kind, _) in kinds {
                 out.push_str(&format!(",{}", p.amount(kind)));
             }
             out.push_str(&format!(",{},{}\n", p.fee.total, p.currency));

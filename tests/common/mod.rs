@@ -149,3 +149,31 @@ pub fn studio(dir: &Path) -> Store {
 pub fn studio_at(db: &Path) -> Store {
     Store::open(db, TimeZone::get("Europe/London").unwrap()).unwrap()
 }
+
+/// `hire add` of `person` onto `booking` under `agreement`, playing `instruments` for `worked`,
+/// then `extra`.
+pub fn hire<'a>(
+    booking: &'a str,
+    person: &'a str,
+    agreement: &'a str,
+    instruments: &'a str,
+    worked: &'a str,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
+    let mut v = vec![
+        "hire",
+        "add",
+        "--booking",
+        booking,
+        "--person",
+        person,
+        "--agreement",
+        agreement,
+        "--instruments",
+        instruments,
+        "--worked",
+        worked,
+    ];
+    v.extend_from_slice(extra);
+    v
+}
