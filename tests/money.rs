@@ -942,6 +942,48 @@ fn crew_rates_reach_the_budget() {
         refused.contains("Ray Cole is already booked then: #1 Studio A"),
         "{refused}"
     );
+    // A block keeps its people on its days, not the nights between: Jo engineers two days
+    // 10:00–18:00 in Studio A and may take an evening session in Studio B on the first, but not
+    // a midday one on the second.
+    s.ok(&slot(
+        "book",
+        "Night Songs",
+        "2027-04-05 10:00",
+        "2027-04-05 18:00",
+        &["--days", "2", "--engineer", "Jo Park"],
+    ));
+    s.ok(&[
+        "booking",
+        "book",
+        "--project",
+        "Other Band",
+        "--room",
+        "Studio B",
+        "--start",
+        "2027-04-05 19:00",
+        "--end",
+        "2027-04-05 23:00",
+        "--engineer",
+        "Jo Park",
+    ]);
+    let refused = s.fails(&[
+        "booking",
+        "hold",
+        "--project",
+        "Other Band",
+        "--room",
+        "Studio B",
+        "--start",
+        "2027-04-06 12:00",
+        "--end",
+        "2027-04-06 14:00",
+        "--engineer",
+        "Jo Park",
+    ]);
+    assert!(
+        refused.contains("Jo Park is already booked then: #3 Studio A 2027-04-05 to 2027-04-06"),
+        "{refused}"
+    );
     // The same person cannot be both engineer and assistant.
     let both = s.fails(&slot(
         "hold",
@@ -1007,8 +1049,18 @@ fn a_deposit_firms_only_what_can_be_firmed() {
     assert_eq!(list[1]["status"], "hold");
     assert_eq!(list[1]["paid"], 12_750);
     assert_eq!(list[1]["due"], 12_750);
+    // Night Songs: nothing billed yet (a hold is on the quote, not the invoice), paid £127.50:
+    // in credit.
     let payments = s.json(&["payment", "list", "--project", "Night Songs"]);
-    assert_eq!(payments.as_array().unwrap().len(), 1);
+    assert_eq!(payments["payments"].as_array().unwrap().len(), 1);
+    assert_eq!(payments["billed"], 0);
+    assert_eq!(payments["paid"], 12_750);
+    assert_eq!(payments["due"], -12_750);
+    let text = s.ok(&["payment", "list", "--project", "Night Songs"]);
+    assert!(
+        text.contains("Night Songs: billed 0.00 GBP (VAT included), paid 127.50, in credit 127.50"),
+        "{text}"
+    );
 }
 
 /// A studio from schema 3 (before blocks, zones, rates of exchange and payments) reads and

@@ -169,16 +169,43 @@ pub fn payment(store: &StoreArgs, command: PaymentCommand) -> anyhow::Result<Exi
             }
         }
         PaymentCommand::List { project } => {
-            let list = db.read(|tx, _| {
-                let id = project
-                    .map(|p| crate::studio::entities::project(tx, &p))
-                    .transpose()?
-                    .map(|p| p.id);
-                payments::list(tx, id)
+            let (list, account) = db.read(|tx, _| {
+                let Some(key) = &project else {
+                    return Ok((payments::list(tx, None)?, None));
+                };
+                let id = crate::studio::entities::project(tx, key)?.id;
+                let account = invoice::draft(tx, key, Kind::Invoice, 0, now())?;
+                Ok((payments::list(tx, Some(id))?, Some(account)))
             })?;
             if store.json {
-                print_json(&list)?;
+                /// Payments, and for one project what it was billed, paid and owes.
+                #[derive(serde::Serialize)]
+                struct Listed<'a> {
+                    payments: &'a [payments::Payment],
+                    billed: Option<crate::studio::Minor>,
+                    paid: Option<crate::studio::Minor>,
+                    due: Option<crate::studio::Minor>,
+                }
+                print_json(&Listed {
+                    payments: &list,
+                    billed: account.as_ref().map(|a| a.total),
+                    paid: account.as_ref().map(|a| a.paid),
+                    due: account.as_ref().map(|a| a.balance_due),
+                })?;
             } else {
+                if let Some(a) = &account {
+                    let due = match a.balance_due {
+                        d if d.0 < 0 => format!("in credit {}", crate::studio::Minor(-d.0)),
+                        d => format!("due {d}"),
+                    };
+                    outln!(
+                        "{}: billed {} {} (VAT included), paid {}, {due}",
+                        a.project,
+                        a.total,
+                        a.currency,
+                        a.paid
+                    );
+                }
                 for y in list {
                     let on = y
                         .booking_id

@@ -320,37 +320,50 @@ fn overlapping(
 }
 
 /// The confirmed booking (other than `except`) that already has person `person_id` — as its
-/// engineer or a hired musician — during `[start, end)`, in any room.
+/// engineer, assistant or a hired musician — during one of `sessions`, in any room. A block's
+/// people are busy on its days, not the nights between.
 pub fn person_busy(
     tx: &Transaction,
     person_id: i64,
-    start: i64,
-    end: i64,
+    sessions: &[(i64, i64)],
     except: Option<i64>,
 ) -> Result<Option<Booking>, StudioError> {
+    let (Some(&(start, _)), Some(&(_, end))) = (sessions.first(), sessions.last()) else {
+        return Ok(None);
+    };
     let mut stmt = tx.prepare(&format!(
         "{SELECT} WHERE b.status = 'confirmed' AND b.id IS NOT ?4
            AND b.start_utc < ?3 AND b.end_utc > ?2
            AND (b.engineer_id = ?1 OR b.assistant_id = ?1
                 OR EXISTS (SELECT 1 FROM hires h WHERE h.booking_id = b.id AND h.person_id = ?1))
-         ORDER BY b.start_utc, b.id LIMIT 1"
+         ORDER BY b.start_utc, b.id"
     ))?;
-    let mut rows = stmt.query_map(params![person_id, start, end, except], from_row)?;
-    Ok(rows.next().transpose()?)
+    let candidates = stmt
+        .query_map(params![person_id, start, end, except], from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    for other in candidates {
+        let theirs = sessions_of(tx, &other)?;
+        let meet = sessions
+            .iter()
+            .any(|&(s, e)| theirs.iter().any(|&(ts, te)| ts < e && te > s));
+        if meet {
+            return Ok(Some(other));
+        }
+    }
+    Ok(None)
 }
 
-/// Fail when a person of `people` (id, name) is on another confirmed booking during `b`'s time:
-/// a person cannot be in two sessions at once, whatever the rooms.
-fn people_free(
+/// Fail when a person of `people` (id, name) is on another confirmed booking during one of
+/// `sessions`: a person cannot be in two sessions at once, whatever the rooms.
+pub(crate) fn people_free(
     tx: &Transaction,
     tz: &TimeZone,
     people: &[(i64, String)],
-    start: i64,
-    end: i64,
+    sessions: &[(i64, i64)],
     except: Option<i64>,
 ) -> Result<(), StudioError> {
     for (id, name) in people {
-        if let Some(taken) = person_busy(tx, *id, start, end, except)? {
+        if let Some(taken) = person_busy(tx, *id, sessions, except)? {
             return Err(StudioError::Conflict(format!(
                 "{name} is already booked then: {}",
                 taken.describe(tz)
@@ -466,7 +479,8 @@ pub fn hold(
             format!("{name} cannot be both the engineer and the assistant"),
         );
     }
-    people_free(tx, tz, &crew, new.start_utc, end_utc, None)?;
+    let days = sessions(new.start_utc, end_utc, new.days, &studio_tz(tx)?)?;
+    people_free(tx, tz, &crew, &days, None)?;
     if let Some(taken) = overlapping(tx, &room, new.start_utc, end_utc, None)?
         .into_iter()
         .find(|b| b.status == Status::Confirmed)
@@ -565,14 +579,7 @@ pub fn confirm(tx: &Transaction, tz: &TimeZone, id: i64, now: i64) -> Result<Fir
             taken.describe(tz)
         )));
     }
-    people_free(
-        tx,
-        tz,
-        &people_on(tx, id)?,
-        b.start_utc,
-        b.end_utc,
-        Some(id),
-    )?;
+    people_free(tx, tz, &people_on(tx, id)?, &sessions_of(tx, &b)?, Some(id))?;
     // Ahead of it: overlapping holds placed earlier.
     if let Some(ahead) = others
         .iter()

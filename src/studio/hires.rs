@@ -106,19 +106,13 @@ pub fn add(tx: &Transaction, tz: &TimeZone, new: &NewHire) -> Result<(Hire, Quot
     }
     let musician = person(tx, new.person)?;
     // A musician cannot be in two sessions at once.
-    if let Some(taken) = bookings::person_busy(
+    bookings::people_free(
         tx,
-        musician.id,
-        booking.start_utc,
-        booking.end_utc,
+        tz,
+        &[(musician.id, musician.name.clone())],
+        &bookings::sessions_of(tx, &booking)?,
         Some(booking.id),
-    )? {
-        return Err(StudioError::Conflict(format!(
-            "{} is already booked then: {}",
-            musician.name,
-            taken.describe(tz)
-        )));
-    }
+    )?;
     if new.worked_min <= 0 {
         return invalid("worked", "must be more than zero (e.g. 3h or 2h30m)");
     }
