@@ -58,7 +58,13 @@ pub fn set(tx: &Transaction, name: &str, value: &str) -> Result<FacilitySetting,
             format!("no setting '{name}' (one of: {})", names.join(", ")),
         );
     };
-    let value = value.trim();
+    // An address typed on one line breaks at "\n" (as a shell passes it) or at " | ".
+    let typed = if name == "address" {
+        value.replace("\\n", "\n").replace(" | ", "\n")
+    } else {
+        value.to_string()
+    };
+    let value = typed.trim();
     match name {
         "timezone" => {
             let zone = TimeZone::get(value).map_err(|e| StudioError::Invalid {
