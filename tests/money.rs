@@ -335,6 +335,18 @@ fn currencies_are_never_mixed() {
     assert_eq!(report["total"]["actual"], 125_929);
     assert_eq!(report["unconverted"], Value::Array(vec![]));
     assert_eq!(report["fx"][0]["rate_micro"], 790_000);
+    // The invoice converts each fee line as the budget does: they agree to the penny.
+    let doc = s.json(&["invoice", "Night Songs"]);
+    let musicians: i64 = doc["sessions"][0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["kind"] == "musician")
+        .map(|l| l["amount"].as_i64().unwrap())
+        .sum();
+    assert_eq!(musicians, 55_929);
+    let kim = &doc["sessions"][0]["lines"][1];
+    assert_eq!(kim["original"], "543.41 USD");
     let text = s.ok(&["budget", "report", "Night Songs"]);
     let today = format_local(now(), &london());
     assert!(

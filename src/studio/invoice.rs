@@ -116,7 +116,27 @@ impl Gather {
         amount: Minor,
         currency: &str,
     ) -> Result<Option<Line>, StudioError> {
-        Ok(match self.fx.convert(amount, currency)? {
+        self.line_of(kind, description, &[amount], currency)
+    }
+
+    /// A line made of `parts` in `currency`, each converted as the budget converts it (so the
+    /// two agree to the penny), or set apart when no rate.
+    fn line_of(
+        &mut self,
+        kind: &str,
+        description: String,
+        parts: &[Minor],
+        currency: &str,
+    ) -> Result<Option<Line>, StudioError> {
+        let amount = Minor::total(parts.iter().copied())?;
+        let mut converted = Some(Minor(0));
+        for part in parts {
+            converted = match (converted, self.fx.convert(*part, currency)?) {
+                (Some(sum), Some(c)) => Some(sum.plus(c)?),
+                _ => None,
+            };
+        }
+        Ok(match converted {
             Some(converted) => Some(Line {
                 kind: kind.to_string(),
                 original: (currency != self.currency).then(|| format!("{amount} {currency}")),
@@ -213,7 +233,8 @@ fn section(
         }
         for h in hires::list(tx, Some(b.id), None)? {
             let fee = hires::quote_hire(tx, &h)?;
-            push(g.line(
+            let parts: Vec<Minor> = fee.lines.iter().map(|l| l.amount).collect();
+            push(g.line_of(
                 "musician",
                 format!(
                     "{} ({}, {} agreement)",
@@ -221,7 +242,7 @@ fn section(
                     h.instruments,
                     h.agreement.as_str().to_uppercase()
                 ),
-                fee.total,
+                &parts,
                 &h.currency,
             )?);
         }
