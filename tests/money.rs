@@ -188,6 +188,24 @@ fn a_block_of_days_is_one_booking_priced_per_day() {
         block["end_utc"],
         parse_local("2027-03-29 20:00", &london()).unwrap()
     );
+    // Two nights 22:00–01:30 from Friday 24 March 2028: the second night's 01:30 (Sunday 26
+    // March) falls in the spring gap, yet the first night stays 3 h 30 m: 7 half hours ×
+    // £42.50 = £297.50; the second (22:00–02:30 BST, 3 h 30 m of real time) the same: £595.
+    s.ok(&slot(
+        "hold",
+        "Other Band",
+        "2028-03-24 22:00",
+        "2028-03-25 01:30",
+        &["--days", "2"],
+    ));
+    let list = s.json(&["booking", "list", "--project", "Other Band"]);
+    let nights = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["days"] == 2)
+        .unwrap();
+    assert_eq!(nights["cost"], 59_500);
     // Refused: no days, too many, and a "day" of a day or more.
     assert!(
         s.fails(&slot(
@@ -219,12 +237,21 @@ fn a_block_of_days_is_one_booking_priced_per_day() {
         ))
         .contains("each day of a block must be shorter than a day")
     );
-    // A calendar sees one event repeated daily at the first day's times.
+    // A calendar sees one event a day, each at its local times: the 3-day block's Sunday,
+    // after the clocks went forward, starts at 10:00 BST, 09:00 UTC.
     let ics = s.path().with_file_name("blocks.ics");
     s.ok(&["booking", "export", "--ics", ics.to_str().unwrap()]);
     let text = std::fs::read_to_string(&ics).unwrap();
-    assert!(text.contains("RRULE:FREQ=DAILY;COUNT=2"), "{text}");
-    assert!(text.contains("RRULE:FREQ=DAILY;COUNT=3"), "{text}");
+    for expected in [
+        "UID:booking-1-day2@studiodesk.local",
+        "UID:booking-3-day3@studiodesk.local",
+        "DTSTART:20270327T100000Z",
+        "DTSTART:20270328T090000Z",
+        "DTEND:20270328T190000Z",
+        "day 2 of 3)",
+    ] {
+        assert!(text.contains(expected), "{expected} not in {text}");
+    }
     // Released as one: a held block goes at once.
     s.ok(&slot(
         "hold",
@@ -233,7 +260,7 @@ fn a_block_of_days_is_one_booking_priced_per_day() {
         "2027-06-07 18:00",
         &["--days", "5"],
     ));
-    let released = s.ok(&["booking", "release", "4"]);
+    let released = s.ok(&["booking", "release", "5"]);
     assert!(
         released.contains("5 days 10:00–18:00 (Other Band, released)"),
         "{released}"

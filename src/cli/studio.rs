@@ -750,17 +750,11 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
             project,
             force,
         } => {
-            let list = db.read(|tx, _| {
+            let (text, events) = db.read(|tx, _| {
                 let project = project.map(|p| entities::project(tx, &p)).transpose()?;
-                bookings::list(tx, None, project.map(|p| p.id))
+                ics::export(tx, project.map(|p| p.id), &tz, "studiodesk.local", now())
             })?;
-            let host = "studiodesk.local";
-            let text = ics::calendar(&list, &tz, host, now());
             export(&path, &text, force)?;
-            let events = list
-                .iter()
-                .filter(|b| b.status != bookings::Status::Released)
-                .count();
             outln!(
                 "{events} bookings written to {} (released holds left out)",
                 path.display()

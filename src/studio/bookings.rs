@@ -72,6 +72,8 @@ pub struct Booking {
     pub end_utc: i64,
     /// Days of a block booking (the same local times each day); 1 for a single booking.
     pub days: i64,
+    /// The end of the first day (of a block; the end for one booking).
+    pub first_end_utc: i64,
     pub status: Status,
     /// 1 for the 1st hold; `None` unless on hold.
     pub rank: Option<i64>,
@@ -99,9 +101,10 @@ impl Booking {
     /// When, for people: "2026-12-01 10:00–20:00", "2027-03-01 20:00–2027-03-02 04:00" past
     /// midnight, a block "2027-03-01 to 2027-03-02, 2 days 10:00–20:00".
     pub fn when(&self, tz: &TimeZone) -> String {
-        let (start, end) = (
+        let (start, end, first_end) = (
             format_local(self.start_utc, tz),
             format_local(self.end_utc, tz),
+            format_local(self.first_end_utc, tz),
         );
         let day = |t: &str| t.split(' ').next().unwrap_or_default().to_string();
         let time = |t: &str| t.split(' ').nth(1).unwrap_or_default().to_string();
@@ -115,7 +118,7 @@ impl Booking {
                 day(&last),
                 self.days,
                 time(&start),
-                time(&end)
+                time(&first_end)
             );
         }
         // The end's day is shown when it is not the start's (a night session, a long booking).
@@ -174,7 +177,7 @@ const SELECT: &str =
     "SELECT b.id, p.title, b.project_id, r.name, b.room_id, e.name, b.start_utc, b.end_utc,
         b.status, b.rank, b.created_utc, b.expires_utc, b.challenge_deadline_utc, b.challenged_by,
         b.closed_utc, b.closed_reason, b.actual_end_utc, b.cancel_charge, r.currency, b.days,
-        a.name
+        a.name, coalesce(b.first_end_utc, b.end_utc)
      FROM bookings b JOIN projects p ON p.id = b.project_id JOIN rooms r ON r.id = b.room_id
      LEFT JOIN people e ON e.id = b.engineer_id LEFT JOIN people a ON a.id = b.assistant_id";
 
@@ -201,6 +204,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Booking> {
         currency: r.get(18)?,
         days: r.get(19)?,
         assistant: r.get(20)?,
+        first_end_utc: r.get(21)?,
     })
 }
 
@@ -394,7 +398,22 @@ const MAX_HOLD_HOURS: i64 = 366 * 24;
 
 /// The sessions booking `b` is priced as (see [`pricing::sessions`]), in the studio's zone.
 pub fn sessions_of(tx: &Transaction, b: &Booking) -> Result<Vec<(i64, i64)>, StudioError> {
-    sessions(b.start_utc, b.end_utc, b.days, &studio_tz(tx)?)
+    sessions(
+        b.start_utc,
+        b.end_utc,
+        b.days,
+        b.first_end_utc,
+        &studio_tz(tx)?,
+    )
+}
+
+/// The days booking `b` occupies: each day of a block, else the booking as one.
+pub fn days_of(tx: &Transaction, b: &Booking) -> Result<Vec<(i64, i64)>, StudioError> {
+    if b.days > 1 {
+        sessions_of(tx, b)
+    } else {
+        Ok(vec![(b.start_utc, b.end_utc)])
+    }
 }
 
 /// The cost of a confirmed booking: each session at the rate card, plus overtime when the last
@@ -479,7 +498,13 @@ pub fn hold(
             format!("{name} cannot be both the engineer and the assistant"),
         );
     }
-    let days = sessions(new.start_utc, end_utc, new.days, &studio_tz(tx)?)?;
+    let days = sessions(
+        new.start_utc,
+        end_utc,
+        new.days,
+        new.end_utc,
+        &studio_tz(tx)?,
+    )?;
     people_free(tx, tz, &crew, &days, None)?;
     if let Some(taken) = overlapping(tx, &room, new.start_utc, end_utc, None)?
         .into_iter()
@@ -501,8 +526,8 @@ pub fn hold(
     };
     tx.execute(
         "INSERT INTO bookings (project_id, room_id, engineer_id, start_utc, end_utc, status, rank,
-           created_utc, expires_utc, days, assistant_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'hold', 0, ?6, ?7, ?8, ?9)",
+           created_utc, expires_utc, days, assistant_id, first_end_utc)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'hold', 0, ?6, ?7, ?8, ?9, ?10)",
         params![
             project.id,
             room.id,
@@ -512,7 +537,8 @@ pub fn hold(
             now,
             now + expiry_hours * 3600,
             new.days,
-            assistant.map(|a| a.id)
+            assistant.map(|a| a.id),
+            (new.days > 1).then_some(new.end_utc)
         ],
     )?;
     let id = tx.last_insert_rowid();

@@ -81,20 +81,20 @@ pub fn shift_days(t: i64, days: i64, tz: &TimeZone) -> Result<i64, StudioError> 
     Ok(zoned.timestamp().as_second())
 }
 
-/// The sessions (start, end in UTC seconds) a booking from `start` to `end` over `days` days is
-/// priced as: for a block, one per day at the first day's local times (`end` is the last day's
-/// end); otherwise one, or 24-hour sessions from the start when it is longer than a day.
+/// The sessions (start, end in UTC seconds) a booking is priced as: for a block of `days`, one
+/// per day at the first day's local times (`first_end` is the first day's end); otherwise
+/// `start` to `end` as one session, or 24-hour sessions from the start when it is longer.
 pub fn sessions(
     start: i64,
     end: i64,
     days: i64,
+    first_end: i64,
     tz: &TimeZone,
 ) -> Result<Vec<(i64, i64)>, StudioError> {
-    if end <= start {
+    if end <= start || first_end <= start {
         return invalid("end", "must be after the start");
     }
     if days > 1 {
-        let first_end = shift_days(end, 1 - days, tz)?;
         return (0..days)
             .map(|k| Ok((shift_days(start, k, tz)?, shift_days(first_end, k, tz)?)))
             .collect();
@@ -166,7 +166,8 @@ mod tests {
         let h = 3600;
         // Three days 10:00–20:00 from Saturday: the last end is Monday 20:00 BST (19:00 UTC).
         let last_end = SAT_10_LONDON + 2 * 24 * h - h + 10 * h;
-        let s = sessions(SAT_10_LONDON, last_end, 3, &london).unwrap();
+        let first_end = SAT_10_LONDON + 10 * h;
+        let s = sessions(SAT_10_LONDON, last_end, 3, first_end, &london).unwrap();
         assert_eq!(
             s,
             vec![
@@ -186,16 +187,34 @@ mod tests {
     }
 
     #[test]
+    fn a_block_ending_in_the_spring_gap_keeps_its_first_day() {
+        let london = TimeZone::get("Europe/London").unwrap();
+        let h = 3600;
+        // Friday 26 March 2027 22:00–01:30 for two days: the second night's 01:30 does not exist
+        // (the clocks go from 01:00 to 02:00), but the first night is still 3 h 30 m.
+        let fri_22 = SAT_10_LONDON - 12 * h;
+        let first_end = fri_22 + 3 * h + 30 * 60;
+        let last_end = shift_days(first_end, 1, &london).unwrap();
+        let s = sessions(fri_22, last_end, 2, first_end, &london).unwrap();
+        assert_eq!(s[0], (fri_22, first_end));
+        // 3 h 30 m: seven half hours at £42.50 = £297.50, on the first night.
+        assert_eq!(
+            booking_cost(&room(), (s[0].1 - s[0].0) / 60),
+            Ok(Minor(29_750))
+        );
+    }
+
+    #[test]
     fn a_booking_across_midnight_is_one_session_up_to_a_day() {
         let utc = TimeZone::UTC;
         let h = 3600;
         // A night session 20:00–04:00: one 8 h session, half day + 3 h = £380 + £255.
-        let night = sessions(20 * h, 28 * h, 1, &utc).unwrap();
+        let night = sessions(20 * h, 28 * h, 1, 28 * h, &utc).unwrap();
         assert_eq!(night, vec![(20 * h, 28 * h)]);
         assert_eq!(sessions_cost(&room(), &night, None), Ok(Minor(63_500)));
         // Monday 10:00 → Tuesday 20:00 without --days: 34 h is a 24 h session (day + 14 h
         // overtime = £700 + 14 × £85 = £1,890) and a 10 h one (£700): £2,590.
-        let long = sessions(10 * h, 44 * h, 1, &utc).unwrap();
+        let long = sessions(10 * h, 44 * h, 1, 44 * h, &utc).unwrap();
         assert_eq!(long, vec![(10 * h, 34 * h), (34 * h, 44 * h)]);
         assert_eq!(sessions_cost(&room(), &long, None), Ok(Minor(259_000)));
     }

@@ -4,6 +4,8 @@
 -- A block: `days` consecutive days at the same local times. start_utc is the first day's start,
 -- end_utc the last day's end; the room is kept between the days (the gear stays set up).
 ALTER TABLE bookings ADD COLUMN days INTEGER NOT NULL DEFAULT 1 CHECK (days BETWEEN 1 AND 31);
+-- A block's first day's end (its days repeat the first day's local times); NULL for one booking.
+ALTER TABLE bookings ADD COLUMN first_end_utc INTEGER;
 
 -- Facility settings as text: timezone (IANA name), studio name, address, VAT rate, …
 CREATE TABLE facility (

@@ -703,12 +703,9 @@ impl Change {
                 ))
             }
             Change::ExportIcs(path) => {
-                let list = store.read(|tx, _| bookings::list(tx, None, None))?;
-                write_file(
-                    &path,
-                    &ics::calendar(&list, &tz, "studiodesk.local", now()),
-                    replace,
-                )?;
+                let (text, _) =
+                    store.read(|tx, _| ics::export(tx, None, &tz, "studiodesk.local", now()))?;
+                write_file(&path, &text, replace)?;
                 Ok(format!("calendar written to {}", path.display()))
             }
             Change::Hire { booking, form } => {
