@@ -605,8 +605,8 @@ fn an_invoice_bills_every_line_and_the_balance() {
         "Jo Park",
     ]);
     assert!(block.contains("#1 "), "{block}");
-    // The block's charge: room 2 × £700 + Jo 2 × £320 = £2,040; 25 % is £510. £500 is not
-    // enough to firm it; £100 more is.
+    // The block's charge: room 2 × £700 + Jo 2 × £320 = £2,040, with VAT 20 % £2,448; 25 % is
+    // £612. £500 is not enough to firm it; £200 more is.
     let first = s.json(&[
         "payment",
         "add",
@@ -624,7 +624,7 @@ fn an_invoice_bills_every_line_and_the_balance() {
         "--project",
         "Harbour",
         "--amount",
-        "100",
+        "200",
         "--booking",
         "1",
         "--note",
@@ -680,8 +680,16 @@ fn an_invoice_bills_every_line_and_the_balance() {
             block["paid"].as_i64(),
             block["due"].as_i64()
         ),
-        (Some(140_000), Some(60_000), Some(144_000))
+        (Some(140_000), Some(70_000), Some(190_400))
     );
+    // booking list: the block's room time £1,400; billed (£1,400 + £640 + Lee £130) × 1.2 =
+    // £2,604 with VAT; paid £700; due £1,904.
+    assert_eq!(block["billed"], 260_400);
+    // A quote is its own series and bills what is booked and held, not the cancellation:
+    // (£1,400 + £640 + £130 + £120) × 1.2 = £2,748.
+    let quote = s.json(&["invoice", "Harbour", "--quote"]);
+    assert_eq!(quote["reference"], "Q-0001");
+    assert_eq!(quote["total"], 274_800);
 
     let pdf = s.path().with_file_name("invoice.pdf");
     let doc = s.json(&["invoice", "Harbour", "--out", pdf.to_str().unwrap()]);
@@ -727,12 +735,12 @@ fn an_invoice_bills_every_line_and_the_balance() {
     );
     assert_eq!(doc["expenses"][0]["amount"], 12_000);
     // Subtotal £1,400 + £640 + £130 + £170 + £130 + £120 = £2,590; VAT 20 % = £518; total
-    // £3,108; paid £600; due £2,508.
+    // £3,108; paid £700; due £2,408.
     assert_eq!(doc["subtotal"], 259_000);
     assert_eq!(doc["vat"], 51_800);
     assert_eq!(doc["total"], 310_800);
-    assert_eq!(doc["paid"], 60_000);
-    assert_eq!(doc["balance_due"], 250_800);
+    assert_eq!(doc["paid"], 70_000);
+    assert_eq!(doc["balance_due"], 240_800);
     // The same on paper.
     let text = pdf_text(&pdf);
     for expected in [
@@ -751,8 +759,8 @@ fn an_invoice_bills_every_line_and_the_balance() {
         "Subtotal 2,590.00 GBP",
         "VAT 20 % 518.00 GBP",
         "Total 3,108.00 GBP",
-        "Paid 600.00 GBP",
-        "Balance due 2,508.00 GBP",
+        "Paid 700.00 GBP",
+        "Balance due 2,408.00 GBP",
         "page 1 of 1",
     ] {
         assert!(text.contains(expected), "{expected:?} not in:\n{text}");
@@ -778,11 +786,26 @@ fn an_invoice_bills_every_line_and_the_balance() {
         "--force",
     ]);
     assert_eq!(again["reference"], "INV-0002");
-    // A quote is its own series and bills what is booked and held, not the cancellation:
-    // (£1,400 + £640 + £130 + £120) × 1.2 = £2,748.
-    let quote = s.json(&["invoice", "Harbour", "--quote"]);
-    assert_eq!(quote["reference"], "Q-0001");
-    assert_eq!(quote["total"], 274_800);
+    // An invoice bills only what no invoice has: INV-0002 has nothing new, and carries INV-0001
+    // forward. A later expense is billed by the next one, on top of the balance.
+    assert_eq!(again["sessions"], Value::Array(vec![]));
+    assert_eq!(again["total"], 0);
+    assert_eq!(again["previously_invoiced"], 310_800);
+    assert_eq!(again["balance_due"], 240_800);
+    s.ok(&[
+        "budget",
+        "expense",
+        "Harbour",
+        "--category",
+        "mixing",
+        "--amount",
+        "50",
+    ]);
+    // £50 + VAT £10 = £60; due £2,408 + £60 = £2,468.
+    let third = s.json(&["invoice", "Harbour"]);
+    assert_eq!(third["reference"], "INV-0003");
+    assert_eq!(third["total"], 6_000);
+    assert_eq!(third["balance_due"], 246_800);
     // Payments are checked: nothing, too much, another project's booking.
     for bad in [
         &["--amount", "0"][..],
@@ -1068,7 +1091,8 @@ fn a_deposit_firms_only_what_can_be_firmed() {
         "1",
     ]);
     assert_eq!(paid["firmed"], Value::Null);
-    // 50 % deposit: 3 h = £255, half is £127.50. The 2nd hold's deposit is kept, the hold stays.
+    // 50 % deposit: 3 h = £255, with VAT £306, half is £153. The 2nd hold's deposit is kept,
+    // the hold stays.
     s.ok(&["policy", "set", "deposit_firm_bp", "50"]);
     let second = s.ok(&[
         "payment",
@@ -1076,7 +1100,7 @@ fn a_deposit_firms_only_what_can_be_firmed() {
         "--project",
         "Night Songs",
         "--amount",
-        "127.50",
+        "153",
         "--booking",
         "2",
     ]);
@@ -1086,18 +1110,18 @@ fn a_deposit_firms_only_what_can_be_firmed() {
     );
     let list = s.json(&["booking", "list"]);
     assert_eq!(list[1]["status"], "hold");
-    assert_eq!(list[1]["paid"], 12_750);
-    assert_eq!(list[1]["due"], 12_750);
-    // Night Songs: nothing billed yet (a hold is on the quote, not the invoice), paid £127.50:
+    assert_eq!(list[1]["paid"], 15_300);
+    assert_eq!(list[1]["due"], 15_300);
+    // Night Songs: nothing billed yet (a hold is on the quote, not the invoice), paid £153:
     // in credit.
     let payments = s.json(&["payment", "list", "--project", "Night Songs"]);
     assert_eq!(payments["payments"].as_array().unwrap().len(), 1);
     assert_eq!(payments["billed"], 0);
-    assert_eq!(payments["paid"], 12_750);
-    assert_eq!(payments["due"], -12_750);
+    assert_eq!(payments["paid"], 15_300);
+    assert_eq!(payments["due"], -15_300);
     let text = s.ok(&["payment", "list", "--project", "Night Songs"]);
     assert!(
-        text.contains("Night Songs: billed 0.00 GBP (VAT included), paid 127.50, in credit 127.50"),
+        text.contains("Night Songs: billed 0.00 GBP (VAT included), paid 153.00, in credit 153.00"),
         "{text}"
     );
 }

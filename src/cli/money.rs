@@ -188,7 +188,10 @@ pub fn payment(store: &StoreArgs, command: PaymentCommand) -> anyhow::Result<Exi
                 }
                 print_json(&Listed {
                     payments: &list,
-                    billed: account.as_ref().map(|a| a.total),
+                    billed: account
+                        .as_ref()
+                        .map(|a| a.previously_invoiced.plus(a.total))
+                        .transpose()?,
                     paid: account.as_ref().map(|a| a.paid),
                     due: account.as_ref().map(|a| a.balance_due),
                 })?;
@@ -201,7 +204,7 @@ pub fn payment(store: &StoreArgs, command: PaymentCommand) -> anyhow::Result<Exi
                     outln!(
                         "{}: billed {} {} (VAT included), paid {}, {due}",
                         a.project,
-                        a.total,
+                        a.previously_invoiced.plus(a.total)?,
                         a.currency,
                         a.paid
                     );

@@ -9,7 +9,7 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use crate::files::{Replace, WriteError, write_atomic};
-use crate::studio::bookings::{self, NewHold, Status};
+use crate::studio::bookings::{self, NewHold};
 use crate::studio::entities::{self, PersonKind, Room, Union};
 use crate::studio::fees::{self, Agreement, Role, SessionKind};
 use crate::studio::hires::{self, NewHire};
@@ -705,36 +705,43 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
                     #[serde(flatten)]
                     booking: &'a bookings::Booking,
                     cost: Option<Minor>,
+                    /// What is billed, paid and due, in the project's currency.
+                    billed: Option<Minor>,
                     paid: Minor,
                     due: Option<Minor>,
+                    project_currency: &'a str,
                 }
                 let rows: Vec<Listed> = list
                     .iter()
                     .map(|(cost, balance, booking)| Listed {
                         booking,
                         cost: *cost,
+                        billed: balance.charged,
                         paid: balance.paid,
                         due: balance.due,
+                        project_currency: &balance.currency,
                     })
                     .collect();
                 print_json(&rows)?;
             } else {
                 for (cost, balance, b) in list {
-                    let crew = match (cost, balance.charged) {
-                        (Some(c), Some(charged))
-                            if charged > c && b.status != Status::Cancelled =>
-                        {
-                            format!(" (+ crew {})", charged.minus(c)?)
-                        }
-                        _ => String::new(),
-                    };
-                    let paid = match balance.due {
-                        _ if cost.is_none() => String::new(),
-                        Some(due) => format!(", paid {}, due {due}", balance.paid),
-                        None => format!(", paid {}", balance.paid),
+                    // The room's cost in its currency; what is billed, paid and due in the
+                    // project's.
+                    let billed = match (cost, balance.due) {
+                        (None, _) => String::new(),
+                        (Some(_), Some(due)) => format!(
+                            "; billed {} {cur} with crew, musicians and VAT, paid {}, due {due}",
+                            balance.charged.unwrap_or_default(),
+                            balance.paid,
+                            cur = balance.currency
+                        ),
+                        (Some(_), None) => format!(
+                            "; paid {} {}, due not known (a rate of exchange is missing)",
+                            balance.paid, balance.currency
+                        ),
                     };
                     let cost = cost
-                        .map(|c| format!(" {c} {}{crew}{paid}", b.currency))
+                        .map(|c| format!(" {c} {}{billed}", b.currency))
                         .unwrap_or_default();
                     let reason = b
                         .closed_reason

@@ -96,7 +96,12 @@ pub struct Document {
     pub vat_bp: i64,
     pub vat: Minor,
     pub total: Minor,
+    /// What the project's earlier invoices came to (an invoice bills only what none has before;
+    /// the balance carries the rest forward). Zero on a quote.
+    pub previously_invoiced: Minor,
+    /// Every payment received for the project.
     pub paid: Minor,
+    /// Earlier invoices + this total − paid (on a quote: this total − paid).
     pub balance_due: Minor,
 }
 
@@ -280,17 +285,13 @@ pub fn draft(
         unconverted: Vec::new(),
     };
     let mut sessions = Vec::new();
-    for b in bookings::list(tx, None, Some(p.id))? {
-        let billed = match kind {
-            Kind::Invoice => matches!(b.status, Status::Confirmed | Status::Cancelled),
-            Kind::Quote => matches!(b.status, Status::Confirmed | Status::Hold),
-        };
-        if billed {
-            sessions.push(section(tx, &mut g, &b, &tz)?);
-        }
+    for b in unbilled(tx, p.id, kind)? {
+        sessions.push(section(tx, &mut g, &b, &tz)?);
     }
-    let mut stmt = tx
-        .prepare("SELECT category, amount, note FROM expenses WHERE project_id = ?1 ORDER BY id")?;
+    let mut stmt = tx.prepare(
+        "SELECT category, amount, note FROM expenses
+         WHERE project_id = ?1 AND invoice_number IS NULL ORDER BY id",
+    )?;
     let rows: Vec<(String, i64, String)> = stmt
         .query_map([p.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<Result<_, _>>()?;
@@ -314,6 +315,14 @@ pub fn draft(
     let vat = subtotal.percent(vat_bp)?;
     let total = subtotal.plus(vat)?;
     let paid = Minor::total(payments::list(tx, Some(p.id))?.iter().map(|y| y.amount))?;
+    let previously_invoiced = match kind {
+        Kind::Invoice => Minor(tx.query_row(
+            "SELECT ifnull(sum(total), 0) FROM documents WHERE kind = 'invoice' AND project_id = ?1",
+            [p.id],
+            |r| r.get(0),
+        )?),
+        Kind::Quote => Minor(0),
+    };
     Ok(Document {
         kind,
         number,
@@ -333,9 +342,53 @@ pub fn draft(
         vat_bp,
         vat,
         total,
+        previously_invoiced,
         paid,
-        balance_due: total.minus(paid)?,
+        balance_due: previously_invoiced.plus(total)?.minus(paid)?,
     })
+}
+
+/// The project's bookings a document of `kind` bills: an invoice the confirmed and cancelled
+/// sessions no invoice has billed, a quote the confirmed sessions and holds not yet invoiced.
+fn unbilled(tx: &Transaction, project_id: i64, kind: Kind) -> Result<Vec<Booking>, StudioError> {
+    let invoiced: Vec<i64> = {
+        let mut stmt = tx.prepare(
+            "SELECT id FROM bookings WHERE project_id = ?1 AND invoice_number IS NOT NULL",
+        )?;
+        stmt.query_map([project_id], |r| r.get(0))?
+            .collect::<Result<_, _>>()?
+    };
+    Ok(bookings::list(tx, None, Some(project_id))?
+        .into_iter()
+        .filter(|b| !invoiced.contains(&b.id))
+        .filter(|b| match kind {
+            Kind::Invoice => matches!(b.status, Status::Confirmed | Status::Cancelled),
+            Kind::Quote => matches!(b.status, Status::Confirmed | Status::Hold),
+        })
+        .collect())
+}
+
+/// What the client is charged for booking `b`, with VAT, in the project's currency, as an
+/// invoice would bill it (room time, overtime, crew, musicians, or its cancellation charges);
+/// `None` when a part of it is in a currency with no exchange rate set.
+pub fn booking_charge(tx: &Transaction, b: &Booking) -> Result<Option<Minor>, StudioError> {
+    if b.status == Status::Released {
+        return Ok(Some(Minor(0)));
+    }
+    let p = project(tx, &b.project_id.to_string())?;
+    let mut g = Gather {
+        fx: Converter::load(tx, &p.currency)?,
+        currency: p.currency,
+        unconverted: Vec::new(),
+    };
+    let s = section(tx, &mut g, b, &facility::studio_tz(tx)?)?;
+    if !g.unconverted.is_empty() {
+        return Ok(None);
+    }
+    let subtotal = Minor::total(s.lines.iter().map(|l| l.amount))?;
+    Ok(Some(subtotal.plus(
+        subtotal.percent(bookings::setting(tx, "vat_bp")?)?,
+    )?))
 }
 
 /// Issue the next document of `kind` for `project_key`: numbered after the last of its series,
@@ -358,9 +411,22 @@ pub fn issue(
     })?;
     let p = project(tx, project_key)?;
     tx.execute(
-        "INSERT INTO documents (kind, number, project_id, issued_utc, json) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![kind.as_str(), doc.number, p.id, now, json],
+        "INSERT INTO documents (kind, number, project_id, issued_utc, total, json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![kind.as_str(), doc.number, p.id, now, doc.total.0, json],
     )?;
+    if kind == Kind::Invoice {
+        for s in &doc.sessions {
+            tx.execute(
+                "UPDATE bookings SET invoice_number = ?2 WHERE id = ?1",
+                params![s.booking, doc.number],
+            )?;
+        }
+        tx.execute(
+            "UPDATE expenses SET invoice_number = ?2 WHERE project_id = ?1 AND invoice_number IS NULL",
+            params![p.id, doc.number],
+        )?;
+    }
     Ok(doc)
 }
 

@@ -1,5 +1,5 @@
 //! Money received from the client — deposits and payments, in the project's currency — and what
-//! is still due, per booking and per project. A studio may firm a hold when a deposit of a set
+//! is still due, per booking (billed as an invoice bills it, with VAT). A studio may firm a hold when a deposit of a set
 //! share of its cost is paid (the `deposit_firm_bp` policy; off by default).
 
 use jiff::tz::TimeZone;
@@ -7,9 +7,7 @@ use rusqlite::{Transaction, params};
 use serde::Serialize;
 
 use super::bookings::{self, Booking, Firmed, Status};
-use super::crew;
 use super::entities::project;
-use super::fx::Converter;
 use super::units::Minor;
 use super::{StudioError, invalid};
 
@@ -35,26 +33,6 @@ pub struct Received {
     pub not_firmed: Option<String>,
 }
 
-/// What the client is charged for booking `b`, in its room's currency: room time with overtime
-/// and its crew while it stands (a hold is charged as it would be firmed), its cancellation
-/// charge once cancelled, nothing once released.
-pub fn booking_charge(tx: &Transaction, b: &Booking) -> Result<Minor, StudioError> {
-    Ok(match b.status {
-        Status::Hold | Status::Confirmed => {
-            let mut total = bookings::cost(tx, b)?;
-            for c in crew::costs(tx, b)? {
-                // Crew on another currency's card is billed on the invoice, converted there.
-                if c.currency == b.currency {
-                    total = total.plus(c.amount)?;
-                }
-            }
-            total
-        }
-        Status::Cancelled => b.cancel_charge,
-        Status::Released => Minor(0),
-    })
-}
-
 /// What was paid against booking `id`.
 pub fn paid_on(tx: &Transaction, booking_id: i64) -> Result<Minor, StudioError> {
     let paid: i64 = tx.query_row(
@@ -65,22 +43,26 @@ pub fn paid_on(tx: &Transaction, booking_id: i64) -> Result<Minor, StudioError> 
     Ok(Minor(paid))
 }
 
-/// Paid and due on a booking, in the project's currency; `due` is `None` when the booking's
-/// charge is in another currency with no exchange rate set.
+/// Paid and due on a booking, in the project's currency; `charged` and `due` are `None` when a
+/// part of the booking's charge is in another currency with no exchange rate set.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Balance {
+    /// The project's currency, which these amounts are in.
+    pub currency: String,
+    /// What the booking is billed, with VAT (room time, overtime, crew, musicians, or its
+    /// cancellation charges).
     pub charged: Option<Minor>,
     pub paid: Minor,
     pub due: Option<Minor>,
 }
 
-/// Paid and due on booking `b`.
+/// Paid and due on booking `b`, in the project's currency.
 pub fn booking_balance(tx: &Transaction, b: &Booking) -> Result<Balance, StudioError> {
     let p = project(tx, &b.project_id.to_string())?;
-    let mut fx = Converter::load(tx, &p.currency)?;
-    let charged = fx.convert(booking_charge(tx, b)?, &b.currency)?;
+    let charged = super::invoice::booking_charge(tx, b)?;
     let paid = paid_on(tx, b.id)?;
     Ok(Balance {
+        currency: p.currency,
         charged,
         paid,
         due: charged.map(|c| c.minus(paid)).transpose()?,
@@ -137,6 +119,13 @@ pub fn add(
     if let Some(b) = booking.filter(|b| b.status == Status::Hold && policy_bp > 0) {
         let balance = booking_balance(tx, &b)?;
         let needed = balance.charged.map(|c| c.percent(policy_bp)).transpose()?;
+        if needed.is_none() {
+            not_firmed = Some(format!(
+                "part of #{}'s charge is in a currency with no exchange rate to {} set, so the \
+                 deposit's share cannot be judged (studiodesk rates set fx …)",
+                b.id, balance.currency
+            ));
+        }
         if needed.is_some_and(|n| balance.paid >= n) {
             match bookings::confirm(tx, tz, b.id, now) {
                 Ok(f) => firmed = Some(f),

@@ -58,12 +58,18 @@ INSERT INTO settings (name, value, source) VALUES
     ('deposit_firm_bp', 0, 'a hold becomes firm when a deposit of this share of its cost is paid (0: off)'),
     ('vat_bp', 2000, 'VAT (or sales tax) on invoices and quotes: 20 %');
 
--- Quotes and invoices as issued: each series numbered consecutively, a number never reused.
+-- Quotes and invoices as issued: each series numbered consecutively, a number never reused;
+-- total is the document's total with tax, in the project's currency.
 CREATE TABLE documents (
     kind       TEXT NOT NULL CHECK (kind IN ('invoice', 'quote')),
     number     INTEGER NOT NULL CHECK (number >= 1),
     project_id INTEGER NOT NULL REFERENCES projects(id),
     issued_utc INTEGER NOT NULL,
+    total      INTEGER NOT NULL,
     json       TEXT NOT NULL,
     PRIMARY KEY (kind, number)
 );
+
+-- The invoice that billed a session or an expense: an invoice bills only what none has before.
+ALTER TABLE bookings ADD COLUMN invoice_number INTEGER;
+ALTER TABLE expenses ADD COLUMN invoice_number INTEGER;

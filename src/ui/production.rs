@@ -15,7 +15,7 @@ use crate::studio::bookings::{Booking, Status};
 use crate::studio::budget::Category;
 use crate::studio::entities::{PersonKind, Union};
 use crate::studio::log::TakeType;
-use crate::studio::units::{format_local, format_minutes};
+use crate::studio::units::{Minor, format_local, format_minutes};
 
 /// A combo box over a clap value enum, by its command-line names.
 fn choice<T: ValueEnum + PartialEq + Clone>(ui: &mut Ui, label: &str, value: &mut T) {
@@ -306,8 +306,17 @@ fn selected_booking(
             .due
             .map(|d| format!(", due {d}"))
             .unwrap_or_default();
+        let billed = balance
+            .charged
+            .map(|c| {
+                format!(
+                    "; billed {c} {} with crew, musicians and VAT",
+                    balance.currency
+                )
+            })
+            .unwrap_or_default();
         ui.label(format!(
-            "cost {cost} {}; paid {}{due}",
+            "cost {cost} {}{billed}; paid {}{due}",
             b.currency, balance.paid
         ));
     }
@@ -793,7 +802,8 @@ fn account(
     match &data.account {
         Some(Ok(doc)) => {
             ui.horizontal(|ui| {
-                ui.label(format!("Billed {} {}", doc.total, doc.currency));
+                let billed = Minor(doc.previously_invoiced.0.saturating_add(doc.total.0));
+                ui.label(format!("Billed {billed} {}", doc.currency));
                 ui.label(format!("paid {}", doc.paid));
                 let due = RichText::new(format!("due {}", doc.balance_due)).strong();
                 if doc.balance_due.0 > 0 {
