@@ -374,8 +374,20 @@ fn currencies_are_never_mixed() {
     assert_eq!(musicians, 55_929);
     let kim = &doc["sessions"][0]["lines"][1];
     assert_eq!(kim["original"], "543.41 USD");
-    let text = s.ok(&["budget", "report", "Night Songs"]);
     let today = format_local(now(), &london());
+    assert!(
+        doc["fx_notes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("1 USD = 0.79 GBP (rate set {}", &today[..10])),
+        "{doc}"
+    );
+    let csv = s.ok(&["budget", "report", "Night Songs", "--csv"]);
+    assert!(
+        csv.contains(&format!("rate,from,to,set\n0.79,USD,GBP,{}", &today[..10])),
+        "{csv}"
+    );
+    let text = s.ok(&["budget", "report", "Night Songs"]);
     assert!(
         text.contains(&format!(
             "converted at 1 USD = 0.79 GBP, set {}",

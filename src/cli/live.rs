@@ -121,7 +121,7 @@ pub fn desk(args: DeskArgs) -> anyhow::Result<ExitCode> {
             json: false,
         });
     }
-    let (db, tz) = args.store.location()?;
+    let (db, tz) = args.store.desk_location()?;
     let takes_dir = args.out.clone().unwrap_or_else(|| {
         crate::studio::Store::default_path()
             .parent()

@@ -26,12 +26,12 @@ pub enum RatesCommand {
         #[arg(long, value_enum)]
         agreement: Option<Agreement>,
     },
-    /// Change a rate: `rates set mu standard_fee 130.00` (money as 130.00, percentages as 14.09,
-    /// minutes as 15 or 0h15m), or set an exchange rate: `rates set fx USD GBP 0.79` (1 USD is
-    /// 0.79 GBP; reports show it with the day it was set).
     /// Set an engineer's or assistant's rate card, or the house rate for the role:
     /// `rates crew engineer --person "Jo Park" --hourly 40 --half-day 180 --day 320`.
     Crew(CrewRateArgs),
+    /// Change a rate: `rates set mu standard_fee 130.00` (money as 130.00, percentages as 14.09,
+    /// minutes as 15 or 0h15m), or set an exchange rate: `rates set fx USD GBP 0.79` (1 USD is
+    /// 0.79 GBP; reports show it with the day it was set).
     Set {
         /// mu, afm, free, or fx.
         table: String,
@@ -555,7 +555,7 @@ pub fn budget(store: &StoreArgs, command: BudgetCommand) -> anyhow::Result<ExitC
             if store.json {
                 print_json(&report)?;
             } else if csv {
-                out!("{}", report.csv());
+                out!("{}", report.csv(db.tz()));
             } else {
                 outln!("{} ({})", report.project, report.currency);
                 outln!(

@@ -50,7 +50,20 @@ impl StoreArgs {
         })
     }
 
-    /// Where the database is, and the zone times are read and shown in.
+    /// Where the database is, and the zone times are read and shown in: `--tz`, else the
+    /// studio's own (as the CLI shows them), else the system's for a studio not made yet.
+    pub(crate) fn desk_location(&self) -> anyhow::Result<(PathBuf, jiff::tz::TimeZone)> {
+        let (path, tz) = self.location()?;
+        if self.tz.is_some() {
+            return Ok((path, tz));
+        }
+        let studio = Store::open_read(&path, tz.clone())
+            .map(|s| s.tz().clone())
+            .unwrap_or(tz);
+        Ok((path, studio))
+    }
+
+    /// Where the database is, and the zone given (`--tz`, else the system's).
     pub(crate) fn location(&self) -> anyhow::Result<(PathBuf, jiff::tz::TimeZone)> {
         let tz = time_zone(self.tz.as_deref())?;
         Ok((self.db.clone().unwrap_or_else(Store::default_path), tz))

@@ -419,12 +419,17 @@ pub fn days_of(tx: &Transaction, b: &Booking) -> Result<Vec<(i64, i64)>, StudioE
 /// The cost of a confirmed booking: each session at the rate card, plus overtime when the last
 /// ran over.
 pub fn cost(tx: &Transaction, b: &Booking) -> Result<Minor, StudioError> {
-    let room = room_by_id(tx, b.room_id)?;
-    Ok(sessions_cost(
-        &room.card(),
-        &sessions_of(tx, b)?,
-        b.actual_end_utc,
-    )?)
+    let [booked, overtime] = cost_parts(tx, b)?;
+    Ok(booked.plus(overtime)?)
+}
+
+/// A booking's cost in its two parts: the booked sessions at the rate card, and the overtime.
+pub fn cost_parts(tx: &Transaction, b: &Booking) -> Result<[Minor; 2], StudioError> {
+    let card = room_by_id(tx, b.room_id)?.card();
+    let sessions = sessions_of(tx, b)?;
+    let booked = sessions_cost(&card, &sessions, None)?;
+    let with_overtime = sessions_cost(&card, &sessions, b.actual_end_utc)?;
+    Ok([booked, with_overtime.minus(booked)?])
 }
 
 /// What a booking costs as it stands: a hold or a confirmed session at the rate card (with its

@@ -132,8 +132,8 @@ pub struct BudgetReport {
 
 impl BudgetReport {
     /// The report as CSV: a header line, one line per category, then the total; then any lines
-    /// not converted, and the rates used.
-    pub fn csv(&self) -> String {
+    /// not converted, and the rates used with when each was set (in `tz`).
+    pub fn csv(&self, tz: &jiff::tz::TimeZone) -> String {
         let mut out = String::from("category,planned,actual,variance\n");
         for r in self.rows.iter().chain(std::iter::once(&self.total)) {
             out.push_str(&format!(
@@ -146,6 +146,18 @@ impl BudgetReport {
                 "{} in {} (not converted: no rate to {}),,{},\n",
                 u.category, u.currency, self.currency, u.amount
             ));
+        }
+        if !self.fx.is_empty() {
+            out.push_str("\nrate,from,to,set\n");
+            for r in &self.fx {
+                out.push_str(&format!(
+                    "{},{},{},{}\n",
+                    r.rate_text(),
+                    r.from,
+                    r.to,
+                    super::units::format_local(r.set_utc, tz)
+                ));
+            }
         }
         out
     }
@@ -202,12 +214,15 @@ pub fn report(tx: &Transaction, project_key: &str) -> Result<BudgetReport, Studi
         unconverted: Vec::new(),
     };
     for b in bookings::list(tx, None, Some(p.id))? {
+        // Room time and overtime are converted apart, as the invoice lines them.
         let charged = match b.status {
-            Status::Confirmed => bookings::cost(tx, &b)?,
-            Status::Cancelled => b.cancel_charge,
+            Status::Confirmed => bookings::cost_parts(tx, &b)?,
+            Status::Cancelled => [b.cancel_charge, Minor(0)],
             Status::Hold | Status::Released => continue,
         };
-        actual.add(Category::Studio, charged, &b.currency)?;
+        for part in charged {
+            actual.add(Category::Studio, part, &b.currency)?;
+        }
         if b.status == Status::Confirmed {
             for c in crew::costs(tx, &b)? {
                 actual.add(Category::Engineer, c.amount, &c.currency)?;

@@ -14,7 +14,7 @@ use super::entities::{Project, project};
 use super::facility;
 use super::fx::{Converter, FxRate};
 use super::units::{Minor, format_local};
-use super::{StudioError, crew, hires, log, payments, pricing};
+use super::{StudioError, crew, hires, log, payments};
 
 /// An invoice, or a quote of what is booked and held.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +92,9 @@ pub struct Document {
     pub expenses: Vec<Line>,
     pub unconverted: Vec<Unconverted>,
     pub fx: Vec<FxRate>,
+    /// The rates used, as printed: "1 USD = 0.79 GBP (rate set 2026-11-30 08:40)", in the
+    /// studio's zone.
+    pub fx_notes: Vec<String>,
     pub subtotal: Minor,
     pub vat_bp: i64,
     pub vat: Minor,
@@ -208,15 +211,14 @@ fn section(
         }
     } else {
         let sessions = bookings::sessions_of(tx, b)?;
-        let booked = pricing::sessions_cost(&room.card(), &sessions, None)?;
-        let with_overtime = bookings::cost(tx, b)?;
+        let [booked, overtime] = bookings::cost_parts(tx, b)?;
         push(g.line(
             "room",
             format!("{} room time, {} session(s)", room.name, sessions.len()),
             booked,
             &b.currency,
         )?);
-        if with_overtime > booked {
+        if overtime > Minor(0) {
             let ended = b
                 .actual_end_utc
                 .map(|t| format_local(t, tz))
@@ -224,7 +226,7 @@ fn section(
             push(g.line(
                 "overtime",
                 format!("overtime, ended {ended}"),
-                with_overtime.minus(booked)?,
+                overtime,
                 &b.currency,
             )?);
         }
@@ -337,6 +339,20 @@ pub fn draft(
         sessions,
         expenses,
         unconverted: g.unconverted,
+        fx_notes: g
+            .fx
+            .used()
+            .iter()
+            .map(|r| {
+                format!(
+                    "1 {} = {} {} (rate set {})",
+                    r.from,
+                    r.rate_text(),
+                    r.to,
+                    format_local(r.set_utc, &tz)
+                )
+            })
+            .collect(),
         fx: g.fx.used().to_vec(),
         subtotal,
         vat_bp,

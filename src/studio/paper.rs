@@ -39,7 +39,25 @@ fn win_ansi(text: &str) -> Vec<u8> {
         .map(|c| match c {
             ' '..='~' => c as u8,
             '€' => 0x80,
+            '‚' => 0x82,
+            'ƒ' => 0x83,
+            '„' => 0x84,
             '…' => 0x85,
+            '†' => 0x86,
+            '‡' => 0x87,
+            'ˆ' => 0x88,
+            '‰' => 0x89,
+            'Š' => 0x8A,
+            '‹' => 0x8B,
+            'Œ' => 0x8C,
+            'Ž' => 0x8E,
+            '˜' => 0x98,
+            '™' => 0x99,
+            'š' => 0x9A,
+            '›' => 0x9B,
+            'œ' => 0x9C,
+            'ž' => 0x9E,
+            'Ÿ' => 0x9F,
             '‘' => 0x91,
             '’' => 0x92,
             '“' => 0x93,
@@ -180,19 +198,24 @@ impl Sheet {
     }
 }
 
-/// `text` cut into lines of at most `width` characters, at spaces where it can.
+/// `text` in lines of at most `width` characters, broken at spaces where it can and inside a
+/// word longer than a line (nothing is cut off).
 fn wrap_text(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
     let mut lines = vec![String::new()];
     for word in text.split(' ') {
-        let line = lines.last_mut().expect("one line at least");
-        let len = line.chars().count();
-        if len > 0 && len + 1 + word.chars().count() > width {
-            lines.push(word.chars().take(width).collect());
-        } else {
-            if len > 0 {
-                line.push(' ');
+        let chars: Vec<char> = word.chars().collect();
+        for piece in chars.chunks(width) {
+            let line = lines.last_mut().expect("one line at least");
+            let len = line.chars().count();
+            if len > 0 && len + 1 + piece.len() > width {
+                lines.push(piece.iter().collect());
+            } else {
+                if len > 0 {
+                    line.push(' ');
+                }
+                line.extend(piece);
             }
-            line.extend(word.chars().take(width));
         }
     }
     lines
@@ -361,21 +384,12 @@ pub fn document_pdf(doc: &Document) -> Vec<u8> {
             40,
         );
     }
-    for r in &doc.fx {
+    for note in &doc.fx_notes {
         s.row(
             LEFT,
             Font::Regular,
             8.0,
-            &format!(
-                "Converted at 1 {} = {} {} (rate set {})",
-                r.from,
-                r.rate_text(),
-                r.to,
-                super::units::format_local(r.set_utc, &jiff::tz::TimeZone::UTC)
-                    .chars()
-                    .take(10)
-                    .collect::<String>()
-            ),
+            &format!("Converted at {note}"),
             "",
             110,
         );
@@ -496,6 +510,17 @@ mod tests {
             [0xA3, b'7', b' ', 0x96, b' ', 0xE9, b' ', 0x80]
         );
         assert_eq!(win_ansi("漢"), b"?");
+        assert_eq!(win_ansi("Šimon™"), [0x8A, b'i', b'm', b'o', b'n', 0x99]);
+        assert_eq!(
+            wrap_text("see https://example.com/a-very-long-reference", 12),
+            [
+                "see",
+                "https://exam",
+                "ple.com/a-ve",
+                "ry-long-refe",
+                "rence"
+            ]
+        );
         assert_eq!(
             wrap_text("one two three four", 9),
             ["one two", "three", "four"]

@@ -500,9 +500,13 @@ impl Desk {
                             &mut actions,
                         )
                     }
-                    Tab::Budget => {
-                        production::budget(ui, &mut self.budget, &self.loaded, &mut actions)
-                    }
+                    Tab::Budget => production::budget(
+                        ui,
+                        &mut self.budget,
+                        &self.loaded,
+                        &self.options.tz,
+                        &mut actions,
+                    ),
                     Tab::SessionLog => {
                         production::session_log(ui, &mut self.log, &self.loaded, &tz, &mut actions)
                     }

@@ -666,7 +666,13 @@ impl Default for BudgetState {
     }
 }
 
-pub fn budget(ui: &mut Ui, state: &mut BudgetState, data: &Loaded, actions: &mut Vec<Action>) {
+pub fn budget(
+    ui: &mut Ui,
+    state: &mut BudgetState,
+    data: &Loaded,
+    tz: &TimeZone,
+    actions: &mut Vec<Action>,
+) {
     let current = data
         .selection
         .project
@@ -733,10 +739,11 @@ pub fn budget(ui: &mut Ui, state: &mut BudgetState, data: &Loaded, actions: &mut
             }
             for r in &report.fx {
                 ui.label(format!(
-                    "converted at 1 {} = {} {}",
+                    "converted at 1 {} = {} {}, set {}",
                     r.from,
                     r.rate_text(),
-                    r.to
+                    r.to,
+                    format_local(r.set_utc, tz)
                 ));
             }
         }

@@ -598,7 +598,7 @@ impl Change {
             }
             Change::ExportBudget { project, path } => {
                 let report = store.read(|tx, _| budget::report(tx, &project.to_string()))?;
-                write_file(&path, &report.csv(), replace)?;
+                write_file(&path, &report.csv(&tz), replace)?;
                 Ok(format!("budget written to {}", path.display()))
             }
             Change::SetThreshold {
