@@ -52,6 +52,7 @@ impl StoreArgs {
 
     /// Where the database is, and the zone times are read and shown in: `--tz`, else the
     /// studio's own (as the CLI shows them), else the system's for a studio not made yet.
+    #[cfg(feature = "desk")]
     pub(crate) fn desk_location(&self) -> anyhow::Result<(PathBuf, jiff::tz::TimeZone)> {
         let (path, tz) = self.location()?;
         if self.tz.is_some() {
