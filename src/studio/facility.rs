@@ -95,12 +95,15 @@ pub fn set(tx: &Transaction, name: &str, value: &str) -> Result<FacilitySetting,
     })
 }
 
+/// The zone stored with the data, if one is.
+pub fn stored_zone(tx: &Transaction) -> Result<Option<TimeZone>, StudioError> {
+    Ok(get(tx, "timezone")?.and_then(|name| TimeZone::get(&name).ok()))
+}
+
 /// The studio's time zone: the one stored with the data (UTC for a studio that has none, which
 /// only a database made before zones were stored and opened read-only can be).
 pub fn studio_tz(tx: &Transaction) -> Result<TimeZone, StudioError> {
-    Ok(get(tx, "timezone")?
-        .and_then(|name| TimeZone::get(&name).ok())
-        .unwrap_or(TimeZone::UTC))
+    Ok(stored_zone(tx)?.unwrap_or(TimeZone::UTC))
 }
 
 /// Store `tz` as the studio's zone unless one is stored already (a new studio takes the zone it

@@ -347,13 +347,17 @@ impl Store {
         Ok(store)
     }
 
-    /// The studio's zone: `tz` stored as it when the studio has none yet; then read back.
+    /// The studio's zone: the one stored, or `tz` stored as it when the studio has none yet (the
+    /// only time opening writes).
     fn adopt_zone(&mut self, tz: &TimeZone) -> Result<(), StudioError> {
-        let stored = facility::get(&self.conn.transaction()?, "timezone")?;
-        if stored.is_none() {
-            self.write(|tx, _| facility::adopt_zone(tx, tz))?;
-        }
-        self.tz = self.read(|tx, _| facility::studio_tz(tx))?;
+        let stored = facility::stored_zone(&self.conn.transaction()?)?;
+        self.tz = match stored {
+            Some(zone) => zone,
+            None => self.write(|tx, _| {
+                facility::adopt_zone(tx, tz)?;
+                facility::studio_tz(tx)
+            })?,
+        };
         Ok(())
     }
 
@@ -393,8 +397,7 @@ impl Store {
             facility::adopt_zone(&tx, &store.tz)?;
             tx.commit()?;
         }
-        let stored = facility::get(&store.conn.transaction()?, "timezone")?;
-        if let Some(zone) = stored.and_then(|name| TimeZone::get(&name).ok()) {
+        if let Some(zone) = facility::stored_zone(&store.conn.transaction()?)? {
             store.tz = zone;
         }
         Ok(store)
