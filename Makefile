@@ -12,9 +12,10 @@ RUN_DEBS := pkg-config libasound2-dev libgl1 libegl1 libgl1-mesa-dri libx11-6 li
 # ... and for the tests, JACK's server and headers (the engine on JACK's dummy driver), Mesa's
 # software Vulkan driver (the desk's snapshot images render through wgpu without a GPU), and
 # fluidsynth with the General MIDI soundfont (the sound check's sessions of sampled instruments),
-# and poppler's pdftotext (invoices are read back from their PDF).
+# poppler's pdftotext (invoices are read back from their PDF), and FFmpeg's ffprobe and
+# mediainfo (recorded takes' broadcast-WAV chunks are read back by both).
 TEST_DEBS := $(RUN_DEBS) jackd2 libjack-jackd2-dev mesa-vulkan-drivers procps \
-	fluidsynth fluid-soundfont-gm poppler-utils
+	fluidsynth fluid-soundfont-gm poppler-utils ffmpeg mediainfo
 
 # $(call install,PACKAGES): apt-get install those of PACKAGES that are missing.
 define install

@@ -55,7 +55,23 @@ fn a_killed_recording_plays_and_repair_recovers_every_frame_on_disk() {
         // Playable as it is: the last header checkpoint is at most half a second old.
         let before = read_f32(path);
         let bytes = std::fs::read(path).unwrap();
-        let data_at = bytes.windows(4).position(|w| w == b"data").unwrap() + 8;
+        let walk =
+            studiodesk::engine::riff::walk(&mut std::io::Cursor::new(&bytes), bytes.len() as u64)
+                .unwrap();
+        let ids: Vec<[u8; 4]> = walk.chunks.iter().map(|c| c.id).collect();
+        // The take's bext and iXML were written before its audio: a killed take carries them,
+        // its loudness fields not yet set (0x7FFF).
+        assert_eq!(
+            ids,
+            [*b"fmt ", *b"bext", *b"iXML", *b"data"],
+            "{}",
+            path.display()
+        );
+        assert_eq!(
+            studiodesk::engine::bwf::read_loudness(path).unwrap(),
+            Some([None; 5])
+        );
+        let data_at = walk.chunks[3].body_at() as usize;
         let on_disk = ((bytes.len() - data_at) / 4) as u64;
         let repaired = Command::new(env!("CARGO_BIN_EXE_studiodesk"))
             .arg("repair")
@@ -69,6 +85,32 @@ fn a_killed_recording_plays_and_repair_recovers_every_frame_on_disk() {
         );
         let after = read_f32(path);
         assert_eq!(after.len() as u64, on_disk, "{}", path.display());
+        // Repair measured what the file holds and wrote it into the bext, as a finished take has.
+        assert!(
+            String::from_utf8_lossy(&repaired.stdout).contains("loudness written"),
+            "{}",
+            String::from_utf8_lossy(&repaired.stdout)
+        );
+        let fields = studiodesk::engine::bwf::read_loudness(path)
+            .unwrap()
+            .unwrap();
+        let measured = studiodesk::engine::analyze::analyze_file(path, None, &|_| {}).unwrap();
+        let hundredths = |v: f64| (v * 100.0).round() / 100.0;
+        assert_eq!(
+            fields[0],
+            Some(hundredths(measured.programme.integrated_lufs))
+        );
+        assert_eq!(
+            fields[2],
+            Some(hundredths(measured.programme.true_peak_dbtp))
+        );
+        let bytes_after = std::fs::read(path).unwrap();
+        let ixml_at = walk.chunks[2].body_at() as usize;
+        assert_eq!(
+            bytes_after[ixml_at..ixml_at + 8192],
+            bytes[ixml_at..ixml_at + 8192],
+            "the iXML is kept"
+        );
         assert!(
             after.len() > 2 * RATE as usize,
             "only {} frames recorded in 3 s",

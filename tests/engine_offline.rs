@@ -5,7 +5,9 @@ mod common;
 
 use ringbuf::traits::{Consumer, Observer};
 use studiodesk::engine::processor::{Command, ProcessorConfig, Track};
-use studiodesk::engine::recorder::{MAX_FILE_BYTES, RecordFormat, Recorder, TakeSpec, TakeTrack};
+use studiodesk::engine::recorder::{
+    MAX_FILE_BYTES, RecordFormat, Recorder, TakeMeta, TakeSpec, TakeTrack,
+};
 use studiodesk::engine::session::build;
 use studiodesk::signals::Rng;
 
@@ -57,6 +59,7 @@ fn take_spec(dir: &std::path::Path, channels: usize, format: RecordFormat) -> Ta
         input_channels: channels,
         format,
         max_file_bytes: MAX_FILE_BYTES,
+        meta: TakeMeta::default(),
     }
 }
 

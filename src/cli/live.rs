@@ -12,15 +12,17 @@ use clap::Args;
 use serde::Serialize;
 
 use crate::engine::audio::list_devices;
+use crate::engine::bwf::repair;
+use crate::engine::bwf::{TakeTags, TimecodeRate};
 use crate::engine::live::{DEFAULT_RATE_HZ, Input, Live, LiveOptions};
 use crate::engine::monitor::MonitorClock;
 use crate::engine::processor::TrackInput;
 use crate::engine::recorder::{
-    MAX_FILE_BYTES, RecordFormat, RecordedFile, TakeSpec, TakeTrack, check_folder,
+    MAX_FILE_BYTES, RecordFormat, RecordedFile, TakeMeta, TakeSpec, TakeTrack, check_folder,
 };
 use crate::engine::snapshot::{CounterValues, MeterSnapshot};
 use crate::engine::take::{Ending, Take};
-use crate::engine::wav::{Repair, repair};
+use crate::engine::wav::Repair;
 use crate::meter::hold::PeakHold;
 
 use super::output::{OutputError, sanitize, write_json, write_out};
@@ -180,6 +182,18 @@ pub struct RecordArgs {
     /// Take number (default: the first not yet used in DIR for this session).
     #[arg(long)]
     take: Option<u32>,
+    /// Project, written into every file's iXML (PROJECT) and bext description.
+    #[arg(long, default_value = "")]
+    project: String,
+    /// Song, written into every file's iXML (SCENE) and bext description.
+    #[arg(long, default_value = "")]
+    song: String,
+    /// A note for the take's iXML (NOTE).
+    #[arg(long, default_value = "")]
+    note: String,
+    /// Timecode rate in the files' iXML: 23.976, 24, 25, 29.97, 29.97df or 30.
+    #[arg(long, default_value = "25", value_name = "FPS")]
+    timecode_rate: TimecodeRate,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -539,6 +553,16 @@ pub fn record(args: RecordArgs) -> anyhow::Result<ExitCode> {
         input_channels: live.channels,
         format: args.format,
         max_file_bytes: MAX_FILE_BYTES,
+        meta: TakeMeta {
+            tags: TakeTags {
+                project: args.project.clone(),
+                song: args.song.clone(),
+                note: args.note.clone(),
+                ..TakeTags::default()
+            },
+            timecode: args.timecode_rate,
+            started: None,
+        },
     };
     let mut recording = Take::start(&mut live, spec, Some(frames))?;
     if !args.json {
@@ -661,22 +685,32 @@ pub fn repair_files(args: RepairArgs) -> anyhow::Result<ExitCode> {
     let mut output: Result<(), OutputError> = Ok(());
     for file in &args.files {
         let line = match repair(file) {
-            Ok(Repair::Healthy { frames }) => {
-                format!("{}: nothing to repair ({frames} frames)", file.display())
-            }
-            Ok(Repair::Repaired {
-                frames,
-                frames_before,
-                partial_bytes,
-            }) => format!(
-                "{}: repaired: {frames} frames readable (header said {frames_before}){}",
-                file.display(),
-                if partial_bytes > 0 {
-                    format!(", {partial_bytes} bytes of a cut frame left out")
+            Ok((repaired, filled)) => {
+                let filled = if filled {
+                    "; loudness written into its bext chunk"
                 } else {
-                    String::new()
+                    ""
+                };
+                match repaired {
+                    Repair::Healthy { frames } => format!(
+                        "{}: nothing to repair ({frames} frames){filled}",
+                        file.display()
+                    ),
+                    Repair::Repaired {
+                        frames,
+                        frames_before,
+                        partial_bytes,
+                    } => format!(
+                        "{}: repaired: {frames} frames readable (header said {frames_before}){}{filled}",
+                        file.display(),
+                        if partial_bytes > 0 {
+                            format!(", {partial_bytes} bytes of a cut frame left out")
+                        } else {
+                            String::new()
+                        }
+                    ),
                 }
-            ),
+            }
             Err(e) => {
                 failed = true;
                 eprintln!(

@@ -929,7 +929,12 @@ pub fn log(store: &StoreArgs, command: LogCommand) -> anyhow::Result<ExitCode> {
                 take_type,
                 notes: &notes,
             };
-            let take = db.write(|tx, _| log::add_take(tx, booking, &new))?;
+            let (take, project) = db.write(|tx, _| {
+                let take = log::add_take(tx, booking, &new)?;
+                let project = log::take_project(tx, &take)?;
+                Ok((take, project))
+            })?;
+            warn_untagged(&take, &project);
             if store.json {
                 print_json(&take)?;
             } else {
@@ -951,9 +956,12 @@ pub fn log(store: &StoreArgs, command: LogCommand) -> anyhow::Result<ExitCode> {
             } else {
                 None
             };
-            let t = db.write(|tx, _| {
-                log::update_take(tx, take, rating, circle, take_type, notes.as_deref())
+            let (t, project) = db.write(|tx, _| {
+                let t = log::update_take(tx, take, rating, circle, take_type, notes.as_deref())?;
+                let project = log::take_project(tx, &t)?;
+                Ok((t, project))
             })?;
+            warn_untagged(&t, &project);
             outln!(
                 "take #{}: {} take {}, rating {}, {}{}",
                 t.id,
@@ -1041,4 +1049,12 @@ pub fn log(store: &StoreArgs, command: LogCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Write a logged take's details into its files' iXML; say on stderr which files were not
+/// tagged (the log itself is stored either way).
+fn warn_untagged(take: &log::Take, project: &str) {
+    for problem in crate::engine::bwf::tag_logged_take(take, project) {
+        eprintln!("studiodesk: {problem}");
+    }
 }

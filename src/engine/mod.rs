@@ -3,6 +3,7 @@
 
 pub mod analyze;
 pub mod audio;
+pub mod bwf;
 pub mod files;
 pub mod live;
 pub mod monitor;

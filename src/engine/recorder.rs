@@ -18,8 +18,10 @@ use std::time::{Duration, Instant};
 use ringbuf::HeapCons;
 use ringbuf::traits::{Consumer, Observer};
 
+use super::bwf::{self, FileTags, TakeTags, TimecodeRate, TrackChannel};
 use super::processor::TrackInput;
 use super::snapshot::Counters;
+use crate::meter::{Layout, LoudnessMeter};
 
 /// Longest time between two header checkpoints.
 pub const CHECKPOINT: Duration = Duration::from_millis(500);
@@ -107,6 +109,18 @@ pub struct TakeSpec {
     pub format: RecordFormat,
     /// Roll over to a new part beyond this many bytes per file.
     pub max_file_bytes: u64,
+    /// What the files' `bext` and `iXML` chunks say of the take.
+    pub meta: TakeMeta,
+}
+
+/// What a take's files carry besides audio (see [`super::bwf`]).
+#[derive(Clone, Debug, Default)]
+pub struct TakeMeta {
+    /// Project, song, note … (the take number is filled from [`TakeSpec::take`] when blank).
+    pub tags: TakeTags,
+    pub timecode: TimecodeRate,
+    /// Local time of the take's first frame; now (in the system's zone) when `None`.
+    pub started: Option<jiff::ZonedDateTime>,
 }
 
 /// A file written, with the frames it holds.
@@ -193,6 +207,41 @@ struct TrackFile {
     path: PathBuf,
     part: u32,
     frames: u64,
+    /// Meters what the file holds, for its bext loudness fields.
+    meter: LoudnessMeter,
+    /// This file's samples of the block being written, for the meter.
+    scratch: Vec<f32>,
+}
+
+/// When a take started, shared by its files.
+#[derive(Clone, Debug)]
+struct TakeClock {
+    started: jiff::ZonedDateTime,
+    /// Samples since local midnight of the take's first frame.
+    time_reference: u64,
+    /// Unique to the take.
+    take_id: u64,
+}
+
+impl TakeClock {
+    fn new(spec: &TakeSpec) -> TakeClock {
+        let started = spec
+            .meta
+            .started
+            .clone()
+            .unwrap_or_else(jiff::ZonedDateTime::now);
+        TakeClock {
+            time_reference: bwf::samples_since_midnight(&started, spec.sample_rate_hz),
+            take_id: random_u64(started.timestamp().as_nanosecond() as u64),
+            started,
+        }
+    }
+}
+
+/// A random number (the standard library's randomly keyed hasher over `salt`).
+fn random_u64(salt: u64) -> u64 {
+    use std::hash::BuildHasher;
+    std::hash::RandomState::new().hash_one(salt)
 }
 
 impl Recorder {
@@ -219,9 +268,10 @@ impl Recorder {
             let path = spec.dir.clone();
             return Err((RecordError::Folder { path, source }, ring));
         }
+        let clock = TakeClock::new(&spec);
         let mut files = Vec::with_capacity(spec.tracks.len());
         for index in 0..spec.tracks.len() {
-            match open_part(&spec, index, 1) {
+            match open_part(&spec, &clock, index, 1, 0) {
                 Ok(file) => files.push(file),
                 Err(e) => {
                     // Leave no empty files behind from a take that never started.
@@ -244,7 +294,7 @@ impl Recorder {
             .name("studiodesk-recorder".into())
             .spawn(move || match receive.recv() {
                 Ok(mut ring) => {
-                    let report = write_take(spec, files, &mut ring, counters, thread_abort);
+                    let report = write_take(spec, clock, files, &mut ring, counters, thread_abort);
                     (report, Some(ring))
                 }
                 Err(_) => (Err(RecordError::Panicked), None),
@@ -347,12 +397,27 @@ fn file_name(spec: &TakeSpec, index: usize, track: &TakeTrack, part: u32) -> Pat
     ))
 }
 
-fn open_part(spec: &TakeSpec, index: usize, part: u32) -> Result<TrackFile, RecordError> {
+/// hound's `fmt ` chunk body for `spec` (the one its appending writer reads back).
+fn fmt_body(spec: hound::WavSpec) -> Result<Vec<u8>, hound::Error> {
+    let mut cursor = std::io::Cursor::new(Vec::new());
+    hound::WavWriter::new(&mut cursor, spec)?.finalize()?;
+    let bytes = cursor.into_inner();
+    // RIFF header (12 bytes), `fmt ` header (8), body, then an empty `data` header (8).
+    Ok(bytes[20..bytes.len() - 8].to_vec())
+}
+
+fn open_part(
+    spec: &TakeSpec,
+    clock: &TakeClock,
+    index: usize,
+    part: u32,
+    frames_before: u64,
+) -> Result<TrackFile, RecordError> {
     let track = &spec.tracks[index];
     let path = file_name(spec, index, track, part);
-    let channels = match track.input {
-        TrackInput::Mono(_) => 1,
-        TrackInput::Stereo(_) => 2,
+    let (first, channels) = match track.input {
+        TrackInput::Mono(c) => (c, 1),
+        TrackInput::Stereo(c) => (c, 2),
     };
     let (bits, sample_format) = match spec.format {
         RecordFormat::F32 => (32, hound::SampleFormat::Float),
@@ -364,8 +429,46 @@ fn open_part(spec: &TakeSpec, index: usize, part: u32) -> Result<TrackFile, Reco
         bits_per_sample: bits,
         sample_format,
     };
+    let create = |source| RecordError::Create {
+        path: path.clone(),
+        source,
+    };
+    let mut tags = spec.meta.tags.clone();
+    if tags.take.is_empty() {
+        tags.take = spec.take.to_string();
+    }
+    let names: Vec<String> = if channels == 1 {
+        vec![track.name.clone()]
+    } else {
+        vec![format!("{} L", track.name), format!("{} R", track.name)]
+    };
+    let file_tags = FileTags {
+        tags,
+        session: spec.session.clone(),
+        track_name: track.name.clone(),
+        channels: names
+            .into_iter()
+            .enumerate()
+            .map(|(i, name)| TrackChannel {
+                input_channel: first + i + 1,
+                name,
+            })
+            .collect(),
+        sample_rate_hz: spec.sample_rate_hz,
+        bits,
+        float: spec.format == RecordFormat::F32,
+        started: clock.started.clone(),
+        time_reference: clock.time_reference + frames_before,
+        timecode: spec.meta.timecode,
+        take_id: clock.take_id,
+        file_id: (random_u64(clock.take_id ^ index as u64) as u128) << 64
+            | random_u64(part as u64) as u128,
+        track: index,
+        part,
+    };
+    let header = bwf::file_header(&fmt_body(wav_spec).map_err(create)?, &file_tags);
     // Never overwrite: an earlier take with the same name is somebody's work.
-    let file = File::options()
+    let mut file = File::options()
         .write(true)
         .create_new(true)
         .open(&path)
@@ -373,12 +476,16 @@ fn open_part(spec: &TakeSpec, index: usize, part: u32) -> Result<TrackFile, Reco
             path: path.clone(),
             source,
         })?;
-    let writer = hound::WavWriter::new(BufWriter::new(file), wav_spec).map_err(|source| {
-        RecordError::Create {
-            path: path.clone(),
-            source,
-        }
-    })?;
+    // The chunks go before the audio, so that a killed take already carries them; hound then
+    // appends samples after them and keeps the sizes.
+    std::io::Write::write_all(&mut file, &header).map_err(|e| create(hound::Error::IoError(e)))?;
+    drop(file);
+    let writer = hound::WavWriter::append(&path).map_err(create)?;
+    let layout = if channels == 1 {
+        Layout::for_stream(1, None)
+    } else {
+        Layout::Stereo
+    };
     Ok(TrackFile {
         index,
         input: track.input,
@@ -386,11 +493,14 @@ fn open_part(spec: &TakeSpec, index: usize, part: u32) -> Result<TrackFile, Reco
         path,
         part,
         frames: 0,
+        meter: LoudnessMeter::new(spec.sample_rate_hz, &layout),
+        scratch: Vec::with_capacity(DRAIN_FRAMES * channels as usize),
     })
 }
 
 fn write_take(
     spec: TakeSpec,
+    clock: TakeClock,
     mut files: Vec<TrackFile>,
     ring: &mut HeapCons<f32>,
     counters: Arc<Counters>,
@@ -409,7 +519,9 @@ fn write_take(
         if popped > 0 {
             let frames = &buffer[..popped / channels * channels];
             for i in 0..files.len() {
-                if let Err(e) = write_frames(&spec, &mut files[i], frames, channels, &mut done) {
+                if let Err(e) =
+                    write_frames(&spec, &clock, &mut files[i], frames, channels, &mut done)
+                {
                     return salvage(files, done, &e);
                 }
             }
@@ -505,6 +617,9 @@ fn salvage(
         } else {
             frames
         };
+        // Measured from what the file now holds; left "not set" if that fails too (the audio is
+        // what matters, and it is closed).
+        let _ = bwf::fill_missing_loudness(&path);
         done.push(RecordedFile {
             path,
             frames,
@@ -530,6 +645,7 @@ fn close_on_disk(path: &Path, keep_frames: Option<u64>) -> Result<u64, RecordErr
 
 fn write_frames(
     spec: &TakeSpec,
+    clock: &TakeClock,
     file: &mut TrackFile,
     frames: &[f32],
     channels: usize,
@@ -547,16 +663,27 @@ fn write_frames(
         };
     for frame in frames.chunks_exact(channels) {
         if (file.frames + 1) * bytes_per_frame > spec.max_file_bytes {
-            let next = open_part(spec, file.index, file.part + 1)?;
+            let before: u64 = done
+                .iter()
+                .filter(|f| f.track == file.index)
+                .map(|f| f.frames)
+                .sum::<u64>()
+                + file.frames;
+            let next = open_part(spec, clock, file.index, file.part + 1, before)?;
             let full = std::mem::replace(file, next);
             done.push(finalize(full)?);
         }
         for &x in &frame[inputs.clone()] {
             let result = match spec.format {
-                RecordFormat::F32 => file.writer.write_sample(x),
-                RecordFormat::S24 => file
-                    .writer
-                    .write_sample((x.clamp(-1.0, 1.0) * 8_388_607.0).round() as i32),
+                RecordFormat::F32 => {
+                    file.scratch.push(x);
+                    file.writer.write_sample(x)
+                }
+                RecordFormat::S24 => {
+                    let q = (x.clamp(-1.0, 1.0) * 8_388_607.0).round() as i32;
+                    file.scratch.push(q as f32 / 8_388_608.0);
+                    file.writer.write_sample(q)
+                }
             };
             result.map_err(|source| RecordError::Write {
                 path: file.path.clone(),
@@ -565,10 +692,21 @@ fn write_frames(
         }
         file.frames += 1;
     }
+    file.meter_scratch();
     Ok(())
 }
 
-fn finalize(file: TrackFile) -> Result<RecordedFile, RecordError> {
+impl TrackFile {
+    /// Meter the samples written since the last call.
+    fn meter_scratch(&mut self) {
+        self.meter.process(&self.scratch);
+        self.scratch.clear();
+    }
+}
+
+fn finalize(mut file: TrackFile) -> Result<RecordedFile, RecordError> {
+    file.meter_scratch();
+    let fields = bwf::loudness_fields(&file.meter.reading(0));
     let TrackFile {
         writer,
         path,
@@ -577,9 +715,16 @@ fn finalize(file: TrackFile) -> Result<RecordedFile, RecordError> {
         part,
         ..
     } = file;
-    writer.finalize().map_err(|source| RecordError::Write {
+    let write_error = |source| RecordError::Write {
         path: path.clone(),
         source,
+    };
+    writer.finalize().map_err(write_error)?;
+    bwf::write_loudness(&path, fields).map_err(|e| match e {
+        super::wav::WavError::Write(e) | super::wav::WavError::Open(e) => {
+            write_error(hound::Error::IoError(e))
+        }
+        e => write_error(hound::Error::IoError(std::io::Error::other(e.to_string()))),
     })?;
     Ok(RecordedFile {
         path,

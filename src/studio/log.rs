@@ -34,6 +34,11 @@ impl TakeType {
         }
     }
 
+    /// The word iXML's TAKE_TYPE uses ("NO_GOOD").
+    pub fn ixml(self) -> String {
+        self.as_str().to_ascii_uppercase()
+    }
+
     fn parse(s: &str) -> TakeType {
         match s {
             "no_good" => TakeType::NoGood,
@@ -164,6 +169,12 @@ pub fn take(tx: &Transaction, id: i64) -> Result<Take, StudioError> {
     )
     .optional()?
     .ok_or_else(|| not_found("take", format!("#{id}")))
+}
+
+/// The title of the project a take was recorded for.
+pub fn take_project(tx: &Transaction, take: &Take) -> Result<String, StudioError> {
+    let b = bookings::get(tx, take.booking_id)?;
+    Ok(project(tx, &b.project_id.to_string())?.title)
 }
 
 /// Change a take's rating, circle, type or notes (what is `None` stays).

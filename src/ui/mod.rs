@@ -20,11 +20,12 @@ use eframe::egui::{self, Key, RichText, Ui};
 use jiff::tz::TimeZone;
 
 use crate::engine::audio::{DeviceInfo, list_devices};
+use crate::engine::bwf::TakeTags;
 use crate::engine::live::Input;
 use crate::engine::live::{CaptureJob, Live, LiveOptions};
 use crate::engine::processor::{Command, TrackInput};
 use crate::engine::recorder::{
-    MAX_FILE_BYTES, RecordFormat, TakeSpec, TakeTrack, free_bytes, next_free_take,
+    MAX_FILE_BYTES, RecordFormat, TakeMeta, TakeSpec, TakeTrack, free_bytes, next_free_take,
     recording_minutes,
 };
 use crate::engine::snapshot::MeterSnapshot;
@@ -742,6 +743,13 @@ impl Desk {
             return;
         }
         let take = next_free_take(&self.options.takes_dir, &self.options.session);
+        let project = self
+            .loaded
+            .selection
+            .booking
+            .and_then(|id| self.loaded.bookings.iter().find(|b| b.id == id))
+            .map(|b| b.project.clone())
+            .unwrap_or_default();
         let spec = TakeSpec {
             dir: self.options.takes_dir.clone(),
             session: self.options.session.clone(),
@@ -751,6 +759,14 @@ impl Desk {
             input_channels: live.channels,
             format: TAKE_FORMAT,
             max_file_bytes: MAX_FILE_BYTES,
+            meta: TakeMeta {
+                tags: TakeTags {
+                    project,
+                    song: self.live_state.song.trim().to_string(),
+                    ..TakeTags::default()
+                },
+                ..TakeMeta::default()
+            },
         };
         match Take::start(live, spec, None) {
             Ok(started) => {

@@ -501,6 +501,16 @@ impl SlotForm {
     }
 }
 
+/// The take's details written into its files' iXML; "" or what could not be tagged.
+fn untagged(take: &log::Take, project: &str) -> String {
+    let problems = crate::engine::bwf::tag_logged_take(take, project);
+    if problems.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", problems.join("; "))
+    }
+}
+
 impl Change {
     /// The change as a job for the worker; its message says what was done.
     pub fn into_job(self) -> Job {
@@ -740,15 +750,18 @@ impl Change {
                 take_type,
                 notes,
             } => {
-                let t = store.write(|tx, _| {
-                    log::update_take(tx, id, rating, circled, take_type, notes.as_deref())
+                let (t, project) = store.write(|tx, _| {
+                    let t = log::update_take(tx, id, rating, circled, take_type, notes.as_deref())?;
+                    let project = log::take_project(tx, &t)?;
+                    Ok((t, project))
                 })?;
                 Ok(format!(
-                    "{} take {}: rated {}{}",
+                    "{} take {}: rated {}{}{}",
                     t.song,
                     t.take_no,
                     t.rating,
-                    if t.circled { ", circled" } else { "" }
+                    if t.circled { ", circled" } else { "" },
+                    untagged(&t, &project)
                 ))
             }
             Change::AddTake {
@@ -758,8 +771,8 @@ impl Change {
                 duration_s,
                 files,
             } => {
-                let t = store.write(|tx, _| {
-                    log::add_take(
+                let (t, project) = store.write(|tx, _| {
+                    let t = log::add_take(
                         tx,
                         booking,
                         &log::NewTake {
@@ -769,9 +782,16 @@ impl Change {
                             files: &files,
                             ..log::NewTake::default()
                         },
-                    )
+                    )?;
+                    let project = log::take_project(tx, &t)?;
+                    Ok((t, project))
                 })?;
-                Ok(format!("{} take {} logged", t.song, t.take_no))
+                Ok(format!(
+                    "{} take {} logged{}",
+                    t.song,
+                    t.take_no,
+                    untagged(&t, &project)
+                ))
             }
             Change::Note {
                 booking,
