@@ -42,6 +42,9 @@ unsafe impl GlobalAlloc for Tracking {
 #[global_allocator]
 static GLOBAL: Tracking = Tracking;
 
+/// One measuring test at a time: the heap is the process's.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Bytes the heap grew to above where it was while `f` ran.
 fn peak_during(f: impl FnOnce()) -> usize {
     let base = LIVE.load(Ordering::Relaxed);
@@ -124,6 +127,7 @@ fn check_file(path: &std::path::Path) -> usize {
 
 #[test]
 fn memory_does_not_grow_with_the_length() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     // Fed block by block: 12 s and 120 s.
     let (short, long) = (check_fed(12), check_fed(120));
     assert!(
@@ -142,4 +146,43 @@ fn memory_does_not_grow_with_the_length() {
     );
     let held = 120 * 44_100 * CHANNELS * 4;
     assert!(long < held / 4, "{long} bytes for {held} bytes of samples");
+}
+
+/// `analyze` on FLAC (decoded by symphonia one packet at a time) and on WAV: the heap does not
+/// grow with the file.
+#[test]
+fn analysing_a_coded_file_does_not_grow_with_its_length() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let mut peaks = Vec::new();
+    for seconds in [12, 120] {
+        let wav = dir.path().join(format!("{seconds}.wav"));
+        write_file(&wav, seconds, 44_100);
+        let flac = dir.path().join(format!("{seconds}.flac"));
+        let made = std::process::Command::new("ffmpeg")
+            .args(["-v", "error", "-i"])
+            .arg(&wav)
+            .arg(&flac)
+            .status()
+            .expect("ffmpeg runs");
+        assert!(made.success());
+        for path in [&wav, &flac] {
+            peaks.push(peak_during(|| {
+                let a = studiodesk::engine::analyze::analyze_file(path, None, &|_| {}).unwrap();
+                assert!((a.duration_s - seconds as f64).abs() < 0.01);
+            }));
+        }
+    }
+    let [wav_short, flac_short, wav_long, flac_long] = peaks[..] else {
+        unreachable!()
+    };
+    assert!(
+        wav_long <= wav_short + wav_short / 20 && flac_long <= flac_short + flac_short / 20,
+        "WAV {wav_short} → {wav_long} bytes, FLAC {flac_short} → {flac_long} bytes for 12 → 120 s"
+    );
+    let held = 120 * 44_100 * CHANNELS * 4;
+    assert!(
+        flac_long < held / 10,
+        "{flac_long} bytes for {held} bytes of samples"
+    );
 }

@@ -9,7 +9,8 @@ use crate::meter::{
     Correlation, Layout, LayoutChoice, LayoutError, Levels, LoudnessMeter, ProgrammeReading,
 };
 
-use super::wav::{WavError, WavReader};
+use super::decode::AudioReader;
+use super::wav::{RATE_RANGE_HZ, WavError};
 
 /// Frames read and metered at a time.
 const BLOCK_FRAMES: usize = 16_384;
@@ -63,8 +64,16 @@ pub fn analyze_file(
     layout: Option<LayoutChoice>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<FileAnalysis, AnalyzeError> {
-    let mut reader = WavReader::open(path)?;
-    let format = *reader.format();
+    let mut reader = AudioReader::open(path)?;
+    let format = reader.format().clone();
+    if !RATE_RANGE_HZ.contains(&format.sample_rate_hz) {
+        return Err(AnalyzeError::Wav(WavError::Unsupported(format!(
+            "sample rate {} Hz: loudness is measured from {} to {} Hz",
+            format.sample_rate_hz,
+            RATE_RANGE_HZ.start(),
+            RATE_RANGE_HZ.end()
+        ))));
+    }
     let layout = match layout {
         Some(choice) => choice.resolve(format.channels)?,
         None => Layout::for_stream(format.channels, format.channel_mask),
@@ -79,7 +88,13 @@ pub fn analyze_file(
     let pairs: &[(usize, usize)] = if front_pair { &[(0, 1)] } else { &[] };
     let mut correlation = Correlation::new(rate, format.channels, pairs, WINDOW_MS);
     let mut block = vec![0.0f32; BLOCK_FRAMES * format.channels];
-    let bytes_per_frame = format.bytes_per_frame() as u64;
+    // Progress in bytes of the file, spread over the frames it says it holds.
+    let file_bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+    let bytes_per_frame = format
+        .frames
+        .filter(|&f| f > 0)
+        .map_or(0.0, |f| file_bytes as f64 / f as f64);
+    let mut frames_read = 0u64;
     loop {
         let frames = reader.read(&mut block)?;
         if frames == 0 {
@@ -89,7 +104,9 @@ pub fn analyze_file(
         meter.process(block);
         levels.process(block);
         correlation.process(block);
-        progress(frames as u64 * bytes_per_frame);
+        let before = (frames_read as f64 * bytes_per_frame) as u64;
+        frames_read += frames as u64;
+        progress((frames_read as f64 * bytes_per_frame) as u64 - before);
     }
     let programmes = meter.programmes();
     let (programme, tracks) = if layout.is_tracks() {
@@ -105,7 +122,7 @@ pub fn analyze_file(
         sample_rate_hz: format.sample_rate_hz,
         channels: format.channels,
         layout,
-        duration_s: format.frames as f64 / format.sample_rate_hz as f64,
+        duration_s: frames_read as f64 / format.sample_rate_hz as f64,
         programme,
         tracks,
         channels_detail: (0..format.channels)

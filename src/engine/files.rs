@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
 use rubato::{Fft, FixedSync, Indexing, Resampler};
 
+use super::decode::AudioReader;
 use super::source::{SourceError, stem};
-use super::wav::WavReader;
 
 /// Frames read from a file at a time.
 const READ_FRAMES: usize = 8192;
@@ -26,7 +26,7 @@ pub struct FileStream {
 
 struct OpenFile {
     path: PathBuf,
-    reader: WavReader,
+    reader: AudioReader,
     channels: usize,
     /// Frames left to read, by the header (capped by what the file holds).
     unread: u64,
@@ -43,9 +43,11 @@ struct Converter {
     resampler: Fft<f32>,
     input: Vec<f32>,
     output: Vec<f32>,
-    /// Output frames still to drop (the resampler's delay) and still to give.
+    /// Output frames still to drop (the resampler's delay).
     delay: usize,
-    owed: u64,
+    /// Input frames pushed and output frames given so far.
+    frames_in: u64,
+    given: u64,
     from: u32,
 }
 
@@ -109,12 +111,10 @@ impl OpenFile {
             path: path.to_path_buf(),
             source,
         };
-        let reader = WavReader::open(path).map_err(wav)?;
-        let format = *reader.format();
+        let reader = AudioReader::open(path).map_err(wav)?;
+        let format = reader.format().clone();
         // Trust what the file can hold, not only what its header claims.
-        let on_disk =
-            std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) / format.bytes_per_frame() as u64;
-        let frames = format.frames.min(on_disk);
+        let frames = reader.playable_frames(path).unwrap_or(u64::MAX);
         let converter = if format.sample_rate_hz == rate_hz {
             None
         } else {
@@ -123,7 +123,6 @@ impl OpenFile {
                 format.sample_rate_hz,
                 rate_hz,
                 format.channels,
-                frames,
             )?)
         };
         Ok(OpenFile {
@@ -213,13 +212,7 @@ impl OpenFile {
 }
 
 impl Converter {
-    fn new(
-        path: &Path,
-        from: u32,
-        to: u32,
-        channels: usize,
-        frames: u64,
-    ) -> Result<Self, SourceError> {
+    fn new(path: &Path, from: u32, to: u32, channels: usize) -> Result<Self, SourceError> {
         let resampler = Fft::<f32>::new(
             from as usize,
             to as usize,
@@ -236,7 +229,8 @@ impl Converter {
         Ok(Converter {
             output: vec![0.0; resampler.output_frames_max() * channels],
             delay: resampler.output_delay(),
-            owed: (frames as f64 * to as f64 / from as f64).ceil() as u64,
+            frames_in: 0,
+            given: 0,
             resampler,
             input: Vec::new(),
             from,
@@ -254,6 +248,7 @@ impl Converter {
         to: u32,
     ) -> Result<(), SourceError> {
         self.input.extend_from_slice(frames);
+        self.frames_in += (frames.len() / channels) as u64;
         let from_hz = self.from;
         let fail = |e: String| SourceError::Resample {
             name: stem(path),
@@ -264,7 +259,14 @@ impl Converter {
         loop {
             let needed = self.resampler.input_frames_next();
             let have = self.input.len() / channels;
-            if self.owed == 0 || (have < needed && !last) {
+            // The length kept: every input frame's worth of output, known once the input ends.
+            let owed = if last {
+                ((self.frames_in as f64 * to as f64 / from_hz as f64).ceil() as u64)
+                    .saturating_sub(self.given)
+            } else {
+                u64::MAX
+            };
+            if owed == 0 || (have < needed && !last) {
                 break;
             }
             // The tail: what is left, then silence until the delay has been flushed.
@@ -292,9 +294,9 @@ impl Converter {
             self.input.drain(..needed * channels);
             let skip = self.delay.min(made);
             self.delay -= skip;
-            let give = ((made - skip) as u64).min(self.owed) as usize;
+            let give = ((made - skip) as u64).min(owed) as usize;
             out.extend_from_slice(&self.output[skip * channels..(skip + give) * channels]);
-            self.owed -= give as u64;
+            self.given += give as u64;
             if partial.is_some() {
                 self.input.clear();
             }

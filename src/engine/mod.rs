@@ -4,6 +4,7 @@
 pub mod analyze;
 pub mod audio;
 pub mod bwf;
+pub mod decode;
 pub mod files;
 pub mod live;
 pub mod monitor;

@@ -17,8 +17,9 @@ use std::time::{Duration, Instant};
 use rubato::audioadapter_buffers::direct::InterleavedSlice;
 use rubato::{Fft, FixedSync, Resampler};
 
+use super::decode::AudioReader;
 use super::processor::Processor;
-use super::wav::{WavError, WavReader};
+use super::wav::WavError;
 
 /// The demo session's tracks: (name, WAV bytes).
 const DEMO: [(&str, &[u8]); 8] = [
@@ -107,20 +108,21 @@ pub fn file_clips(paths: &[PathBuf]) -> Result<Vec<Clip>, SourceError> {
             path: path.clone(),
             source,
         };
-        let mut reader = WavReader::open(path).map_err(wav_error)?;
-        let format = *reader.format();
-        // Size the buffer by what the file can hold, not by what its header claims.
-        let on_disk =
-            std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) / format.bytes_per_frame() as u64;
-        let frames = format.frames.min(on_disk) as usize;
-        let mut data = vec![0.0f32; frames * format.channels];
-        let mut at = 0;
-        loop {
-            let frames = reader.read(&mut data[at..]).map_err(wav_error)?;
+        let mut reader = AudioReader::open(path).map_err(wav_error)?;
+        let format = reader.format().clone();
+        // Read what the file holds, not what its header claims (a WAV cut short plays what it has).
+        let limit = reader.playable_frames(path).unwrap_or(u64::MAX);
+        let mut data = Vec::new();
+        let mut block = vec![0.0f32; 8192 * format.channels];
+        let mut read = 0u64;
+        while read < limit {
+            let want = ((limit - read).min(8192) as usize) * format.channels;
+            let frames = reader.read(&mut block[..want]).map_err(wav_error)?;
             if frames == 0 {
                 break;
             }
-            at += frames * format.channels;
+            data.extend_from_slice(&block[..frames * format.channels]);
+            read += frames as u64;
         }
         let stem = stem(path);
         for c in 0..format.channels {

@@ -13,8 +13,11 @@ use std::path::Path;
 
 use super::riff::{self, ChunkRef, Tail, Walk, WalkError};
 
-/// Sample rates accepted, in Hz (BS.1770-4 filters are validated over this range).
+/// Sample rates the meters run at, in Hz (BS.1770-4 filters are validated over this range).
 pub const RATE_RANGE_HZ: std::ops::RangeInclusive<u32> = 8_000..=384_000;
+/// Sample rates of files read, in Hz (a file outside [`RATE_RANGE_HZ`] is converted to the
+/// session's rate when it plays, and not measured by `analyze`).
+pub const READ_RATE_RANGE_HZ: std::ops::RangeInclusive<u32> = 1..=768_000;
 /// Most channels accepted.
 pub const MAX_CHANNELS: usize = 64;
 
@@ -48,6 +51,10 @@ pub enum WavError {
         /// 1-based channel.
         channel: usize,
     },
+    #[error("{0}")]
+    NotAudio(String),
+    #[error("cannot decode: {0}")]
+    Decode(String),
     #[error("not repaired: {0}")]
     NotRepairable(String),
     #[error("read error: {0}")]
@@ -85,7 +92,7 @@ impl From<WalkError> for WavError {
     fn from(e: WalkError) -> Self {
         match e {
             WalkError::NotRiff => WavError::NotWav("no RIFF/WAVE header".into()),
-            WalkError::TooManyChunks => WavError::Malformed(e.to_string()),
+            WalkError::TooManyChunks | WalkError::NoDs64 => WavError::Malformed(e.to_string()),
             WalkError::Io(e) => WavError::Read(e),
         }
     }
@@ -102,19 +109,60 @@ pub enum Encoding {
     I24,
     /// Signed integer in a 4-byte container (24 valid bits or 32), left-justified.
     I32,
+    /// Signed integer in a container of 5 to 8 bytes, left-justified.
+    Wide(u8),
     /// IEEE 32-bit float.
     F32,
     /// IEEE 64-bit float.
     F64,
+    /// G.711 µ-law, 8 bits.
+    MuLaw,
+    /// G.711 A-law, 8 bits.
+    ALaw,
 }
+
+/// G.711 µ-law byte to a 16-bit sample.
+const fn ulaw(byte: u8) -> i16 {
+    let u = !byte;
+    let t = (((u & 0x0F) as i32) << 3) + 0x84;
+    let t = t << ((u & 0x70) >> 4);
+    (if u & 0x80 != 0 { 0x84 - t } else { t - 0x84 }) as i16
+}
+
+/// G.711 A-law byte to a 16-bit sample.
+const fn alaw(byte: u8) -> i16 {
+    let a = byte ^ 0x55;
+    let mut t = ((a & 0x0F) as i32) << 4;
+    let seg = (a & 0x70) >> 4;
+    t += if seg == 0 { 8 } else { 0x108 };
+    if seg > 1 {
+        t <<= seg - 1;
+    }
+    (if a & 0x80 != 0 { t } else { -t }) as i16
+}
+
+const fn law_table(mu: bool) -> [f32; 256] {
+    let mut table = [0.0f32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let v = if mu { ulaw(i as u8) } else { alaw(i as u8) };
+        table[i] = v as f32 / 32_768.0;
+        i += 1;
+    }
+    table
+}
+
+static ULAW: [f32; 256] = law_table(true);
+static ALAW: [f32; 256] = law_table(false);
 
 impl Encoding {
     fn bytes(self) -> usize {
         match self {
-            Encoding::U8 => 1,
+            Encoding::U8 | Encoding::MuLaw | Encoding::ALaw => 1,
             Encoding::I16 => 2,
             Encoding::I24 => 3,
             Encoding::I32 | Encoding::F32 => 4,
+            Encoding::Wide(n) => n as usize,
             Encoding::F64 => 8,
         }
     }
@@ -125,6 +173,8 @@ impl Encoding {
         let pairs = raw.chunks_exact(b).zip(out.iter_mut());
         match self {
             Encoding::U8 => pairs.for_each(|(s, o)| *o = (s[0] as f32 - 128.0) / 128.0),
+            Encoding::MuLaw => pairs.for_each(|(s, o)| *o = ULAW[s[0] as usize]),
+            Encoding::ALaw => pairs.for_each(|(s, o)| *o = ALAW[s[0] as usize]),
             Encoding::I16 => pairs
                 .for_each(|(s, o)| *o = i16::from_le_bytes([s[0], s[1]]) as f32 * (1.0 / 32_768.0)),
             Encoding::I24 => pairs.for_each(|(s, o)| {
@@ -132,6 +182,12 @@ impl Encoding {
             }),
             Encoding::I32 => pairs.for_each(|(s, o)| {
                 *o = i32::from_le_bytes([s[0], s[1], s[2], s[3]]) as f32 * (1.0 / 2_147_483_648.0)
+            }),
+            Encoding::Wide(_) => pairs.for_each(|(s, o)| {
+                // The container's bytes at the top of an i64: full scale is 2⁶³.
+                let mut v = [0u8; 8];
+                v[8 - b..].copy_from_slice(s);
+                *o = (i64::from_le_bytes(v) as f64 * (1.0 / 9_223_372_036_854_775_808.0)) as f32
             }),
             Encoding::F32 => {
                 pairs.for_each(|(s, o)| *o = f32::from_le_bytes([s[0], s[1], s[2], s[3]]))
@@ -145,6 +201,19 @@ impl Encoding {
     /// True for encodings that can hold values that are not finite numbers.
     fn is_float(self) -> bool {
         matches!(self, Encoding::F32 | Encoding::F64)
+    }
+
+    /// What the encoding is, for messages and reports ("24-bit integer").
+    pub fn describe(self, bits: u16) -> String {
+        match self {
+            Encoding::F32 => "32-bit float".into(),
+            Encoding::F64 => "64-bit float".into(),
+            Encoding::MuLaw => "µ-law".into(),
+            Encoding::ALaw => "A-law".into(),
+            Encoding::U8 => format!("{bits}-bit unsigned integer"),
+            e if bits as usize == 8 * e.bytes() => format!("{bits}-bit integer"),
+            e => format!("{bits}-bit integer in {} bytes", e.bytes()),
+        }
     }
 }
 
@@ -160,6 +229,8 @@ pub struct WavFormat {
     pub channel_mask: Option<u32>,
     /// Frames the header promises.
     pub frames: u64,
+    /// The container: RIFF, RIFX (big-endian samples), RF64 or Wave64.
+    pub form: riff::Form,
 }
 
 impl WavFormat {
@@ -253,6 +324,12 @@ impl WavReader {
             });
         }
         let out = &mut out[..frames * f.channels];
+        let width = f.encoding.bytes();
+        if f.form == riff::Form::Rifx && width > 1 {
+            self.raw[..frames * frame_bytes]
+                .chunks_exact_mut(width)
+                .for_each(<[u8]>::reverse);
+        }
         f.encoding.decode(&self.raw, out);
         if f.encoding.is_float() {
             if let Some(i) = out.iter().position(|x| !x.is_finite()) {
@@ -272,6 +349,8 @@ impl WavReader {
 
 const TAG_PCM: u16 = 1;
 const TAG_FLOAT: u16 = 3;
+const TAG_ALAW: u16 = 6;
+const TAG_MULAW: u16 = 7;
 const TAG_EXTENSIBLE: u16 = 0xfffe;
 /// Largest `fmt ` body read, in bytes (real ones are 16 to 40).
 const MAX_FMT_BYTES: u32 = 1024;
@@ -298,7 +377,7 @@ fn read_header(file: &mut File) -> Result<Header, WavError> {
     let walk = riff::walk(file, file_len)?;
     let (fmt, data_index) = audio_chunks(&walk)?;
     let data = walk.chunks[data_index];
-    let format = parse_fmt(&read_body(file, fmt)?, data.size as u64)?;
+    let format = parse_fmt(&read_body(file, fmt)?, data.size, walk.form)?;
     Ok(Header {
         walk,
         data_index,
@@ -350,7 +429,7 @@ fn audio_chunks(walk: &Walk) -> Result<(ChunkRef, usize), WavError> {
 }
 
 fn read_body(file: &mut File, chunk: ChunkRef) -> Result<Vec<u8>, WavError> {
-    if !(16..=MAX_FMT_BYTES).contains(&chunk.size) {
+    if !(16..=MAX_FMT_BYTES as u64).contains(&chunk.size) {
         return Err(WavError::Malformed(format!(
             "fmt chunk of {} bytes (16 to {MAX_FMT_BYTES})",
             chunk.size
@@ -363,17 +442,34 @@ fn read_body(file: &mut File, chunk: ChunkRef) -> Result<Vec<u8>, WavError> {
     Ok(body)
 }
 
-/// Read a `fmt ` body; `data_bytes` is the `data` chunk's declared size.
-fn parse_fmt(body: &[u8], data_bytes: u64) -> Result<WavFormat, WavError> {
-    let u16_at = |i: usize| u16::from_le_bytes([body[i], body[i + 1]]);
-    let u32_at = |i: usize| u32::from_le_bytes([body[i], body[i + 1], body[i + 2], body[i + 3]]);
+/// Read a `fmt ` body of a file in `form`; `data_bytes` is the `data` chunk's declared size.
+fn parse_fmt(body: &[u8], data_bytes: u64, form: riff::Form) -> Result<WavFormat, WavError> {
+    let big = form == riff::Form::Rifx;
+    let u16_at = |i: usize| {
+        let b = [body[i], body[i + 1]];
+        if big {
+            u16::from_be_bytes(b)
+        } else {
+            u16::from_le_bytes(b)
+        }
+    };
+    let u32_at = |i: usize| {
+        let b = [body[i], body[i + 1], body[i + 2], body[i + 3]];
+        if big {
+            u32::from_be_bytes(b)
+        } else {
+            u32::from_le_bytes(b)
+        }
+    };
     let mut tag = u16_at(0);
     let channels = u16_at(2) as usize;
     let sample_rate_hz = u32_at(4);
     let block_align = u16_at(12) as usize;
-    let mut bits = u16_at(14);
+    let container_bits = u16_at(14);
+    let mut bits = container_bits;
     let mut channel_mask = None;
-    if tag == TAG_EXTENSIBLE {
+    let extensible = tag == TAG_EXTENSIBLE;
+    if extensible {
         if body.len() < 40 {
             return Err(WavError::Malformed(
                 "WAVE_FORMAT_EXTENSIBLE with a short fmt chunk".into(),
@@ -384,12 +480,13 @@ fn parse_fmt(body: &[u8], data_bytes: u64) -> Result<WavFormat, WavError> {
             bits = valid;
         }
         channel_mask = Some(u32_at(20));
-        // The sub-format GUID's first two bytes are the format tag.
-        tag = u16_at(24);
+        // The sub-format GUID starts with the format tag as a 32-bit number (in the file's byte
+        // order).
+        tag = u32_at(24) as u16;
     }
-    if ![TAG_PCM, TAG_FLOAT].contains(&tag) {
+    if ![TAG_PCM, TAG_FLOAT, TAG_ALAW, TAG_MULAW].contains(&tag) {
         return Err(WavError::Unsupported(format!(
-            "format tag 0x{tag:04x} (only PCM and IEEE float)"
+            "format tag 0x{tag:04x} (PCM, IEEE float, A-law and µ-law are read)"
         )));
     }
     if channels == 0 {
@@ -400,17 +497,25 @@ fn parse_fmt(body: &[u8], data_bytes: u64) -> Result<WavFormat, WavError> {
             "{channels} channels (at most {MAX_CHANNELS})"
         )));
     }
-    if !RATE_RANGE_HZ.contains(&sample_rate_hz) {
+    if !READ_RATE_RANGE_HZ.contains(&sample_rate_hz) {
         return Err(WavError::Unsupported(format!(
-            "sample rate {sample_rate_hz} Hz (8000 to 384000 Hz)"
+            "sample rate {sample_rate_hz} Hz (1 to 768000 Hz)"
         )));
     }
-    if block_align == 0 || block_align % channels != 0 {
-        return Err(WavError::Malformed(format!(
-            "block alignment of {block_align} bytes for {channels} channels"
-        )));
-    }
-    let container = block_align / channels;
+    // The container is the block alignment's share per channel. A plain header whose alignment
+    // disagrees with its bits (seen in the wild) is read by its bits, as FFmpeg reads it.
+    let aligned = (block_align > 0 && block_align % channels == 0)
+        .then_some(block_align / channels)
+        .filter(|&c| c * 8 >= bits as usize);
+    let container = match aligned {
+        Some(c) => c,
+        None if !extensible && bits > 0 => (bits as usize).div_ceil(8),
+        None => {
+            return Err(WavError::Malformed(format!(
+                "block alignment of {block_align} bytes for {channels} channels of {container_bits} bits"
+            )));
+        }
+    };
     if bits == 0 || bits as usize > container * 8 {
         return Err(WavError::Malformed(format!(
             "{bits}-bit samples in {container}-byte containers"
@@ -421,8 +526,11 @@ fn parse_fmt(body: &[u8], data_bytes: u64) -> Result<WavFormat, WavError> {
         (TAG_PCM, 2) => Encoding::I16,
         (TAG_PCM, 3) => Encoding::I24,
         (TAG_PCM, 4) => Encoding::I32,
+        (TAG_PCM, n @ 5..=8) => Encoding::Wide(n as u8),
         (TAG_FLOAT, 4) => Encoding::F32,
         (TAG_FLOAT, 8) => Encoding::F64,
+        (TAG_MULAW, 1) => Encoding::MuLaw,
+        (TAG_ALAW, 1) => Encoding::ALaw,
         (TAG_PCM, bytes) => {
             return Err(WavError::Unsupported(format!(
                 "integer samples of {bytes} bytes"
@@ -434,9 +542,10 @@ fn parse_fmt(body: &[u8], data_bytes: u64) -> Result<WavFormat, WavError> {
                 bytes * 8
             )));
         }
-        (tag, _) => {
+        (_, bytes) => {
             return Err(WavError::Unsupported(format!(
-                "format tag 0x{tag:04x} (only PCM and IEEE float)"
+                "{}-byte A-law/µ-law samples",
+                bytes
             )));
         }
     };
@@ -446,7 +555,8 @@ fn parse_fmt(body: &[u8], data_bytes: u64) -> Result<WavFormat, WavError> {
         bits,
         encoding,
         channel_mask,
-        frames: data_bytes / block_align as u64,
+        frames: data_bytes / (container * channels) as u64,
+        form,
     })
 }
 
@@ -486,10 +596,15 @@ enum Diagnosis {
 fn diagnose(header: &Header) -> Result<Diagnosis, WavError> {
     let (walk, data) = (&header.walk, header.data);
     let on_disk = walk.file_len - data.body_at();
-    let data_end = data.body_end() + (data.size % 2) as u64;
-    let riff_ends_with_data = walk.riff_size as u64 + 8 <= data_end;
+    let data_end = data.body_end() + data.size % 2;
+    let riff_ends_with_data = walk.riff_size + 8 <= data_end;
     match walk.tail {
         Tail::Clean => Ok(Diagnosis::Healthy),
+        // The recorder writes RIFF; the others' sizes live elsewhere (ds64, 64-bit, big-endian).
+        _ if walk.form != riff::Form::Riff => Err(WavError::NotRepairable(format!(
+            "a {} file cut short: repair mends RIFF WAVs only",
+            walk.form.name()
+        ))),
         _ if riff_ends_with_data || header.data_is_last() => {
             Ok(Diagnosis::DataRunsToEnd { on_disk })
         }
@@ -534,7 +649,7 @@ pub fn repair(path: &Path) -> Result<Repair, WavError> {
     let block_align = format.bytes_per_frame() as u64;
     let limit = (u32::MAX as u64 - data.body_at()) / block_align * block_align;
     let whole = (on_disk / block_align * block_align).min(limit);
-    if whole == data.size as u64 {
+    if whole == data.size {
         // What follows the audio is less than a frame (left by an earlier repair).
         return healthy;
     }
