@@ -7,6 +7,7 @@
 //! - [`meter`]: pure DSP meters; [`signals`]: reference and test signal synthesis; [`studio`]: the
 //!   production domain on SQLite (floor 1).
 
+pub mod charts;
 pub mod cli;
 pub mod engine;
 pub mod files;

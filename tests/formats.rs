@@ -21,11 +21,19 @@ fn scipy_corpus() -> PathBuf {
         return data;
     }
     std::fs::create_dir_all(&root).unwrap();
-    let download = Command::new("apt-get")
-        .args(["download", "python3-scipy"])
-        .current_dir(&root)
-        .output()
-        .expect("apt-get runs");
+    let fetch = || {
+        Command::new("apt-get")
+            .args(["download", "python3-scipy"])
+            .current_dir(&root)
+            .output()
+            .expect("apt-get runs")
+    };
+    let mut download = fetch();
+    if !download.status.success() {
+        // A machine whose package lists were never fetched (a fresh container).
+        let _ = Command::new("apt-get").arg("update").status();
+        download = fetch();
+    }
     assert!(
         download.status.success(),
         "apt-get download python3-scipy: {}",

@@ -1,14 +1,18 @@
 //! `studiodesk analyze`: loudness and peaks of WAV files.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use crate::engine::analyze::{ChannelAnalysis, FileAnalysis, analyze_files};
+use crate::charts::{LoudnessChart, loudness_file_bytes};
+use crate::engine::analyze::{
+    ChannelAnalysis, FileAnalysis, Timeline, analyze_file_timeline, analyze_files,
+};
+use crate::meter::target::PRESETS;
 use crate::meter::{LayoutChoice, ProgrammeReading, Target};
 
 use super::{finite, level};
@@ -30,7 +34,15 @@ pub struct AnalyzeArgs {
     /// Files analysed at once (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
-    /// WAV files (PCM 8/16/24/32-bit, 32-bit float; 1–64 channels; 8–384 kHz).
+    /// Draw the file's loudness over time (momentary, short-term, integrated so far), the
+    /// target (--target, else EBU R128) and true-peak overs, 1600×900, as OUT.png or OUT.svg.
+    #[arg(long, value_name = "OUT")]
+    plot: Option<PathBuf>,
+    /// Replace the --plot file if it exists.
+    #[arg(long, requires = "plot")]
+    force: bool,
+    /// Audio files: WAV (RIFF, RIFX, RF64/BW64, Wave64; integer 1–64-bit, float, A-law, µ-law),
+    /// FLAC, AIFF/AIFC, MP3, Ogg Vorbis, AAC/ALAC in MP4/M4A, CAF, Matroska; 1–64 channels.
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
 }
@@ -160,7 +172,19 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     } else {
         ProgressBar::hidden()
     };
-    let results = analyze_files(&args.files, args.layout, threads, &|bytes| bar.inc(bytes));
+    let results = match &args.plot {
+        None => analyze_files(&args.files, args.layout, threads, &|bytes| bar.inc(bytes)),
+        Some(out) => {
+            let [file] = &args.files[..] else {
+                anyhow::bail!("--plot draws one file: give one FILE");
+            };
+            let result = analyze_file_timeline(file, args.layout, &|bytes| bar.inc(bytes));
+            if let Ok((analysis, timeline)) = &result {
+                plot(out, analysis, timeline, args.target.as_ref(), args.force)?;
+            }
+            vec![result.map(|(analysis, _)| analysis)]
+        }
+    };
     bar.finish_and_clear();
 
     let mut failed = false;
@@ -202,6 +226,32 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Draw `analysis`'s loudness over time into `out` (PNG or SVG by its extension).
+fn plot(
+    out: &Path,
+    analysis: &FileAnalysis,
+    timeline: &Timeline,
+    target: Option<&Target>,
+    force: bool,
+) -> anyhow::Result<()> {
+    let title = analysis.file.file_name().map_or_else(
+        || analysis.file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let chart = LoudnessChart {
+        title: &title,
+        summary: &analysis.programme,
+        momentary_lufs: &timeline.momentary_lufs,
+        short_term_lufs: &timeline.short_term_lufs,
+        integrated_lufs: &timeline.integrated_lufs,
+        true_peak_dbtp: &timeline.true_peak_dbtp,
+        step_s: Timeline::STEP_S,
+        target: target.unwrap_or(&PRESETS[0]),
+    };
+    let bytes = loudness_file_bytes(out, &chart)?;
+    super::studio::export(out, bytes, force)
 }
 
 fn print_text(

@@ -372,13 +372,17 @@ pub enum LogCommand {
 }
 
 /// Write an export to `path` atomically; an existing file only with `--force`.
-pub(crate) fn export(path: &std::path::Path, text: &str, force: bool) -> anyhow::Result<()> {
+pub(crate) fn export(
+    path: &std::path::Path,
+    bytes: impl AsRef<[u8]>,
+    force: bool,
+) -> anyhow::Result<()> {
     let replace = if force {
         Replace::Allow
     } else {
         Replace::Refuse
     };
-    match write_atomic(path, text.as_bytes(), replace) {
+    match write_atomic(path, bytes.as_ref(), replace) {
         Err(e @ WriteError::Exists(_)) => anyhow::bail!("{e} (--force replaces it)"),
         result => Ok(result?),
     }
