@@ -335,3 +335,140 @@ pub fn loudness_file_bytes(path: &Path, c: &LoudnessChart) -> Result<Vec<u8>, Ch
         other => Err(ChartError::Kind(other.to_string())),
     }
 }
+
+/// Size of the sound check's level bar, in pixels.
+pub const LEVEL_BAR_SIZE: (u32, u32) = (360, 46);
+/// The level bar's scale, in dBFS.
+const LEVEL_AXIS_DBFS: (f64, f64) = (-60.0, 0.0);
+/// Size of the sound check's spectrum, in pixels.
+pub const SPECTRUM_SIZE: (u32, u32) = (360, 150);
+/// The profile's level window's colour on the bar.
+pub const WINDOW_COLOUR: RGBColor = RGBColor(0, 150, 60);
+/// The hum line's colour on the spectrum.
+pub const HUM_COLOUR: RGBColor = RGBColor(200, 0, 120);
+const LEVEL_COLOUR: RGBColor = RGBColor(90, 120, 170);
+
+/// A small SVG of one channel's level: RMS as a bar and the peak as a black mark on a −60…0 dBFS
+/// scale, against the profile's peak window (green) where it has one.
+pub fn level_bar_svg(
+    peak_dbfs: Option<f64>,
+    rms_dbfs: Option<f64>,
+    window_dbfs: Option<(f64, f64)>,
+) -> Result<String, ChartError> {
+    fonts();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, LEVEL_BAR_SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_error)?;
+        let (lo, hi) = LEVEL_AXIS_DBFS;
+        let mut chart = ChartBuilder::on(&root)
+            .margin(4)
+            .x_label_area_size(18)
+            .build_cartesian_2d(lo..hi, 0.0..1.0)
+            .map_err(draw_error)?;
+        chart
+            .configure_mesh()
+            .disable_y_axis()
+            .disable_mesh()
+            .x_labels(7)
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .label_style((FONT, 11))
+            .draw()
+            .map_err(draw_error)?;
+        let clamp = |v: f64| v.clamp(lo, hi);
+        if let Some((low, high)) = window_dbfs {
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(clamp(low), 0.0), (clamp(high), 1.0)],
+                    WINDOW_COLOUR.mix(0.25).filled(),
+                )))
+                .map_err(draw_error)?;
+        }
+        if let Some(rms) = rms_dbfs.filter(|v| v.is_finite()) {
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(lo, 0.3), (clamp(rms), 0.7)],
+                    LEVEL_COLOUR.filled(),
+                )))
+                .map_err(draw_error)?;
+        }
+        if let Some(peak) = peak_dbfs.filter(|v| v.is_finite()) {
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(clamp(peak) - 0.4, 0.05), (clamp(peak) + 0.4, 0.95)],
+                    BLACK.filled(),
+                )))
+                .map_err(draw_error)?;
+        }
+        root.present().map_err(draw_error)?;
+    }
+    Ok(svg)
+}
+
+/// A small SVG of one channel's average spectrum (bands from `low_hz`, `per_octave` a octave,
+/// in dBFS), with the mains hum found marked at its frequency and harmonics.
+pub fn spectrum_svg(
+    dbfs: &[f32],
+    low_hz: f64,
+    per_octave: u32,
+    hum_hz: Option<f64>,
+) -> Result<String, ChartError> {
+    fonts();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SPECTRUM_SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(draw_error)?;
+        let high_hz = low_hz * 2f64.powf(dbfs.len() as f64 / per_octave as f64);
+        let top = dbfs
+            .iter()
+            .copied()
+            .fold(f32::NEG_INFINITY, f32::max)
+            .max(-90.0) as f64;
+        let (y_lo, y_hi) = ((top - 70.0).floor(), (top + 6.0).ceil());
+        let mut chart = ChartBuilder::on(&root)
+            .margin(4)
+            .x_label_area_size(18)
+            .y_label_area_size(30)
+            .build_cartesian_2d((low_hz..high_hz).log_scale(), y_lo..y_hi)
+            .map_err(draw_error)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(4)
+            .y_labels(4)
+            .x_label_formatter(&|x| {
+                if *x >= 1000.0 {
+                    format!("{:.0}k", x / 1000.0)
+                } else {
+                    format!("{x:.0}")
+                }
+            })
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .label_style((FONT, 11))
+            .draw()
+            .map_err(draw_error)?;
+        if let Some(f0) = hum_hz {
+            for k in (1..=8).map(|k| k as f64 * f0).filter(|f| *f < high_hz) {
+                chart
+                    .draw_series(LineSeries::new(
+                        [(k, y_lo), (k, y_hi)],
+                        HUM_COLOUR
+                            .mix(if k == f0 { 1.0 } else { 0.35 })
+                            .stroke_width(1),
+                    ))
+                    .map_err(draw_error)?;
+            }
+        }
+        let centre = |b: usize| low_hz * 2f64.powf((b as f64 + 0.5) / per_octave as f64);
+        chart
+            .draw_series(LineSeries::new(
+                dbfs.iter()
+                    .enumerate()
+                    .map(|(b, &d)| (centre(b), (d as f64).max(y_lo))),
+                LEVEL_COLOUR.stroke_width(2),
+            ))
+            .map_err(draw_error)?;
+        root.present().map_err(draw_error)?;
+    }
+    Ok(svg)
+}

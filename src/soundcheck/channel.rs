@@ -3,7 +3,7 @@
 //! (median over long windows) and the noise floor (the quietest steady half second, DC removed,
 //! with what dominates it).
 
-use super::hum::{DbHistogram, Hum, HumStats, MAINS_HZ, PowerSpectrum, hum_in};
+use super::hum::{BandSpectrum, DbHistogram, Hum, HumStats, MAINS_HZ, PowerSpectrum, hum_in};
 
 /// |x| at or above which a sample is at full scale.
 pub const FULL_SCALE: f32 = 0.999;
@@ -215,6 +215,8 @@ pub struct Measured {
     /// The steady hum at each mains frequency.
     pub hum: Vec<Hum>,
     pub hum_windows: u64,
+    /// The average spectrum in [`BandSpectrum`]'s bands, in dBFS (empty when too short).
+    pub spectrum_dbfs: Vec<f32>,
 }
 
 /// The streaming state of one channel.
@@ -248,6 +250,7 @@ pub struct ChannelMeter {
     hum_window: Vec<f32>,
     hum_filled: usize,
     hum: HumStats,
+    spectrum: BandSpectrum,
 }
 
 /// Spectra the channels share (made once per check).
@@ -309,6 +312,7 @@ impl ChannelMeter {
             hum_window: vec![0.0; hum_window_frames(rate)],
             hum_filled: 0,
             hum: HumStats::default(),
+            spectrum: BandSpectrum::new(),
         }
     }
 
@@ -387,6 +391,7 @@ impl ChannelMeter {
         let bin_hz = shared.hum.bin_hz();
         let power = shared.hum.compute(&self.hum_window[..self.hum_filled]);
         self.hum.add(power, bin_hz);
+        self.spectrum.add(power, bin_hz);
     }
 
     fn end_block(&mut self, shared: &mut Shared) {
@@ -471,6 +476,7 @@ impl ChannelMeter {
             quietest: self.quietest,
             hum: self.hum.hum(),
             hum_windows: self.hum.windows(),
+            spectrum_dbfs: self.spectrum.dbfs(),
         }
     }
 }

@@ -165,6 +165,8 @@ fn level(peak_db: f64, (low, high): (f64, f64)) -> CheckResult {
         format!("peaks {low} to {high} dBFS (headroom {:.1} dB)", -peak_db),
         advice,
     )
+    .with("low_dbfs", low)
+    .with("high_dbfs", high)
 }
 
 fn clipping(m: &Measured, cx: &Context) -> CheckResult {

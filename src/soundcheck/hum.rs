@@ -345,3 +345,61 @@ mod tests {
         assert_eq!(h.quantile(0.0), 0.0);
     }
 }
+
+/// A channel's average spectrum in fixed log-spaced bands (for the report's picture): the power
+/// of every band summed from each window's bins, averaged over the windows. Fixed memory.
+#[derive(Clone, Debug)]
+pub struct BandSpectrum {
+    sums: Vec<f64>,
+    windows: u64,
+}
+
+impl BandSpectrum {
+    /// Bands per octave.
+    pub const PER_OCTAVE: u32 = 12;
+    /// The lowest band's lower edge, in Hz.
+    pub const LOW_HZ: f64 = 20.0;
+    /// Octaves covered (20 Hz to 20.48 kHz).
+    pub const OCTAVES: u32 = 10;
+
+    pub fn new() -> Self {
+        BandSpectrum {
+            sums: vec![0.0; (Self::PER_OCTAVE * Self::OCTAVES) as usize],
+            windows: 0,
+        }
+    }
+
+    /// The band of a frequency, if it is in range.
+    fn band(hz: f64) -> Option<usize> {
+        let b = ((hz / Self::LOW_HZ).log2() * Self::PER_OCTAVE as f64).floor();
+        (b >= 0.0 && b < (Self::PER_OCTAVE * Self::OCTAVES) as f64).then_some(b as usize)
+    }
+
+    /// Add one power spectrum (bins `bin_hz` apart, as [`PowerSpectrum::compute`] gives).
+    pub fn add(&mut self, power: &[f64], bin_hz: f64) {
+        for (k, p) in power.iter().enumerate().skip(1) {
+            if let Some(b) = Self::band(k as f64 * bin_hz) {
+                self.sums[b] += p;
+            }
+        }
+        self.windows += 1;
+    }
+
+    /// Each band's level (its share of full scale's mean square), in dBFS; empty when nothing was
+    /// added.
+    pub fn dbfs(&self) -> Vec<f32> {
+        if self.windows == 0 {
+            return Vec::new();
+        }
+        self.sums
+            .iter()
+            .map(|s| (10.0 * (s / self.windows as f64).max(1e-15).log10()) as f32)
+            .collect()
+    }
+}
+
+impl Default for BandSpectrum {
+    fn default() -> Self {
+        Self::new()
+    }
+}

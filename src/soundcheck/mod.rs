@@ -89,6 +89,10 @@ pub struct ChannelResult {
     pub name: String,
     pub verdict: Verdict,
     pub checks: Vec<CheckResult>,
+    /// The channel's average spectrum in [`hum::BandSpectrum`]'s bands (20 Hz up, 12 a
+    /// octave), in dBFS to a tenth; empty when the check was too short.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub spectrum_dbfs: Vec<f32>,
 }
 
 /// A check run.
@@ -289,6 +293,11 @@ impl Checker {
                     name: self.names[c].clone(),
                     verdict: Verdict::Pass,
                     checks,
+                    spectrum_dbfs: m
+                        .spectrum_dbfs
+                        .iter()
+                        .map(|d| (d * 10.0).round() / 10.0)
+                        .collect(),
                 }
             })
             .collect();

@@ -90,16 +90,20 @@ pub fn html(stored: &StoredCheck, report: &Value, tz: &jiff::tz::TimeZone) -> St
     let mut out = format!(
         "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Sound check #{id}</title>\
          <style>body{{font-family:sans-serif}}td,th{{padding:4px 8px;border-bottom:1px solid #ccc}}\
-         .FAIL{{color:#b00}}.WARN{{color:#a60}}.PASS{{color:#070}}</style></head><body>\n\
-         <h1>Sound check #{id}</h1>\n<p>{date} — {source} — profile {profile} — <b class=\"{v}\">{v}</b></p>\n\
-         <table><tr>{head}</tr>\n",
-        head = COLUMNS.map(|c| format!("<th>{c}</th>")).concat(),
+         .FAIL{{color:#b00}}.WARN{{color:#a60}}.PASS{{color:#070}}\
+         .ch{{display:flex;align-items:center;gap:12px;margin:6px 0}}.ch b{{width:180px}}</style></head><body>\n\
+         <h1>Sound check #{id}</h1>\n<p>{date} — {source} — profile {profile} — <b class=\"{v}\">{v}</b></p>\n",
         id = stored.id,
         date = format_local(stored.created_utc, tz),
         source = esc(&stored.source),
         profile = esc(&stored.profile),
         v = stored.verdict.to_uppercase()
     );
+    out.push_str(&channel_pictures(report, &esc));
+    out.push_str(&format!(
+        "<table><tr>{}</tr>\n",
+        COLUMNS.map(|c| format!("<th>{c}</th>")).concat()
+    ));
     for r in rows(report) {
         out.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
@@ -113,5 +117,66 @@ pub fn html(stored: &StoredCheck, report: &Value, tz: &jiff::tz::TimeZone) -> St
         ));
     }
     out.push_str("</table></body></html>\n");
+    out
+}
+
+/// The check named `name` of a channel in a kept report.
+fn check_of<'a>(channel: &'a Value, name: &str) -> Option<&'a Value> {
+    channel["checks"]
+        .as_array()?
+        .iter()
+        .find(|k| k["check"] == name)
+}
+
+/// Per channel, its level against the profile's window and its spectrum with the hum marked, as
+/// inline SVG (a report without spectra, kept before they were, shows the level only).
+fn channel_pictures(report: &Value, esc: &dyn Fn(&str) -> String) -> String {
+    use crate::charts::{level_bar_svg, spectrum_svg};
+    use crate::soundcheck::hum::BandSpectrum;
+    let mut out = String::from(
+        "<h2>Channels</h2>\n<p>Level, −60 to 0 dBFS: the bar is the RMS, the black mark the peak, \
+         the green band the profile's window for peaks. Spectrum, 20 Hz to 20 kHz in dBFS: mains hum \
+         found is marked in magenta at its frequency (fainter at its harmonics).</p>\n",
+    );
+    for c in report["channels"].as_array().into_iter().flatten() {
+        let level = check_of(c, "level");
+        let peak = level
+            .or_else(|| check_of(c, "signal"))
+            .and_then(|k| k["value"].as_f64());
+        let window = level.and_then(|k| {
+            Some((
+                k["measured"]["low_dbfs"].as_f64()?,
+                k["measured"]["high_dbfs"].as_f64()?,
+            ))
+        });
+        let rms = check_of(c, "rms").and_then(|k| k["value"].as_f64());
+        let hum = check_of(c, "hum").and_then(|k| k["measured"]["mains_hz"].as_f64());
+        let spectrum: Vec<f32> = c["spectrum_dbfs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_f64().map(|v| v as f32))
+            .collect();
+        let bar = level_bar_svg(peak, rms, window).unwrap_or_default();
+        let picture = if spectrum.is_empty() {
+            String::new()
+        } else {
+            spectrum_svg(
+                &spectrum,
+                BandSpectrum::LOW_HZ,
+                BandSpectrum::PER_OCTAVE,
+                hum,
+            )
+            .unwrap_or_default()
+        };
+        let verdict = text(&c["verdict"]).to_uppercase();
+        out.push_str(&format!(
+            "<div class=\"ch\"><b>{} {}</b><span class=\"{verdict}\">{verdict}</span>{bar}{picture}{}</div>\n",
+            text(&c["channel"]).trim_end_matches(".00"),
+            esc(&text(&c["name"])),
+            hum.map(|f| format!("<span class=\"FAIL\">hum {f:.0} Hz</span>"))
+                .unwrap_or_default()
+        ));
+    }
     out
 }
