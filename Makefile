@@ -48,5 +48,5 @@ lint:
 	cargo clippy --no-default-features -- -D warnings
 
 bench:
-	$(call install,$(RUN_DEBS))
-	cargo bench --bench meter --bench engine --bench soundcheck
+	$(call install,$(RUN_DEBS) ffmpeg)
+	cargo bench --bench meter --bench engine --bench soundcheck --bench formats

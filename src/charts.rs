@@ -363,6 +363,8 @@ pub fn level_bar_svg(
         let (lo, hi) = LEVEL_AXIS_DBFS;
         let mut chart = ChartBuilder::on(&root)
             .margin(4)
+            .margin_left(14)
+            .margin_right(10)
             .x_label_area_size(18)
             .build_cartesian_2d(lo..hi, 0.0..1.0)
             .map_err(draw_error)?;
