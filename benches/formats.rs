@@ -61,7 +61,11 @@ fn bench(c: &mut Criterion) {
     for ext in ["wav", "flac"] {
         let path = ten_minutes(ext);
         group.bench_with_input(BenchmarkId::new("studiodesk", ext), &path, |b, path| {
-            b.iter(|| run(Command::new(env!("CARGO_BIN_EXE_studiodesk")).arg("analyze").arg(path)))
+            b.iter(|| {
+                run(Command::new(env!("CARGO_BIN_EXE_studiodesk"))
+                    .arg("analyze")
+                    .arg(path))
+            })
         });
         group.bench_with_input(BenchmarkId::new("ffmpeg-ebur128", ext), &path, |b, path| {
             b.iter(|| {

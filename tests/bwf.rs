@@ -405,18 +405,8 @@ fn late_takes_at_high_rates_use_the_high_half_of_the_time_reference() {
     );
 }
 
-/// `studiodesk` as a new user runs it, on the studio database at `db`.
-fn cli(db: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_studiodesk"))
-        .args(args)
-        .args(["--tz", "Europe/London"])
-        .env("STUDIODESK_DB", db)
-        .output()
-        .unwrap()
-}
-
 fn ok(db: &Path, args: &[&str]) -> String {
-    let out = cli(db, args);
+    let out = common::studiodesk_at(db, args);
     assert!(
         out.status.success(),
         "{args:?}: {}",

@@ -300,6 +300,11 @@ fn one_mix_reads_the_same_in_every_container_and_close_in_every_codec() {
             "{name}: {i} vs {integrated}"
         );
         assert!((tp - peak).abs() <= 0.01, "{name}: {tp} vs {peak}");
+        // The same 24-bit samples decoded the same: FLAC (30 s, decoded in 5 s chunks on two
+        // threads and joined), AIFF and ALAC read exactly what the WAV holds.
+        if ["mix.flac", "mix.aiff", "mix-alac.m4a", "mix.w64"].contains(&name) {
+            assert_eq!((i, tp), (integrated, peak), "{name}");
+        }
     }
     // Lossy: what the codec changed, as FFmpeg's ebur128 reads the same file.
     for (name, args) in [
@@ -379,4 +384,41 @@ fn what_is_not_read_says_so_in_one_line_naming_the_file() {
         let name = path.file_name().unwrap().to_string_lossy();
         assert!(err.contains(&*name) && err.contains(says), "{err}");
     }
+}
+
+/// A long FLAC is decoded in chunks on two threads: joined, they are exactly the file, frame for
+/// frame, whatever its length (here 23.4567 s: four whole 5 s chunks and a ragged one).
+#[test]
+fn chunks_decoded_side_by_side_join_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let flac = dir.path().join("odd.flac");
+    let made = Command::new("ffmpeg")
+        .args(["-v", "error", "-f", "lavfi", "-i"])
+        .arg("anoisesrc=d=23.4567:c=pink:r=44100:a=0.3:s=3,pan=stereo|c0=c0|c1=-0.5*c0")
+        .args(["-c:a", "flac", "-sample_fmt", "s16"])
+        .arg(&flac)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let (sequential, _, channels) = ours(&flac).unwrap();
+    assert_eq!(
+        sequential.len() / channels,
+        (23.4567f64 * 44_100.0).round() as usize
+    );
+    let mut joined = Vec::new();
+    let reader = AudioReader::open(&flac).unwrap();
+    assert!(
+        reader.format().codec.starts_with("flac"),
+        "{}",
+        reader.format().codec
+    );
+    studiodesk::engine::decode::stream_blocks(&flac, reader, 4096, |b| joined.extend_from_slice(b))
+        .unwrap();
+    assert!(
+        joined == sequential,
+        "{} vs {} samples",
+        joined.len(),
+        sequential.len()
+    );
+    assert_same(&joined, &ffmpeg(&flac).unwrap(), "odd.flac");
 }

@@ -1081,12 +1081,7 @@ fn migration_from_version_1() {
 }
 
 fn studiodesk(db: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_studiodesk"))
-        .args(args)
-        .args(["--tz", "Europe/London"])
-        .env("STUDIODESK_DB", db)
-        .output()
-        .unwrap()
+    common::studiodesk_at(db, args)
 }
 
 /// Two processes race to book the same room and slot, ten slots over: each slot has exactly

@@ -9,7 +9,7 @@ use crate::meter::{
     Correlation, Layout, LayoutChoice, LayoutError, Levels, LoudnessMeter, Peaks, ProgrammeReading,
 };
 
-use super::decode::AudioReader;
+use super::decode::{AudioReader, stream_blocks};
 use super::wav::{RATE_RANGE_HZ, WavError};
 
 /// Frames read and metered at a time.
@@ -104,7 +104,7 @@ fn measure(
     progress: &(dyn Fn(u64) + Sync),
     mut timeline: Option<&mut Timeline>,
 ) -> Result<FileAnalysis, AnalyzeError> {
-    let mut reader = AudioReader::open(path)?;
+    let reader = AudioReader::open(path)?;
     let format = reader.format().clone();
     if !RATE_RANGE_HZ.contains(&format.sample_rate_hz) {
         return Err(AnalyzeError::Wav(WavError::Unsupported(format!(
@@ -127,7 +127,6 @@ fn measure(
     );
     let pairs: &[(usize, usize)] = if front_pair { &[(0, 1)] } else { &[] };
     let mut correlation = Correlation::new(rate, format.channels, pairs, WINDOW_MS);
-    let mut block = vec![0.0f32; BLOCK_FRAMES * format.channels];
     // Progress in bytes of the file, spread over the frames it says it holds.
     let file_bytes = std::fs::metadata(path).map_or(0, |m| m.len());
     let bytes_per_frame = format
@@ -145,12 +144,8 @@ fn measure(
             0
         },
     );
-    loop {
-        let frames = reader.read(&mut block)?;
-        if frames == 0 {
-            break;
-        }
-        let block = &block[..frames * format.channels];
+    stream_blocks(path, reader, BLOCK_FRAMES, |block| {
+        let frames = block.len() / format.channels;
         match timeline.as_deref_mut() {
             None => meter.process(block),
             Some(timeline) => {
@@ -174,7 +169,7 @@ fn measure(
         let before = (frames_read as f64 * bytes_per_frame) as u64;
         frames_read += frames as u64;
         progress((frames_read as f64 * bytes_per_frame) as u64 - before);
-    }
+    })?;
     let programmes = meter.programmes();
     let (programme, tracks) = if layout.is_tracks() {
         (

@@ -370,24 +370,48 @@ fn write_durably(file: &File, at: u64, bytes: &[u8]) -> Result<(), WavError> {
     file.sync_data().map_err(WavError::Write)
 }
 
+/// A file's version-2 bext, as found.
+struct BextAt {
+    /// Offset of its body, in bytes.
+    body_at: u64,
+    /// Written by studiodesk (the originator says so).
+    ours: bool,
+    /// The loudness fields as stored (×100; [`NOT_SET`] where unset).
+    loudness: [i16; 5],
+}
+
+/// The version-2 bext of `file`, if it has one.
+fn bext_v2(file: &mut File) -> Result<Option<BextAt>, WavError> {
+    let Some(bext) = find_chunk(file, b"bext")? else {
+        return Ok(None);
+    };
+    if (bext.size as usize) < BEXT_FIXED {
+        return Ok(None);
+    }
+    let mut body = [0u8; LOUDNESS_AT + 10];
+    file.seek(SeekFrom::Start(bext.body_at()))
+        .and_then(|_| file.read_exact(&mut body))
+        .map_err(WavError::Read)?;
+    if u16::from_le_bytes([body[346], body[347]]) < 2 {
+        return Ok(None);
+    }
+    Ok(Some(BextAt {
+        body_at: bext.body_at(),
+        ours: &body[256..267] == b"studiodesk\0",
+        loudness: std::array::from_fn(|i| {
+            i16::from_le_bytes([body[LOUDNESS_AT + 2 * i], body[LOUDNESS_AT + 2 * i + 1]])
+        }),
+    }))
+}
+
 /// Fill the bext loudness fields of `path` in place. False when the file has no version-2 bext.
 pub fn write_loudness(path: &Path, fields: [i16; 5]) -> Result<bool, WavError> {
     let mut file = open_rw(path)?;
-    let Some(bext) = find_chunk(&mut file, b"bext")? else {
+    let Some(bext) = bext_v2(&mut file)? else {
         return Ok(false);
     };
-    if (bext.size as usize) < BEXT_FIXED {
-        return Ok(false);
-    }
-    let mut version = [0u8; 2];
-    file.seek(SeekFrom::Start(bext.body_at() + 346))
-        .and_then(|_| file.read_exact(&mut version))
-        .map_err(WavError::Read)?;
-    if u16::from_le_bytes(version) < 2 {
-        return Ok(false);
-    }
     let bytes: Vec<u8> = fields.iter().flat_map(|v| v.to_le_bytes()).collect();
-    write_durably(&file, bext.body_at() + LOUDNESS_AT as u64, &bytes)?;
+    write_durably(&file, bext.body_at + LOUDNESS_AT as u64, &bytes)?;
     Ok(true)
 }
 
@@ -395,25 +419,10 @@ pub fn write_loudness(path: &Path, fields: [i16; 5]) -> Result<bool, WavError> {
 /// file has no version-2 bext.
 pub fn read_loudness(path: &Path) -> Result<Option<[Option<f64>; 5]>, WavError> {
     let mut file = super::wav::open_regular(path)?;
-    let Some(bext) = find_chunk(&mut file, b"bext")? else {
-        return Ok(None);
-    };
-    if (bext.size as usize) < BEXT_FIXED {
-        return Ok(None);
-    }
-    let mut body = [0u8; 12];
-    file.seek(SeekFrom::Start(bext.body_at() + 346))
-        .and_then(|_| file.read_exact(&mut body[..2]))
-        .and_then(|_| file.seek(SeekFrom::Start(bext.body_at() + LOUDNESS_AT as u64)))
-        .and_then(|_| file.read_exact(&mut body[2..]))
-        .map_err(WavError::Read)?;
-    if u16::from_le_bytes([body[0], body[1]]) < 2 {
-        return Ok(None);
-    }
-    Ok(Some(std::array::from_fn(|i| {
-        let v = i16::from_le_bytes([body[2 + 2 * i], body[3 + 2 * i]]);
-        (v != NOT_SET).then_some(v as f64 / 100.0)
-    })))
+    Ok(bext_v2(&mut file)?.map(|b| {
+        b.loudness
+            .map(|v| (v != NOT_SET).then_some(v as f64 / 100.0))
+    }))
 }
 
 /// Rewrite the take's details in the iXML of `path`, in place and at the same length (the audio
@@ -421,14 +430,7 @@ pub fn read_loudness(path: &Path) -> Result<Option<[Option<f64>; 5]>, WavError> 
 pub fn write_tags(path: &Path, tags: &TakeTags) -> Result<bool, WavError> {
     let mut file = open_rw(path)?;
     // Only a file this program made: its bext names studiodesk as the originator.
-    let Some(bext) = find_chunk(&mut file, b"bext")? else {
-        return Ok(false);
-    };
-    let mut originator = [0u8; 11];
-    file.seek(SeekFrom::Start(bext.body_at() + 256))
-        .and_then(|_| file.read_exact(&mut originator))
-        .map_err(WavError::Read)?;
-    if bext.size < 267 || &originator != b"studiodesk\0" {
+    if !bext_v2(&mut file)?.is_some_and(|b| b.ours) {
         return Ok(false);
     }
     let Some(chunk) = find_chunk(&mut file, b"iXML")? else {
@@ -472,15 +474,7 @@ pub fn write_tags(path: &Path, tags: &TakeTags) -> Result<bool, WavError> {
 /// unset (a take killed before it was finalised).
 fn loudness_missing(path: &Path) -> Result<bool, WavError> {
     let mut file = super::wav::open_regular(path)?;
-    let Some(bext) = find_chunk(&mut file, b"bext")? else {
-        return Ok(false);
-    };
-    let mut originator = [0u8; 11];
-    file.seek(SeekFrom::Start(bext.body_at() + 256))
-        .and_then(|_| file.read_exact(&mut originator))
-        .map_err(WavError::Read)?;
-    Ok(&originator == b"studiodesk\0"
-        && read_loudness(path)?.is_some_and(|fields| fields.iter().all(Option::is_none)))
+    Ok(bext_v2(&mut file)?.is_some_and(|b| b.ours && b.loudness.iter().all(|&v| v == NOT_SET)))
 }
 
 /// Fill the bext loudness fields of a studiodesk take that was never finalised (killed, or

@@ -13,9 +13,10 @@ use std::path::Path;
 use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
 use symphonia::core::errors::Error as SymphoniaError;
 use symphonia::core::formats::probe::Hint;
-use symphonia::core::formats::{FormatOptions, FormatReader, TrackType};
+use symphonia::core::formats::{FormatOptions, FormatReader, SeekMode, SeekTo, TrackType};
 use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
 use symphonia::core::meta::MetadataOptions;
+use symphonia::core::units::Timestamp;
 
 use super::wav::{READ_RATE_RANGE_HZ, WavError, WavReader, open_regular};
 
@@ -240,6 +241,85 @@ impl Coded {
         Ok(filled / channels)
     }
 
+    /// Decode frames `from..to` of the track (seeking first unless `from` is 0), handing `send`
+    /// blocks of up to `block_frames` frames; stops early when `send` returns false. Where each
+    /// packet's audio belongs is taken from its timestamp, so the ranges of two readers join
+    /// exactly.
+    fn decode_range(
+        &mut self,
+        from: u64,
+        to: u64,
+        block_frames: usize,
+        send: &mut dyn FnMut(Vec<f32>) -> bool,
+        fresh: &mut dyn FnMut() -> Vec<f32>,
+    ) -> Result<(), WavError> {
+        let channels = self.info.channels;
+        if from > 0 {
+            let to_ts = SeekTo::Timestamp {
+                ts: Timestamp::new(from as i64),
+                track_id: self.track_id,
+            };
+            self.format_reader
+                .seek(SeekMode::Accurate, to_ts)
+                .map_err(decode_error)?;
+            self.decoder.reset();
+        }
+        let mut block = fresh();
+        let mut landed = false;
+        loop {
+            let packet = match self.format_reader.next_packet() {
+                Ok(Some(p)) => p,
+                Ok(None) => break,
+                Err(SymphoniaError::IoError(e))
+                    if e.kind() == std::io::ErrorKind::UnexpectedEof =>
+                {
+                    break;
+                }
+                Err(e) => return Err(decode_error(e)),
+            };
+            if packet.track_id != self.track_id {
+                continue;
+            }
+            let pts = packet.pts.get().max(0) as u64;
+            if pts >= to {
+                break;
+            }
+            if !landed && pts > from {
+                return Err(WavError::Decode(format!(
+                    "a seek to frame {from} landed at frame {pts}"
+                )));
+            }
+            landed = true;
+            let audio = match self.decoder.decode(&packet) {
+                Ok(audio) => audio,
+                Err(SymphoniaError::DecodeError(_)) => continue,
+                Err(e) => return Err(decode_error(e)),
+            };
+            self.pending.resize(audio.samples_interleaved(), 0.0);
+            audio.copy_to_slice_interleaved(&mut self.pending);
+            let frames = self.pending.len() / channels;
+            let first = from.saturating_sub(pts).min(frames as u64) as usize;
+            let last = (to - pts).min(frames as u64) as usize;
+            let mut samples = &self.pending[first * channels..last * channels];
+            while !samples.is_empty() {
+                let room = block_frames * channels - block.len();
+                let (now, rest) = samples.split_at(room.min(samples.len()));
+                block.extend_from_slice(now);
+                samples = rest;
+                if block.len() == block_frames * channels {
+                    let full = std::mem::replace(&mut block, fresh());
+                    if !send(full) {
+                        return Ok(());
+                    }
+                }
+            }
+        }
+        if !block.is_empty() {
+            send(block);
+        }
+        Ok(())
+    }
+
     /// Decode the next packet of the track into `pending`; false at the end of the stream.
     fn decode_next(&mut self) -> Result<bool, WavError> {
         loop {
@@ -276,4 +356,157 @@ impl Coded {
             }
         }
     }
+}
+
+/// Blocks read ahead of the one being used, by [`stream_blocks`].
+const READ_AHEAD: usize = 3;
+
+/// Read `reader` to its end on a thread of its own, handing `f` one block of up to `block_frames`
+/// frames (interleaved) at a time: the next blocks are decoded while `f` works on this one, so a
+/// file that is costly to decode (FLAC, MP3) takes about the longer of the two, not their sum.
+/// Memory is [`READ_AHEAD`] + 1 blocks, whatever the file's length.
+pub fn stream_blocks(
+    path: &Path,
+    reader: AudioReader,
+    block_frames: usize,
+    mut f: impl FnMut(&[f32]),
+) -> Result<(), WavError> {
+    if let Some(chunks) = parallel_chunks(&reader) {
+        return stream_parallel(path, reader, chunks, block_frames, f);
+    }
+    let channels = reader.format().channels;
+    type Block = Result<(Vec<f32>, usize), WavError>;
+    let (full_tx, full_rx) = crossbeam_channel::bounded::<Block>(READ_AHEAD);
+    let (free_tx, free_rx) = crossbeam_channel::bounded::<Vec<f32>>(READ_AHEAD + 1);
+    for _ in 0..=READ_AHEAD {
+        let _ = free_tx.send(vec![0.0; block_frames.max(1) * channels]);
+    }
+    std::thread::scope(|scope| {
+        let mut reader = reader;
+        let decoder = std::thread::Builder::new()
+            .name("studiodesk-decode".into())
+            .spawn_scoped(scope, move || {
+                while let Ok(mut buf) = free_rx.recv() {
+                    let block = match reader.read(&mut buf) {
+                        Ok(0) => break,
+                        Ok(frames) => Ok((buf, frames)),
+                        Err(e) => Err(e),
+                    };
+                    let failed = block.is_err();
+                    if full_tx.send(block).is_err() || failed {
+                        break;
+                    }
+                }
+            });
+        if let Err(e) = decoder {
+            return Err(WavError::Read(e));
+        }
+        // Ends when the decoder has read the last block (or failed) and dropped its sender.
+        for block in full_rx.iter() {
+            let (buf, frames) = block?;
+            f(&buf[..frames * channels]);
+            let _ = free_tx.send(buf);
+        }
+        Ok(())
+    })
+}
+
+/// Length of the stretches decoded side by side, in seconds.
+const CHUNK_S: u64 = 5;
+/// Decoders run side by side.
+const DECODERS: usize = 2;
+
+/// The chunk length in frames, when `reader` is worth decoding on several threads: FLAC (whose
+/// seeking is frame-exact and whose decoding costs more than metering) of known length, at least
+/// two chunks long, on a machine with cores to spare.
+fn parallel_chunks(reader: &AudioReader) -> Option<u64> {
+    let AudioReader::Coded(coded) = reader else {
+        return None;
+    };
+    let info = &coded.info;
+    let chunk = CHUNK_S * info.sample_rate_hz as u64;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (info.codec.starts_with("flac") && info.frames? >= 2 * chunk && cores >= 2).then_some(chunk)
+}
+
+/// [`stream_blocks`] for a long FLAC: [`DECODERS`] readers of the same file decode alternate
+/// chunks at once, each up to one chunk ahead, and `f` gets the blocks in order. Memory is one
+/// chunk per decoder, whatever the file's length.
+fn stream_parallel(
+    path: &Path,
+    first: AudioReader,
+    chunk: u64,
+    block_frames: usize,
+    mut f: impl FnMut(&[f32]),
+) -> Result<(), WavError> {
+    let total = first.format().frames.unwrap_or(0);
+    let channels = first.format().channels;
+    let chunks = total.div_ceil(chunk);
+    let per_chunk = (chunk as usize).div_ceil(block_frames) + 1;
+    // Each decoder's blocks, chunk by chunk; `None` ends a chunk.
+    type Msg = Result<Option<Vec<f32>>, WavError>;
+    let mut readers = vec![first];
+    for _ in 1..DECODERS {
+        readers.push(AudioReader::open(path)?);
+    }
+    std::thread::scope(|scope| {
+        let mut queues = Vec::new();
+        for (worker, reader) in readers.into_iter().enumerate() {
+            let AudioReader::Coded(mut coded) = reader else {
+                return Err(WavError::Decode(
+                    "the file changed while it was read".into(),
+                ));
+            };
+            let (tx, rx) = crossbeam_channel::bounded::<Msg>(per_chunk + 1);
+            // Blocks come back once used, so that a long file allocates no more of them.
+            let (free_tx, free_rx) = crossbeam_channel::bounded::<Vec<f32>>(per_chunk + 2);
+            queues.push((rx, free_tx));
+            let capacity = block_frames * channels;
+            let spawned = std::thread::Builder::new()
+                .name("studiodesk-decode".into())
+                .spawn_scoped(scope, move || {
+                    for k in (worker as u64..chunks).step_by(DECODERS) {
+                        // The last chunk reads to the end, whatever the header said.
+                        let to = if k + 1 == chunks {
+                            u64::MAX
+                        } else {
+                            (k + 1) * chunk
+                        };
+                        let from = k * chunk;
+                        let mut send = |block: Vec<f32>| tx.send(Ok(Some(block))).is_ok();
+                        let mut fresh = || {
+                            let mut block = free_rx
+                                .try_recv()
+                                .unwrap_or_else(|_| Vec::with_capacity(capacity));
+                            block.clear();
+                            block
+                        };
+                        let result =
+                            coded.decode_range(from, to, block_frames, &mut send, &mut fresh);
+                        let end = result.map(|()| None);
+                        let failed = end.is_err();
+                        if tx.send(end).is_err() || failed {
+                            return;
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                return Err(WavError::Read(e));
+            }
+        }
+        for k in 0..chunks {
+            let (queue, free) = &queues[k as usize % DECODERS];
+            // A decoder that stopped (its sender dropped) has reported why, or ended.
+            while let Ok(msg) = queue.recv() {
+                match msg? {
+                    Some(block) => {
+                        f(&block);
+                        let _ = free.try_send(block);
+                    }
+                    None => break,
+                }
+            }
+        }
+        Ok(())
+    })
 }

@@ -177,3 +177,13 @@ pub fn hire<'a>(
     v.extend_from_slice(extra);
     v
 }
+
+/// `studiodesk ARGS --tz Europe/London` on the studio database at `db`, as a user runs it.
+pub fn studiodesk_at(db: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_studiodesk"))
+        .args(args)
+        .args(["--tz", "Europe/London"])
+        .env("STUDIODESK_DB", db)
+        .output()
+        .unwrap()
+}
