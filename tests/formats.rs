@@ -422,3 +422,90 @@ fn chunks_decoded_side_by_side_join_exactly() {
     );
     assert_same(&joined, &ffmpeg(&flac).unwrap(), "odd.flac");
 }
+
+/// An RF64 file past 4 GiB: its sizes come from `ds64` (here 5 GiB of 16-bit stereo, a sparse
+/// file, so nothing is really written).
+#[test]
+fn rf64_beyond_four_gibibytes_takes_its_sizes_from_ds64() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.wav");
+    let data_bytes: u64 = 5 << 30;
+    let mut h = Vec::new();
+    h.extend_from_slice(b"RF64");
+    h.extend_from_slice(&u32::MAX.to_le_bytes());
+    h.extend_from_slice(b"WAVEds64");
+    h.extend_from_slice(&28u32.to_le_bytes());
+    let header_len = 12 + 8 + 28 + 8 + 16 + 8;
+    h.extend_from_slice(&(header_len - 8 + data_bytes).to_le_bytes());
+    h.extend_from_slice(&data_bytes.to_le_bytes());
+    h.extend_from_slice(&(data_bytes / 4).to_le_bytes());
+    h.extend_from_slice(&0u32.to_le_bytes());
+    h.extend_from_slice(b"fmt ");
+    h.extend_from_slice(&16u32.to_le_bytes());
+    for v in [1u16, 2] {
+        h.extend_from_slice(&v.to_le_bytes());
+    }
+    h.extend_from_slice(&48_000u32.to_le_bytes());
+    h.extend_from_slice(&(48_000u32 * 4).to_le_bytes());
+    for v in [4u16, 16] {
+        h.extend_from_slice(&v.to_le_bytes());
+    }
+    h.extend_from_slice(b"data");
+    h.extend_from_slice(&u32::MAX.to_le_bytes());
+    assert_eq!(h.len() as u64, header_len);
+    // A quiet square wave at the start, then (sparse) silence.
+    for i in 0..48_000u32 {
+        let v: i16 = if i / 24 % 2 == 0 { 3000 } else { -3000 };
+        h.extend_from_slice(&v.to_le_bytes());
+        h.extend_from_slice(&v.to_le_bytes());
+    }
+    std::fs::write(&path, &h).unwrap();
+    let file = std::fs::OpenOptions::new().write(true).open(&path).unwrap();
+    file.set_len(header_len + data_bytes).unwrap();
+    let mut reader = AudioReader::open(&path).unwrap();
+    assert_eq!(reader.format().frames, Some(data_bytes / 4));
+    assert!(reader.format().codec.starts_with("RF64"));
+    let mut block = vec![0.0f32; 2 * 1000];
+    assert_eq!(reader.read(&mut block).unwrap(), 1000);
+    assert_eq!(block[0], 3000.0 / 32_768.0);
+    assert_eq!(block[2 * 24], -3000.0 / 32_768.0);
+}
+
+/// The sound check and the file source read the same formats as `analyze`.
+#[test]
+fn the_sound_check_reads_flac_and_mp3() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for (name, codec) in [("bass.flac", "flac"), ("vox.mp3", "libmp3lame")] {
+        let path = dir.path().join(name);
+        let made = Command::new("ffmpeg")
+            .args(["-v", "error", "-f", "lavfi", "-i"])
+            .arg("aevalsrc=0.25*sin(2*PI*110*t)+0.002*random(0):s=44100:d=4")
+            .args(["-c:a", codec])
+            .arg(&path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        files.push(path);
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_studiodesk"))
+        .args(["soundcheck", "--no-save", "--json", "--files"])
+        .args(&files)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let channels = report["channels"].as_array().unwrap();
+    assert_eq!(channels.len(), 2);
+    for c in channels {
+        let level = c["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["check"] == "level")
+            .unwrap();
+        // 0.25 full scale: −12.0 dBFS peaks (MP3 within a few tenths).
+        let peak = level["value"].as_f64().unwrap();
+        assert!((peak + 12.04).abs() < 0.5, "{c}");
+    }
+}
