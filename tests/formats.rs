@@ -183,7 +183,7 @@ fn scipys_wav_corpus_reads_as_ffmpeg_and_scipy_read_it() {
     assert!(repaired.status.success());
     assert_same(&ours(&cut).unwrap().0, &reference, "repaired");
 
-    // 1234 Hz reads (and plays, converted), but loudness is not defined there: one line says so.
+    // 1234 Hz reads, but loudness is not measured (nor the file played) there: one line says so.
     let low = dir.join("test-8000Hz-le-1ch-10S-20bit-extra.wav");
     assert_eq!(ours(&low).unwrap().1, 1234);
     let out = Command::new(env!("CARGO_BIN_EXE_studiodesk"))
@@ -507,5 +507,76 @@ fn the_sound_check_reads_flac_and_mp3() {
         // 0.25 full scale: −12.0 dBFS peaks (MP3 within a few tenths).
         let peak = level["value"].as_f64().unwrap();
         assert!((peak + 12.04).abs() < 0.5, "{c}");
+    }
+}
+
+/// Set the total-samples field of a FLAC's STREAMINFO (36 bits from byte 21).
+fn claim_frames(path: &Path, frames: u64) {
+    let mut bytes = std::fs::read(path).unwrap();
+    assert_eq!(&bytes[..4], b"fLaC");
+    bytes[21] = (bytes[21] & 0xF0) | ((frames >> 32) as u8 & 0x0F);
+    bytes[22..26].copy_from_slice(&(frames as u32).to_be_bytes());
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// A FLAC whose header claims more or fewer frames than it holds (cut short in a copy, or
+/// written by a tool that got it wrong) is read to its real end, on any number of cores, by
+/// `analyze` and by the sound check alike.
+#[test]
+fn a_flac_whose_header_miscounts_is_read_to_its_real_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = dir.path().join("whole.flac");
+    let made = Command::new("ffmpeg")
+        .args(["-v", "error", "-f", "lavfi", "-i"])
+        .arg("anoisesrc=d=30:c=pink:r=48000:a=0.2:s=5,pan=stereo|c0=c0|c1=0.7*c0")
+        .args(["-c:a", "flac", "-sample_fmt", "s16"])
+        .arg(&whole)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let bytes = std::fs::read(&whole).unwrap();
+    // Cut in half: the header still says 30 s.
+    let cut = dir.path().join("cut.flac");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    // The header says 11 s of 30.
+    let under = dir.path().join("under.flac");
+    std::fs::write(&under, &bytes).unwrap();
+    claim_frames(&under, 11 * 48_000);
+    for (path, at_least, at_most) in [(&cut, 14.0, 16.0), (&under, 30.0, 30.0)] {
+        let (sequential, _, channels) = ours(path).unwrap();
+        let seconds = (sequential.len() / channels) as f64 / 48_000.0;
+        assert!(
+            (at_least..=at_most).contains(&seconds),
+            "{}: {seconds} s",
+            path.display()
+        );
+        let out = Command::new(env!("CARGO_BIN_EXE_studiodesk"))
+            .args(["analyze", "--json"])
+            .arg(path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            v[0]["duration_s"].as_f64().unwrap(),
+            seconds,
+            "{}",
+            path.display()
+        );
+        let check = Command::new(env!("CARGO_BIN_EXE_studiodesk"))
+            .args(["soundcheck", "--no-save", "--json", "--files"])
+            .arg(path)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&check.stdout).unwrap();
+        assert!(
+            (report["seconds"].as_f64().unwrap() - seconds).abs() < 0.01,
+            "{}: {report}",
+            path.display()
+        );
     }
 }

@@ -686,10 +686,10 @@ pub fn repair_files(args: RepairArgs) -> anyhow::Result<ExitCode> {
     for file in &args.files {
         let line = match repair(file) {
             Ok((repaired, filled)) => {
-                let filled = if filled {
-                    "; loudness written into its bext chunk"
-                } else {
-                    ""
+                let filled = match filled {
+                    Ok(true) => "; loudness written into its bext chunk".to_string(),
+                    Ok(false) => String::new(),
+                    Err(e) => format!("; its loudness was not measured ({e})"),
                 };
                 match repaired {
                     Repair::Healthy { frames } => format!(

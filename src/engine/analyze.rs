@@ -10,7 +10,7 @@ use crate::meter::{
 };
 
 use super::decode::{AudioReader, stream_blocks};
-use super::wav::{RATE_RANGE_HZ, WavError};
+use super::wav::WavError;
 
 /// Frames read and metered at a time.
 const BLOCK_FRAMES: usize = 16_384;
@@ -106,14 +106,7 @@ fn measure(
 ) -> Result<FileAnalysis, AnalyzeError> {
     let reader = AudioReader::open(path)?;
     let format = reader.format().clone();
-    if !RATE_RANGE_HZ.contains(&format.sample_rate_hz) {
-        return Err(AnalyzeError::Wav(WavError::Unsupported(format!(
-            "sample rate {} Hz: loudness is measured from {} to {} Hz",
-            format.sample_rate_hz,
-            RATE_RANGE_HZ.start(),
-            RATE_RANGE_HZ.end()
-        ))));
-    }
+    reader.check_rate()?;
     let layout = match layout {
         Some(choice) => choice.resolve(format.channels)?,
         None => Layout::for_stream(format.channels, format.channel_mask),

@@ -147,15 +147,6 @@ pub fn samples_since_midnight(at: &ZonedDateTime, rate_hz: u32) -> u64 {
     seconds * rate_hz as u64 + time.subsec_nanosecond() as u64 * rate_hz as u64 / 1_000_000_000
 }
 
-/// `text` cut to at most `max` bytes on a character boundary.
-fn cut(text: &str, max: usize) -> &str {
-    let mut end = text.len().min(max);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
 /// `text` as ASCII for a bext field (other characters become '_'), in a field of `len` bytes.
 fn ascii_field(out: &mut Vec<u8>, text: &str, len: usize) {
     let mut field: Vec<u8> = text
@@ -247,9 +238,23 @@ fn xml_text(text: &str) -> String {
     out
 }
 
+/// `text` escaped for XML and cut (on a character) to at most `max` bytes once escaped, so that
+/// every document fits [`IXML_CAPACITY`].
+fn xml_cut(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        let escaped = xml_text(c.encode_utf8(&mut [0; 4]));
+        if out.len() + escaped.len() > max {
+            break;
+        }
+        out.push_str(&escaped);
+    }
+    out
+}
+
 /// The iXML elements that carry the take's details, in the order they are written.
 fn tag_elements(tags: &TakeTags, note_max: usize) -> String {
-    let note = xml_text(cut(&tags.note, note_max));
+    let note = xml_cut(&tags.note, note_max);
     let take_type = if tags.take_type.is_empty() {
         "DEFAULT"
     } else {
@@ -257,9 +262,9 @@ fn tag_elements(tags: &TakeTags, note_max: usize) -> String {
     };
     format!(
         "  <PROJECT>{}</PROJECT>\n  <SCENE>{}</SCENE>\n  <TAKE>{}</TAKE>\n  <CIRCLED>{}</CIRCLED>\n  <TAKE_TYPE>{}</TAKE_TYPE>\n  <NOTE>{}</NOTE>\n",
-        xml_text(cut(&tags.project, 512)),
-        xml_text(cut(&tags.song, 512)),
-        xml_text(cut(&tags.take, 64)),
+        xml_cut(&tags.project, 512),
+        xml_cut(&tags.song, 512),
+        xml_cut(&tags.take, 64),
         if tags.circled { "TRUE" } else { "FALSE" },
         xml_text(take_type),
         note
@@ -279,14 +284,14 @@ pub fn ixml_body(t: &FileTags) -> Vec<u8> {
             "    <TRACK><CHANNEL_INDEX>{}</CHANNEL_INDEX><INTERLEAVE_INDEX>{}</INTERLEAVE_INDEX><NAME>{}</NAME></TRACK>\n",
             c.input_channel,
             i + 1,
-            xml_text(cut(&c.name, 256))
+            xml_cut(&c.name, 256)
         ));
     }
     let rate = t.timecode.fraction();
     let xml = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<BWFXML>\n  <IXML_VERSION>3.01</IXML_VERSION>\n{tags}  <TAPE>{tape}</TAPE>\n  <FILE_UID>SD{take:016X}T{track:02}P{part:03}</FILE_UID>\n  <SPEED>\n    <MASTER_SPEED>{rate}</MASTER_SPEED>\n    <CURRENT_SPEED>{rate}</CURRENT_SPEED>\n    <TIMECODE_RATE>{rate}</TIMECODE_RATE>\n    <TIMECODE_FLAG>{flag}</TIMECODE_FLAG>\n    <FILE_SAMPLE_RATE>{sr}</FILE_SAMPLE_RATE>\n    <AUDIO_BIT_DEPTH>{bits}</AUDIO_BIT_DEPTH>\n    <DIGITIZER_SAMPLE_RATE>{sr}</DIGITIZER_SAMPLE_RATE>\n    <TIMESTAMP_SAMPLE_RATE>{sr}</TIMESTAMP_SAMPLE_RATE>\n    <TIMESTAMP_SAMPLES_SINCE_MIDNIGHT_HI>{hi}</TIMESTAMP_SAMPLES_SINCE_MIDNIGHT_HI>\n    <TIMESTAMP_SAMPLES_SINCE_MIDNIGHT_LO>{lo}</TIMESTAMP_SAMPLES_SINCE_MIDNIGHT_LO>\n  </SPEED>\n  <TRACK_LIST>\n    <TRACK_COUNT>{count}</TRACK_COUNT>\n{tracks}  </TRACK_LIST>\n</BWFXML>\n",
         tags = tag_elements(&t.tags, NOTE_MAX),
-        tape = xml_text(cut(&t.session, 256)),
+        tape = xml_cut(&t.session, 256),
         take = t.take_id,
         track = t.track + 1,
         part = t.part,
@@ -296,7 +301,7 @@ pub fn ixml_body(t: &FileTags) -> Vec<u8> {
         count = t.channels.len(),
     );
     let mut body = xml.into_bytes();
-    // Names and notes are cut above so that this always fits.
+    // Every text is cut above (escaped, at most ~5.4 KB in all), so this always fits.
     body.resize(IXML_CAPACITY.max(body.len() + body.len() % 2), b' ');
     body
 }
@@ -404,14 +409,17 @@ fn bext_v2(file: &mut File) -> Result<Option<BextAt>, WavError> {
     }))
 }
 
-/// Fill the bext loudness fields of `path` in place. False when the file has no version-2 bext.
+/// Fill the bext loudness fields of `path` in place (ten bytes, not synced: the recorder calls
+/// this at a part's rollover and must not wait for gigabytes to reach the disk). False when the
+/// file has no version-2 bext.
 pub fn write_loudness(path: &Path, fields: [i16; 5]) -> Result<bool, WavError> {
     let mut file = open_rw(path)?;
     let Some(bext) = bext_v2(&mut file)? else {
         return Ok(false);
     };
     let bytes: Vec<u8> = fields.iter().flat_map(|v| v.to_le_bytes()).collect();
-    write_durably(&file, bext.body_at + LOUDNESS_AT as u64, &bytes)?;
+    file.write_all_at(&bytes, bext.body_at + LOUDNESS_AT as u64)
+        .map_err(WavError::Write)?;
     Ok(true)
 }
 
@@ -495,10 +503,11 @@ pub fn fill_missing_loudness(path: &Path) -> Result<bool, WavError> {
 }
 
 /// [`super::wav::repair`], and then the loudness fields of a take that was never finalised.
-/// Returns what the repair did and whether the loudness was filled.
-pub fn repair(path: &Path) -> Result<(super::wav::Repair, bool), WavError> {
+/// Returns what the repair did, and whether the loudness was filled (or why it could not be:
+/// the repair stands either way).
+pub fn repair(path: &Path) -> Result<(super::wav::Repair, Result<bool, WavError>), WavError> {
     let repaired = super::wav::repair(path)?;
-    Ok((repaired, fill_missing_loudness(path)?))
+    Ok((repaired, fill_missing_loudness(path)))
 }
 
 impl TakeTags {
@@ -608,6 +617,18 @@ mod tests {
             Ok(TimecodeRate::Fps29_97Drop)
         );
         assert!("31".parse::<TimecodeRate>().is_err());
+        // Text that grows fivefold when escaped is cut to fit, never the chunk grown.
+        let mut long = tags();
+        long.tags.note = "&".repeat(3000);
+        long.tags.project = "<".repeat(700);
+        long.channels[0].name = "\"".repeat(400);
+        let body = ixml_body(&long);
+        assert_eq!(body.len(), IXML_CAPACITY);
+        assert!(
+            String::from_utf8(body)
+                .unwrap()
+                .contains("&amp;&amp;</NOTE>")
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::units::Timestamp;
 
-use super::wav::{READ_RATE_RANGE_HZ, WavError, WavReader, open_regular};
+use super::wav::{RATE_RANGE_HZ, READ_RATE_RANGE_HZ, WavError, WavReader, open_regular};
 
 /// What a file holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -108,6 +108,21 @@ impl AudioReader {
         Coded::open(path)
     }
 
+    /// Refuse a rate the meters do not run at (outside [`RATE_RANGE_HZ`]): `analyze`, the sound
+    /// check and the file source measure or convert only from there (a 1 Hz file would ask the
+    /// converter for gigabytes).
+    pub fn check_rate(&self) -> Result<(), WavError> {
+        let rate = self.format().sample_rate_hz;
+        if RATE_RANGE_HZ.contains(&rate) {
+            return Ok(());
+        }
+        Err(WavError::Unsupported(format!(
+            "sample rate {rate} Hz: loudness is measured and files are played from {} to {} Hz",
+            RATE_RANGE_HZ.start(),
+            RATE_RANGE_HZ.end()
+        )))
+    }
+
     pub fn format(&self) -> &AudioFormat {
         match self {
             AudioReader::Wav(_, info) => info,
@@ -116,16 +131,19 @@ impl AudioReader {
     }
 
     /// Frames to read for playing: a WAV's header capped by what its file holds (a file cut short
-    /// plays what it has), a coded stream's own count, `None` when unknown (read to the end).
+    /// plays what it has); `None` for other formats (read to the end).
     pub fn playable_frames(&self, path: &Path) -> Option<u64> {
         match self {
             AudioReader::Wav(reader, _) => {
                 let f = reader.format();
-                let on_disk =
-                    std::fs::metadata(path).map_or(0, |m| m.len()) / f.bytes_per_frame() as u64;
+                let on_disk = std::fs::metadata(path)
+                    .map_or(0, |m| m.len())
+                    .saturating_sub(reader.data_at())
+                    / f.bytes_per_frame() as u64;
                 Some(f.frames.min(on_disk))
             }
-            AudioReader::Coded(c) => c.info.frames,
+            // A codec's count is the header's claim: read to the end instead.
+            AudioReader::Coded(_) => None,
         }
     }
 
@@ -259,9 +277,17 @@ impl Coded {
                 ts: Timestamp::new(from as i64),
                 track_id: self.track_id,
             };
-            self.format_reader
-                .seek(SeekMode::Accurate, to_ts)
-                .map_err(decode_error)?;
+            match self.format_reader.seek(SeekMode::Accurate, to_ts) {
+                Ok(_) => {}
+                // A header that promised more than the file holds: the stream ended before.
+                Err(SymphoniaError::SeekError(_)) => return Ok(()),
+                Err(SymphoniaError::IoError(e))
+                    if e.kind() == std::io::ErrorKind::UnexpectedEof =>
+                {
+                    return Ok(());
+                }
+                Err(e) => return Err(decode_error(e)),
+            }
             self.decoder.reset();
         }
         let mut block = fresh();
@@ -376,12 +402,14 @@ pub fn stream_blocks(
     }
     let channels = reader.format().channels;
     type Block = Result<(Vec<f32>, usize), WavError>;
-    let (full_tx, full_rx) = crossbeam_channel::bounded::<Block>(READ_AHEAD);
-    let (free_tx, free_rx) = crossbeam_channel::bounded::<Vec<f32>>(READ_AHEAD + 1);
-    for _ in 0..=READ_AHEAD {
-        let _ = free_tx.send(vec![0.0; block_frames.max(1) * channels]);
-    }
     std::thread::scope(|scope| {
+        // Made inside the scope: if `f` panics, they are dropped before the decoder is joined,
+        // so the decoder ends instead of waiting forever.
+        let (full_tx, full_rx) = crossbeam_channel::bounded::<Block>(READ_AHEAD);
+        let (free_tx, free_rx) = crossbeam_channel::bounded::<Vec<f32>>(READ_AHEAD + 1);
+        for _ in 0..=READ_AHEAD {
+            let _ = free_tx.send(vec![0.0; block_frames.max(1) * channels]);
+        }
         let mut reader = reader;
         let decoder = std::thread::Builder::new()
             .name("studiodesk-decode".into())
@@ -442,6 +470,7 @@ fn stream_parallel(
     let total = first.format().frames.unwrap_or(0);
     let channels = first.format().channels;
     let chunks = total.div_ceil(chunk);
+    let block_frames = block_frames.max(1);
     let per_chunk = (chunk as usize).div_ceil(block_frames) + 1;
     // Each decoder's blocks, chunk by chunk; `None` ends a chunk.
     type Msg = Result<Option<Vec<f32>>, WavError>;

@@ -112,6 +112,7 @@ impl OpenFile {
             source,
         };
         let reader = AudioReader::open(path).map_err(wav)?;
+        reader.check_rate().map_err(wav)?;
         let format = reader.format().clone();
         // Trust what the file can hold, not only what its header claims.
         let frames = reader.playable_frames(path).unwrap_or(u64::MAX);

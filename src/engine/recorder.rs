@@ -617,9 +617,6 @@ fn salvage(
         } else {
             frames
         };
-        // Measured from what the file now holds; left "not set" if that fails too (the audio is
-        // what matters, and it is closed).
-        let _ = bwf::fill_missing_loudness(&path);
         done.push(RecordedFile {
             path,
             frames,
@@ -720,12 +717,9 @@ fn finalize(mut file: TrackFile) -> Result<RecordedFile, RecordError> {
         source,
     };
     writer.finalize().map_err(write_error)?;
-    bwf::write_loudness(&path, fields).map_err(|e| match e {
-        super::wav::WavError::Write(e) | super::wav::WavError::Open(e) => {
-            write_error(hound::Error::IoError(e))
-        }
-        e => write_error(hound::Error::IoError(std::io::Error::other(e.to_string()))),
-    })?;
+    // Best effort: the audio is whole and closed; fields that cannot be written stay "not set"
+    // (0x7FFF), which readers take as unknown, and `repair` fills them later.
+    let _ = bwf::write_loudness(&path, fields);
     Ok(RecordedFile {
         path,
         frames,

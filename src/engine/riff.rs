@@ -69,7 +69,7 @@ impl ChunkRef {
 
     /// Offset just past the body (before any pad byte), in bytes.
     pub fn body_end(&self) -> u64 {
-        self.body_at() + self.size
+        self.body_at().saturating_add(self.size)
     }
 
     /// The id as text, for messages.

@@ -109,6 +109,7 @@ pub fn file_clips(paths: &[PathBuf]) -> Result<Vec<Clip>, SourceError> {
             source,
         };
         let mut reader = AudioReader::open(path).map_err(wav_error)?;
+        reader.check_rate().map_err(wav_error)?;
         let format = reader.format().clone();
         // Read what the file holds, not what its header claims (a WAV cut short plays what it has).
         let limit = reader.playable_frames(path).unwrap_or(u64::MAX);

@@ -15,8 +15,8 @@ use super::riff::{self, ChunkRef, Tail, Walk, WalkError};
 
 /// Sample rates the meters run at, in Hz (BS.1770-4 filters are validated over this range).
 pub const RATE_RANGE_HZ: std::ops::RangeInclusive<u32> = 8_000..=384_000;
-/// Sample rates of files read, in Hz (a file outside [`RATE_RANGE_HZ`] is converted to the
-/// session's rate when it plays, and not measured by `analyze`).
+/// Sample rates of files read, in Hz; the meters, the sound check and playback take only
+/// [`RATE_RANGE_HZ`] and say so.
 pub const READ_RATE_RANGE_HZ: std::ops::RangeInclusive<u32> = 1..=768_000;
 /// Most channels accepted.
 pub const MAX_CHANNELS: usize = 64;
@@ -271,6 +271,7 @@ pub fn open_regular(path: &Path) -> Result<File, WavError> {
 /// An open WAV file, read block by block as interleaved `f32`.
 pub struct WavReader {
     format: WavFormat,
+    data_at: u64,
     data: BufReader<File>,
     raw: Vec<u8>,
     frames_read: u64,
@@ -284,6 +285,7 @@ impl WavReader {
         file.seek(SeekFrom::Start(header.data.body_at()))
             .map_err(WavError::Read)?;
         Ok(WavReader {
+            data_at: header.data.body_at(),
             format: header.format,
             data: BufReader::with_capacity(1 << 16, file),
             raw: Vec::new(),
@@ -294,6 +296,11 @@ impl WavReader {
     /// The file's format.
     pub fn format(&self) -> &WavFormat {
         &self.format
+    }
+
+    /// Offset of the first sample in the file, in bytes.
+    pub fn data_at(&self) -> u64 {
+        self.data_at
     }
 
     /// Read up to `out.len() / channels` frames into `out`; returns the frames read, 0 at the end.
@@ -596,8 +603,8 @@ enum Diagnosis {
 fn diagnose(header: &Header) -> Result<Diagnosis, WavError> {
     let (walk, data) = (&header.walk, header.data);
     let on_disk = walk.file_len - data.body_at();
-    let data_end = data.body_end() + data.size % 2;
-    let riff_ends_with_data = walk.riff_size + 8 <= data_end;
+    let data_end = data.body_end().saturating_add(data.size % 2);
+    let riff_ends_with_data = walk.riff_size.saturating_add(8) <= data_end;
     match walk.tail {
         Tail::Clean => Ok(Diagnosis::Healthy),
         // The recorder writes RIFF; the others' sizes live elsewhere (ds64, 64-bit, big-endian).

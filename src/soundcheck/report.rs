@@ -150,7 +150,11 @@ fn channel_pictures(report: &Value, esc: &dyn Fn(&str) -> String) -> String {
             ))
         });
         let rms = check_of(c, "rms").and_then(|k| k["value"].as_f64());
-        let hum = check_of(c, "hum").and_then(|k| k["measured"]["mains_hz"].as_f64());
+        // Hum is marked where its check did not pass (hum far under the signal is measured,
+        // and harmless).
+        let hum = check_of(c, "hum")
+            .filter(|k| k["verdict"] != "pass")
+            .and_then(|k| k["measured"]["mains_hz"].as_f64());
         let spectrum: Vec<f32> = c["spectrum_dbfs"]
             .as_array()
             .into_iter()
@@ -169,10 +173,10 @@ fn channel_pictures(report: &Value, esc: &dyn Fn(&str) -> String) -> String {
             )
             .unwrap_or_default()
         };
-        let verdict = text(&c["verdict"]).to_uppercase();
+        let verdict = esc(&text(&c["verdict"]).to_uppercase());
         out.push_str(&format!(
             "<div class=\"ch\"><b>{} {}</b><span class=\"{verdict}\">{verdict}</span>{bar}{picture}{}</div>\n",
-            text(&c["channel"]).trim_end_matches(".00"),
+            esc(text(&c["channel"]).trim_end_matches(".00")),
             esc(&text(&c["name"])),
             hum.map(|f| format!("<span class=\"FAIL\">hum {f:.0} Hz</span>"))
                 .unwrap_or_default()
