@@ -45,6 +45,7 @@ fn xruns_on_the_server_show_in_the_window() {
         takes_dir: dir.path().join("takes"),
         exports_dir: dir.path().to_path_buf(),
         session: "test".into(),
+        timecode: Default::default(),
     });
     let mut harness = Harness::builder()
         .with_size([1280.0, 900.0])

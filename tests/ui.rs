@@ -70,6 +70,7 @@ fn desk_with(dir: &Path, live: LiveOptions) -> Harness<'static, Desk> {
         takes_dir: dir.join("takes"),
         exports_dir: dir.to_path_buf(),
         session: "test".into(),
+        timecode: Default::default(),
     });
     let mut harness = Harness::builder()
         .with_size([1280.0, 900.0])
@@ -606,6 +607,7 @@ fn a_take_on_a_full_disk_stops_and_the_desk_says_so() {
         takes_dir: small.path.clone(),
         exports_dir: dir.path().to_path_buf(),
         session: "test".into(),
+        timecode: Default::default(),
     });
     let mut harness = Harness::builder()
         .with_size([1280.0, 900.0])

@@ -104,6 +104,9 @@ pub struct DeskArgs {
     /// Session name, the first part of every take's file names.
     #[arg(long, default_value = "session")]
     session: String,
+    /// Timecode rate in takes' iXML: 23.976, 24, 25, 29.97, 29.97df or 30.
+    #[arg(long, default_value = "25", value_name = "FPS")]
+    timecode_rate: TimecodeRate,
 }
 
 /// Open the desk window on the input (the demo session when no interface can be used).
@@ -138,6 +141,7 @@ pub fn desk(args: DeskArgs) -> anyhow::Result<ExitCode> {
             .or_else(dirs::home_dir)
             .unwrap_or_else(|| PathBuf::from(".")),
         session: args.session.clone(),
+        timecode: args.timecode_rate,
     })?;
     Ok(ExitCode::SUCCESS)
 }

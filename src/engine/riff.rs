@@ -389,6 +389,39 @@ mod tests {
         assert_eq!(walk_bytes(&bytes).tail, Tail::Junk { at: end });
     }
 
+    /// Hostile 64-bit sizes end the walk; they never overflow or send it backwards.
+    #[test]
+    fn huge_sizes_are_overruns() {
+        // Wave64: a `fmt ` chunk claiming u64::MAX bytes.
+        let mut w64 = W64_RIFF.to_vec();
+        w64.extend_from_slice(&200u64.to_le_bytes());
+        w64.extend_from_slice(b"wave");
+        w64.extend_from_slice(&W64_SUFFIX);
+        w64.extend_from_slice(b"fmt ");
+        w64.extend_from_slice(&W64_SUFFIX);
+        w64.extend_from_slice(&u64::MAX.to_le_bytes());
+        w64.resize(120, 0);
+        let w = walk(&mut Cursor::new(&w64), w64.len() as u64).unwrap();
+        assert_eq!(
+            (w.form, w.tail, w.chunks.len()),
+            (Form::W64, Tail::Overrun, 1)
+        );
+        // RF64: ds64 gives the data chunk 2⁶⁴ − 1 bytes and the RIFF as much.
+        let mut rf = b"RF64".to_vec();
+        rf.extend_from_slice(&u32::MAX.to_le_bytes());
+        rf.extend_from_slice(b"WAVEds64");
+        rf.extend_from_slice(&28u32.to_le_bytes());
+        rf.extend_from_slice(&u64::MAX.to_le_bytes());
+        rf.extend_from_slice(&u64::MAX.to_le_bytes());
+        rf.extend_from_slice(&[0; 12]);
+        rf.extend_from_slice(b"data");
+        rf.extend_from_slice(&u32::MAX.to_le_bytes());
+        rf.extend_from_slice(&[0; 16]);
+        let w = walk(&mut Cursor::new(&rf), rf.len() as u64).unwrap();
+        assert_eq!((w.riff_size, w.tail), (u64::MAX, Tail::Overrun));
+        assert_eq!(w.chunks[1].body_end(), u64::MAX);
+    }
+
     #[test]
     fn not_riff_is_refused() {
         let err = walk(&mut Cursor::new(b"RIFY\0\0\0\0WAVE"), 12).unwrap_err();

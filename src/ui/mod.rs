@@ -20,7 +20,7 @@ use eframe::egui::{self, Key, RichText, Ui};
 use jiff::tz::TimeZone;
 
 use crate::engine::audio::{DeviceInfo, list_devices};
-use crate::engine::bwf::TakeTags;
+use crate::engine::bwf::{TakeTags, TimecodeRate};
 use crate::engine::live::Input;
 use crate::engine::live::{CaptureJob, Live, LiveOptions};
 use crate::engine::processor::{Command, TrackInput};
@@ -78,6 +78,8 @@ pub struct DeskOptions {
     pub exports_dir: PathBuf,
     /// Session name: the first part of every take's file names.
     pub session: String,
+    /// Timecode rate written into takes' iXML.
+    pub timecode: TimecodeRate,
 }
 
 /// What a view asks the controller to do.
@@ -765,7 +767,9 @@ impl Desk {
                     song: self.live_state.song.trim().to_string(),
                     ..TakeTags::default()
                 },
-                ..TakeMeta::default()
+                timecode: self.options.timecode,
+                // The take's time of day in the studio's zone.
+                started: Some(jiff::Timestamp::now().to_zoned_datetime(self.options.tz.clone())),
             },
         };
         match Take::start(live, spec, None) {
