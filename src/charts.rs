@@ -119,6 +119,9 @@ fn number(v: f64, unit: &str) -> String {
     }
 }
 
+/// One loudness curve: its points, which of them to draw, colour, width in pixels, legend.
+type Curve<'a> = (&'a [f32], fn(&f32) -> bool, RGBColor, u32, &'static str);
+
 fn draw_loudness<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     c: &LoudnessChart,
@@ -197,50 +200,48 @@ fn draw_loudness<DB: DrawingBackend>(
         .map_err(draw_error)?;
     let at = |i: usize| (i + 1) as f64 * c.step_s;
     // Silence is drawn on the floor; the integrated value starts once the first gating block
-    // is in.
-    let series = |values: &[f32]| -> Vec<(f64, f64)> {
+    // is in (before that it is −∞ and left out).
+    let series = |values: &[f32], keep: fn(&f32) -> bool| -> Vec<(f64, f64)> {
         values
             .iter()
             .enumerate()
-            .filter(|(_, v)| !v.is_nan())
+            .filter(|(_, v)| keep(v))
             .map(|(i, &v)| (at(i), (v as f64).max(lo)))
             .collect()
     };
-    let integrated: Vec<(f64, f64)> = c
-        .integrated_lufs
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| v.is_finite())
-        .map(|(i, &v)| (at(i), (v as f64).max(lo)))
-        .collect();
-    chart
-        .draw_series(LineSeries::new(
-            series(c.momentary_lufs),
-            MOMENTARY_COLOUR.stroke_width(1),
-        ))
-        .map_err(draw_error)?
-        .label("momentary (400 ms)")
-        .legend(|(x, y)| PathElement::new([(x, y), (x + 30, y)], MOMENTARY_COLOUR.stroke_width(4)));
-    chart
-        .draw_series(LineSeries::new(
-            series(c.short_term_lufs),
-            SHORT_TERM_COLOUR.stroke_width(3),
-        ))
-        .map_err(draw_error)?
-        .label("short-term (3 s)")
-        .legend(|(x, y)| {
-            PathElement::new([(x, y), (x + 30, y)], SHORT_TERM_COLOUR.stroke_width(4))
-        });
-    chart
-        .draw_series(LineSeries::new(
-            integrated,
-            INTEGRATED_COLOUR.stroke_width(3),
-        ))
-        .map_err(draw_error)?
-        .label("integrated so far")
-        .legend(|(x, y)| {
-            PathElement::new([(x, y), (x + 30, y)], INTEGRATED_COLOUR.stroke_width(4))
-        });
+    let curves: [Curve; 3] = [
+        (
+            c.momentary_lufs,
+            |v| !v.is_nan(),
+            MOMENTARY_COLOUR,
+            1,
+            "momentary (400 ms)",
+        ),
+        (
+            c.short_term_lufs,
+            |v| !v.is_nan(),
+            SHORT_TERM_COLOUR,
+            3,
+            "short-term (3 s)",
+        ),
+        (
+            c.integrated_lufs,
+            |v| v.is_finite(),
+            INTEGRATED_COLOUR,
+            3,
+            "integrated so far",
+        ),
+    ];
+    for (values, keep, colour, width, label) in curves {
+        chart
+            .draw_series(LineSeries::new(
+                series(values, keep),
+                colour.stroke_width(width),
+            ))
+            .map_err(draw_error)?
+            .label(label)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 30, y)], colour.stroke_width(4)));
+    }
     chart
         .draw_series(LineSeries::new(
             [(0.0, t.target_lufs), (duration, t.target_lufs)],

@@ -239,6 +239,17 @@ fn ffmpeg_integrated(path: &Path) -> f64 {
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
+/// Make `out` with FFmpeg from the lavfi `source`, encoded with `args`.
+fn synthesise(source: &str, args: &[&str], out: &Path) {
+    let made = Command::new("ffmpeg")
+        .args(["-v", "error", "-f", "lavfi", "-i", source])
+        .args(args)
+        .arg(out)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(made.success(), "{}", out.display());
+}
+
 fn ffmpeg_convert(from: &Path, to: &Path, args: &[&str]) {
     let status = Command::new("ffmpeg")
         .args(["-v", "error", "-y", "-i"])
@@ -346,21 +357,7 @@ fn one_mix_reads_the_same_in_every_container_and_close_in_every_codec() {
 fn what_is_not_read_says_so_in_one_line_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let opus = dir.path().join("take.opus");
-    let made = Command::new("ffmpeg")
-        .args([
-            "-v",
-            "error",
-            "-f",
-            "lavfi",
-            "-i",
-            "sine=f=440:d=2:r=48000",
-            "-c:a",
-            "libopus",
-        ])
-        .arg(&opus)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    synthesise("sine=f=440:d=2:r=48000", &["-c:a", "libopus"], &opus);
     let text = dir.path().join("notes.wav");
     std::fs::write(&text, "these are my session notes, not audio\n").unwrap();
     let empty = dir.path().join("empty.flac");
@@ -392,14 +389,11 @@ fn what_is_not_read_says_so_in_one_line_naming_the_file() {
 fn chunks_decoded_side_by_side_join_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let flac = dir.path().join("odd.flac");
-    let made = Command::new("ffmpeg")
-        .args(["-v", "error", "-f", "lavfi", "-i"])
-        .arg("anoisesrc=d=23.4567:c=pink:r=44100:a=0.3:s=3,pan=stereo|c0=c0|c1=-0.5*c0")
-        .args(["-c:a", "flac", "-sample_fmt", "s16"])
-        .arg(&flac)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    synthesise(
+        "anoisesrc=d=23.4567:c=pink:r=44100:a=0.3:s=3,pan=stereo|c0=c0|c1=-0.5*c0",
+        &["-c:a", "flac", "-sample_fmt", "s16"],
+        &flac,
+    );
     let (sequential, _, channels) = ours(&flac).unwrap();
     assert_eq!(
         sequential.len() / channels,
@@ -478,14 +472,11 @@ fn the_sound_check_reads_flac_and_mp3() {
     let mut files = Vec::new();
     for (name, codec) in [("bass.flac", "flac"), ("vox.mp3", "libmp3lame")] {
         let path = dir.path().join(name);
-        let made = Command::new("ffmpeg")
-            .args(["-v", "error", "-f", "lavfi", "-i"])
-            .arg("aevalsrc=0.25*sin(2*PI*110*t)+0.002*random(0):s=44100:d=4")
-            .args(["-c:a", codec])
-            .arg(&path)
-            .status()
-            .unwrap();
-        assert!(made.success());
+        synthesise(
+            "aevalsrc=0.25*sin(2*PI*110*t)+0.002*random(0):s=44100:d=4",
+            &["-c:a", codec],
+            &path,
+        );
         files.push(path);
     }
     let out = Command::new(env!("CARGO_BIN_EXE_studiodesk"))
@@ -526,14 +517,11 @@ fn claim_frames(path: &Path, frames: u64) {
 fn a_flac_whose_header_miscounts_is_read_to_its_real_end() {
     let dir = tempfile::tempdir().unwrap();
     let whole = dir.path().join("whole.flac");
-    let made = Command::new("ffmpeg")
-        .args(["-v", "error", "-f", "lavfi", "-i"])
-        .arg("anoisesrc=d=30:c=pink:r=48000:a=0.2:s=5,pan=stereo|c0=c0|c1=0.7*c0")
-        .args(["-c:a", "flac", "-sample_fmt", "s16"])
-        .arg(&whole)
-        .status()
-        .unwrap();
-    assert!(made.success());
+    synthesise(
+        "anoisesrc=d=30:c=pink:r=48000:a=0.2:s=5,pan=stereo|c0=c0|c1=0.7*c0",
+        &["-c:a", "flac", "-sample_fmt", "s16"],
+        &whole,
+    );
     let bytes = std::fs::read(&whole).unwrap();
     // Cut in half: the header still says 30 s.
     let cut = dir.path().join("cut.flac");

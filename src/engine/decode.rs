@@ -53,15 +53,6 @@ pub struct Coded {
 /// Formats read, for messages.
 pub const FORMATS: &str = "WAV (RIFF, RIFX, RF64/BW64, Wave64), FLAC, AIFF/AIFC, MP3, Ogg Vorbis, AAC or ALAC in MP4/M4A, CAF, Matroska/WebM";
 
-/// The first bytes of WAVE files our reader takes.
-fn is_wave(head: &[u8]) -> bool {
-    let riff = head.len() >= 12
-        && matches!(&head[..4], b"RIFF" | b"RIFX" | b"RF64" | b"BW64")
-        && &head[8..12] == b"WAVE";
-    let w64 = head.len() >= 16 && head[..4] == *b"riff" && head[4..8] == [0x2E, 0x91, 0xCF, 0x11];
-    riff || w64
-}
-
 impl AudioReader {
     /// Open `path`, whatever its format; a file that is no audio says so.
     pub fn open(path: &Path) -> Result<AudioReader, WavError> {
@@ -77,7 +68,8 @@ impl AudioReader {
             }
         }
         let head = &head[..n];
-        if is_wave(head) {
+        // The containers our reader takes (its chunk walk knows their first bytes).
+        if super::riff::form_of(head).is_some() {
             match WavReader::open(path) {
                 Ok(reader) => {
                     let f = *reader.format();
@@ -91,9 +83,9 @@ impl AudioReader {
                     return Ok(AudioReader::Wav(reader, info));
                 }
                 // An encoding our reader leaves to the codecs (ADPCM, …).
-                Err(WavError::Unsupported(reason)) if reason.starts_with("format tag") => {
+                Err(WavError::UnsupportedTag(tag)) => {
                     return Coded::open(path).map_err(|e| match e {
-                        WavError::NotAudio(_) => WavError::Unsupported(reason),
+                        WavError::NotAudio(_) => WavError::UnsupportedTag(tag),
                         e => e,
                     });
                 }
@@ -292,37 +284,13 @@ impl Coded {
         }
         let mut block = fresh();
         let mut landed = false;
-        loop {
-            let packet = match self.format_reader.next_packet() {
-                Ok(Some(p)) => p,
-                Ok(None) => break,
-                Err(SymphoniaError::IoError(e))
-                    if e.kind() == std::io::ErrorKind::UnexpectedEof =>
-                {
-                    break;
-                }
-                Err(e) => return Err(decode_error(e)),
-            };
-            if packet.track_id != self.track_id {
-                continue;
-            }
-            let pts = packet.pts.get().max(0) as u64;
-            if pts >= to {
-                break;
-            }
+        while let Some(pts) = self.next_packet_audio(Some(to))? {
             if !landed && pts > from {
                 return Err(WavError::Decode(format!(
                     "a seek to frame {from} landed at frame {pts}"
                 )));
             }
             landed = true;
-            let audio = match self.decoder.decode(&packet) {
-                Ok(audio) => audio,
-                Err(SymphoniaError::DecodeError(_)) => continue,
-                Err(e) => return Err(decode_error(e)),
-            };
-            self.pending.resize(audio.samples_interleaved(), 0.0);
-            audio.copy_to_slice_interleaved(&mut self.pending);
             let frames = self.pending.len() / channels;
             let first = from.saturating_sub(pts).min(frames as u64) as usize;
             let last = (to - pts).min(frames as u64) as usize;
@@ -346,22 +314,28 @@ impl Coded {
         Ok(())
     }
 
-    /// Decode the next packet of the track into `pending`; false at the end of the stream.
-    fn decode_next(&mut self) -> Result<bool, WavError> {
+    /// Decode the next packet of the track into `pending` and say where it starts (frames from
+    /// the stream's start); `None` at the end of the stream. With `stop_at`, a packet starting
+    /// there or later is not decoded and ends the stream.
+    fn next_packet_audio(&mut self, stop_at: Option<u64>) -> Result<Option<u64>, WavError> {
         loop {
             let packet = match self.format_reader.next_packet() {
                 Ok(Some(p)) => p,
-                Ok(None) => return Ok(false),
+                Ok(None) => return Ok(None),
                 // A stream cut short ends where it was cut.
                 Err(SymphoniaError::IoError(e))
                     if e.kind() == std::io::ErrorKind::UnexpectedEof =>
                 {
-                    return Ok(false);
+                    return Ok(None);
                 }
                 Err(e) => return Err(decode_error(e)),
             };
             if packet.track_id != self.track_id {
                 continue;
+            }
+            let pts = packet.pts.get().max(0) as u64;
+            if stop_at.is_some_and(|to| pts >= to) {
+                return Ok(None);
             }
             let audio = match self.decoder.decode(&packet) {
                 Ok(audio) => audio,
@@ -377,10 +351,18 @@ impl Coded {
             self.pending.resize(audio.samples_interleaved(), 0.0);
             audio.copy_to_slice_interleaved(&mut self.pending);
             self.at = 0;
+            return Ok(Some(pts));
+        }
+    }
+
+    /// Decode the next packet with audio into `pending`; false at the end of the stream.
+    fn decode_next(&mut self) -> Result<bool, WavError> {
+        while self.next_packet_audio(None)?.is_some() {
             if !self.pending.is_empty() {
                 return Ok(true);
             }
         }
+        Ok(false)
     }
 }
 

@@ -166,7 +166,7 @@ const W64_RIFF: [u8; 16] = [
 ];
 
 /// The form of a file from its first 40 bytes, and where its first chunk starts.
-fn form_of(head: &[u8]) -> Option<(Form, u64, u64)> {
+pub(crate) fn form_of(head: &[u8]) -> Option<(Form, u64, u64)> {
     if head.len() >= 40 && head[..16] == W64_RIFF && &head[24..28] == b"wave" {
         let size = u64::from_le_bytes(head[16..24].try_into().ok()?);
         return Some((Form::W64, size, 40));

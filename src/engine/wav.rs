@@ -34,6 +34,8 @@ pub enum WavError {
     Malformed(String),
     #[error("unsupported format: {0}")]
     Unsupported(String),
+    #[error("unsupported format: format tag 0x{0:04x} (PCM, IEEE float, A-law and µ-law are read)")]
+    UnsupportedTag(u16),
     #[error("no channels")]
     NoChannels,
     #[error(
@@ -492,9 +494,7 @@ fn parse_fmt(body: &[u8], data_bytes: u64, form: riff::Form) -> Result<WavFormat
         tag = u32_at(24) as u16;
     }
     if ![TAG_PCM, TAG_FLOAT, TAG_ALAW, TAG_MULAW].contains(&tag) {
-        return Err(WavError::Unsupported(format!(
-            "format tag 0x{tag:04x} (PCM, IEEE float, A-law and µ-law are read)"
-        )));
+        return Err(WavError::UnsupportedTag(tag));
     }
     if channels == 0 {
         return Err(WavError::NoChannels);
