@@ -12,10 +12,11 @@ RUN_DEBS := pkg-config libasound2-dev libgl1 libegl1 libgl1-mesa-dri libx11-6 li
 # ... and for the tests, JACK's server and headers (the engine on JACK's dummy driver), Mesa's
 # software Vulkan driver (the desk's snapshot images render through wgpu without a GPU), and
 # fluidsynth with the General MIDI soundfont (the sound check's sessions of sampled instruments),
-# poppler's pdftotext (invoices are read back from their PDF), and FFmpeg's ffprobe and
-# mediainfo (recorded takes' broadcast-WAV chunks are read back by both).
+# poppler's pdftotext (invoices are read back from their PDF), FFmpeg's ffprobe and mediainfo
+# (recorded takes' broadcast-WAV chunks are read back by both), and PostgreSQL's server and psql
+# (the studio suite runs a second time on a real server the tests start themselves).
 TEST_DEBS := $(RUN_DEBS) jackd2 libjack-jackd2-dev mesa-vulkan-drivers procps \
-	fluidsynth fluid-soundfont-gm poppler-utils ffmpeg mediainfo
+	fluidsynth fluid-soundfont-gm poppler-utils ffmpeg mediainfo postgresql
 
 # $(call install,PACKAGES): apt-get install those of PACKAGES that are missing.
 define install
@@ -38,6 +39,7 @@ run:
 test:
 	$(call install,$(TEST_DEBS))
 	cargo test
+	STUDIODESK_TEST_STORE=postgres cargo test --test studio --test money --test bwf
 	cargo test --features jack --lib --test engine_jack --test desk_jack
 	cargo test --features snapshots --test ui snapshots
 

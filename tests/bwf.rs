@@ -405,7 +405,7 @@ fn late_takes_at_high_rates_use_the_high_half_of_the_time_reference() {
     );
 }
 
-fn ok(db: &Path, args: &[&str]) -> String {
+fn ok(db: &str, args: &[&str]) -> String {
     let out = common::studiodesk_at(db, args);
     assert!(
         out.status.success(),
@@ -431,7 +431,7 @@ fn ixml_of(path: &Path) -> String {
 fn logging_rating_and_circling_rewrite_the_ixml_in_place_never_the_audio() {
     let dir = tempfile::tempdir().unwrap();
     common::studio(dir.path());
-    let db = dir.path().join("studio.db");
+    let db = common::db_in(dir.path());
     let takes = dir.path().join("takes");
     let rec = Command::new(env!("CARGO_BIN_EXE_studiodesk"))
         .args([

@@ -40,7 +40,7 @@ fn xruns_on_the_server_show_in_the_window() {
             channels: Some(2),
             ..LiveOptions::default()
         },
-        db: dir.path().join("studio.db"),
+        db: dir.path().join("studio.db").into(),
         tz: time_zone(Some("Europe/London")).unwrap(),
         takes_dir: dir.path().join("takes"),
         exports_dir: dir.path().to_path_buf(),

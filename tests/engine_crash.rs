@@ -60,9 +60,11 @@ fn a_killed_recording_plays_and_repair_recovers_every_frame_on_disk() {
                 .unwrap();
         let ids: Vec<[u8; 4]> = walk.chunks.iter().map(|c| c.id).collect();
         // The take's bext and iXML were written before its audio: a killed take carries them,
-        // its loudness fields not yet set (0x7FFF).
+        // its loudness fields not yet set (0x7FFF). Audio written after the last header
+        // checkpoint lies past the data chunk's recorded size, where a walk reads it as one
+        // more (bogus) chunk: only what comes before matters here.
         assert_eq!(
-            ids,
+            ids[..ids.len().min(4)],
             [*b"fmt ", *b"bext", *b"iXML", *b"data"],
             "{}",
             path.display()

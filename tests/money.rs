@@ -22,7 +22,7 @@ fn london() -> TimeZone {
 /// Songs and Other Band, all in GBP, the studio in Europe/London) driven through the CLI.
 struct Studio {
     _dir: tempfile::TempDir,
-    db: PathBuf,
+    db: String,
 }
 
 impl Studio {
@@ -30,7 +30,7 @@ impl Studio {
         let dir = tempfile::tempdir().unwrap();
         common::studio(dir.path());
         Studio {
-            db: dir.path().join("studio.db"),
+            db: common::db_in(dir.path()),
             _dir: dir,
         }
     }
@@ -67,8 +67,14 @@ impl Studio {
         serde_json::from_str(&self.ok(&args)).unwrap()
     }
 
-    fn path(&self) -> &Path {
+    /// The studio's database, as `--db` takes it.
+    fn db(&self) -> &str {
         &self.db
+    }
+
+    /// A file `name` in the test's folder.
+    fn file(&self, name: &str) -> PathBuf {
+        self._dir.path().join(name)
     }
 }
 
@@ -239,7 +245,7 @@ fn a_block_of_days_is_one_booking_priced_per_day() {
     );
     // A calendar sees one event a day, each at its local times: the 3-day block's Sunday,
     // after the clocks went forward, starts at 10:00 BST, 09:00 UTC.
-    let ics = s.path().with_file_name("blocks.ics");
+    let ics = s.file("blocks.ics");
     s.ok(&["booking", "export", "--ics", ics.to_str().unwrap()]);
     let text = std::fs::read_to_string(&ics).unwrap();
     for expected in [
@@ -294,7 +300,7 @@ fn bookings_past_midnight_and_cancelled_blocks() {
     assert_eq!(list[1]["cost"], 63_500);
     // A 2-day block cancelled 30 h before its start, under the default policy (50 % under 48 h):
     // 50 % of 2 × £700 = £700.
-    let mut store = common::studio_at(s.path());
+    let mut store = common::studio_at(s.db());
     let start = parse_local("2027-04-05 10:00", &london()).unwrap();
     let new = bookings::NewHold {
         project: "Other Band",
@@ -703,7 +709,7 @@ fn an_invoice_bills_every_line_and_the_balance() {
     assert_eq!(quote["reference"], "Q-0001");
     assert_eq!(quote["total"], 274_800);
 
-    let pdf = s.path().with_file_name("invoice.pdf");
+    let pdf = s.file("invoice.pdf");
     let doc = s.json(&["invoice", "Harbour", "--out", pdf.to_str().unwrap()]);
     assert_eq!(doc["reference"], "INV-0001");
     assert_eq!(doc["client"], "Northern Records");
@@ -785,7 +791,7 @@ fn an_invoice_bills_every_line_and_the_balance() {
         s.fails(&["invoice", "Harbour", "--out", pdf.to_str().unwrap()])
             .contains("exists; not replaced")
     );
-    let nowhere = s.path().with_file_name("no-such-folder").join("x.pdf");
+    let nowhere = s.file("no-such-folder").join("x.pdf");
     assert!(
         s.fails(&["invoice", "Harbour", "--out", nowhere.to_str().unwrap()])
             .contains("INV-0002 was not issued")
@@ -913,7 +919,7 @@ fn union_paperwork_for_a_session() {
         "{mu}"
     );
     // On paper: both, one after the other.
-    let pdf = s.path().with_file_name("union.pdf");
+    let pdf = s.file("union.pdf");
     s.ok(&["union", "1", "--out", pdf.to_str().unwrap()]);
     let text = pdf_text(&pdf);
     for expected in [

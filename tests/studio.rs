@@ -758,7 +758,7 @@ fn overtime_is_reblocked_with_the_rate_card() {
     }
     // An overtime multiplier of 1.5 on the rate card: past the day, overtime is £127.50 an hour.
     let out = studiodesk(
-        &dir.path().join("studio.db"),
+        &common::db_in(dir.path()),
         &["room", "set", "Studio A", "--overtime-multiplier", "1.5"],
     );
     assert!(
@@ -786,7 +786,7 @@ fn overtime_is_reblocked_with_the_rate_card() {
     // Out of range or not a number: refused, nothing changed.
     for bad in ["0.5", "4", "fast"] {
         let out = studiodesk(
-            &dir.path().join("studio.db"),
+            &common::db_in(dir.path()),
             &["room", "set", "Studio A", "--overtime-multiplier", bad],
         );
         assert!(!out.status.success(), "{bad}");
@@ -796,7 +796,7 @@ fn overtime_is_reblocked_with_the_rate_card() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let list = studiodesk(&dir.path().join("studio.db"), &["room", "list"]);
+    let list = studiodesk(&common::db_in(dir.path()), &["room", "list"]);
     assert!(
         String::from_utf8_lossy(&list.stdout).contains("overtime 1.50× hourly"),
         "{}",
@@ -815,7 +815,7 @@ fn args(v: &[String]) -> Vec<&str> {
 #[test]
 fn people_cannot_be_in_two_sessions_at_once() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("studio.db");
+    let db = common::db_in(dir.path());
     studio(dir.path());
     let run = |args: &[&str]| {
         let out = studiodesk(&db, args);
@@ -949,7 +949,7 @@ fn people_cannot_be_in_two_sessions_at_once() {
 #[test]
 fn bookings_read_as_they_are() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("studio.db");
+    let db = common::db_in(dir.path());
     studio(dir.path());
     let ok = |args: &[&str]| {
         let out = studiodesk(&db, args);
@@ -1080,7 +1080,7 @@ fn migration_from_version_1() {
     assert_eq!(id, 1);
 }
 
-fn studiodesk(db: &Path, args: &[&str]) -> std::process::Output {
+fn studiodesk(db: &str, args: &[&str]) -> std::process::Output {
     common::studiodesk_at(db, args)
 }
 
@@ -1089,7 +1089,7 @@ fn studiodesk(db: &Path, args: &[&str]) -> std::process::Output {
 #[test]
 fn two_processes_race_for_each_slot() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("studio.db");
+    let db = common::db_in(dir.path());
     drop(studio(dir.path()));
     for slot in 0..10 {
         let start = format!("2027-04-{:02} 10:00", slot + 1);
@@ -1143,7 +1143,7 @@ fn two_processes_race_for_each_slot() {
 #[test]
 fn cli_end_to_end() {
     let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("desk.db");
+    let db = common::db_in(dir.path());
     let ok = |args: &[&str]| {
         let out = studiodesk(&db, args);
         assert!(

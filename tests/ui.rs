@@ -21,7 +21,7 @@ use studiodesk::ui::{Action, Desk, DeskOptions, studio::Selection};
 const TZ: &str = "Europe/London";
 
 fn open_store(dir: &Path) -> Store {
-    Store::open(&dir.join("studio.db"), time_zone(Some(TZ)).unwrap()).unwrap()
+    Store::open(common::db_in(dir).as_str(), time_zone(Some(TZ)).unwrap()).unwrap()
 }
 
 /// A studio with a room (£85/h, £380 half day, £700 day), people and two projects.
@@ -65,7 +65,7 @@ fn desk(dir: &Path) -> Harness<'static, Desk> {
 fn desk_with(dir: &Path, live: LiveOptions) -> Harness<'static, Desk> {
     let desk = Desk::new(DeskOptions {
         live,
-        db: dir.join("studio.db"),
+        db: common::db_in(dir).as_str().into(),
         tz: time_zone(Some(TZ)).unwrap(),
         takes_dir: dir.join("takes"),
         exports_dir: dir.to_path_buf(),
@@ -602,7 +602,7 @@ fn a_take_on_a_full_disk_stops_and_the_desk_says_so() {
             input: Input::Demo,
             ..LiveOptions::default()
         },
-        db: dir.path().join("studio.db"),
+        db: dir.path().join("studio.db").into(),
         tz: time_zone(Some(TZ)).unwrap(),
         takes_dir: small.path.clone(),
         exports_dir: dir.path().to_path_buf(),
@@ -1031,4 +1031,130 @@ fn the_budget_tab_takes_payments_and_makes_the_invoice() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("INV-0002"));
+}
+
+/// Test folders whose desks share one new database on the test PostgreSQL server (each folder
+/// names it in `studio.url`, see `common::db_in`); the database's name.
+fn facility_dirs(n: usize) -> (Vec<tempfile::TempDir>, String) {
+    let url = common::pg::server().fresh_database();
+    let dirs: Vec<_> = (0..n).map(|_| tempfile::tempdir().unwrap()).collect();
+    for dir in &dirs {
+        std::fs::write(dir.path().join("studio.url"), &url).unwrap();
+    }
+    let name = url.rsplit('/').next().unwrap().to_string();
+    (dirs, name)
+}
+
+/// Step `harness` until `done` holds; how long it took. Fails after `limit`.
+fn step_until(
+    harness: &mut Harness<'static, Desk>,
+    limit: Duration,
+    what: &str,
+    done: impl Fn(&Desk) -> bool,
+) -> Duration {
+    let start = Instant::now();
+    while !done(harness.state()) {
+        assert!(start.elapsed() < limit, "{what}: not within {limit:?}");
+        std::thread::sleep(Duration::from_millis(5));
+        harness.run_steps(1);
+    }
+    start.elapsed()
+}
+
+/// Two control rooms' desks on one facility database: a hold placed in one appears in the other
+/// within a second, nobody touching the other (LISTEN/NOTIFY, heard off the UI thread); a
+/// booking made in the other appears in the first.
+#[test]
+fn two_desks_on_one_facility_database_see_each_other() {
+    let (dirs, _) = facility_dirs(2);
+    seed(dirs[0].path());
+    let mut a = desk(dirs[0].path());
+    let mut b = desk(dirs[1].path());
+    assert!(b.state().loaded().bookings.is_empty());
+    new_booking_form(&mut a);
+    click(&mut a, "Place hold");
+    let seen = step_until(
+        &mut b,
+        Duration::from_secs(1),
+        "desk B sees A's hold",
+        |d| !d.loaded().bookings.is_empty(),
+    );
+    settle(&mut a);
+    assert!(a.state().status().unwrap_or_default().contains("1st hold"));
+    let held = &b.state().loaded().bookings[0];
+    assert_eq!((held.id, held.status), (1, bookings::Status::Hold));
+    eprintln!(
+        "desk B saw the hold {} ms after A's click",
+        seen.as_millis()
+    );
+
+    // B books the next day firm from its own form; A sees it.
+    tab(&mut b, "Bookings");
+    choose(&mut b, "Project", "Other Band");
+    choose(&mut b, "Room", "Studio A");
+    type_into(&mut b, "Start", "2027-03-02 10:00");
+    type_into(&mut b, "End", "2027-03-02 18:00");
+    click(&mut b, "Book firm");
+    step_until(
+        &mut a,
+        Duration::from_secs(1),
+        "desk A sees B's booking",
+        |d| {
+            d.loaded()
+                .bookings
+                .iter()
+                .any(|b| b.id == 2 && b.status == bookings::Status::Confirmed)
+        },
+    );
+}
+
+/// The facility database goes away under a desk (the server drops its connections): the desk
+/// says it is offline, its meters go on, and it comes back by itself; a change then works.
+#[test]
+fn a_desk_rides_out_a_lost_database() {
+    let (dirs, name) = facility_dirs(1);
+    let dir = dirs[0].path();
+    seed(dir);
+    let mut desk = desk(dir);
+    assert!(desk.state().offline().is_none());
+    common::pg::server().psql(
+        "postgres",
+        &format!(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '{name}'"
+        ),
+    );
+    let before = desk.state().snapshot().t_s;
+    step_until(
+        &mut desk,
+        Duration::from_secs(10),
+        "the desk says it is offline",
+        |d| d.offline().is_some(),
+    );
+    assert!(
+        desk.state().offline().unwrap().contains("cannot be used"),
+        "{:?}",
+        desk.state().offline()
+    );
+    step_until(
+        &mut desk,
+        Duration::from_secs(20),
+        "the desk reconnects",
+        |d| d.offline().is_none(),
+    );
+    assert!(
+        desk.state().snapshot().t_s > before,
+        "the meters stopped while the database was away"
+    );
+    new_booking_form(&mut desk);
+    click(&mut desk, "Place hold");
+    settle(&mut desk);
+    assert!(
+        desk.state()
+            .status()
+            .unwrap_or_default()
+            .contains("1st hold"),
+        "{:?} {:?}",
+        desk.state().status(),
+        desk.state().problem()
+    );
 }

@@ -3,6 +3,7 @@
 #[macro_use]
 pub mod output;
 mod analyze;
+mod facility;
 mod live;
 mod money;
 mod soundcheck;
@@ -87,12 +88,13 @@ enum Command {
         #[command(subcommand)]
         command: money::PolicyCommand,
     },
-    /// The facility's settings: the studio's time zone, name and address.
+    /// The facility: its settings (time zone, name, address), its logins and their roles, and
+    /// importing a room's studio file into its database.
     Facility {
         #[command(flatten)]
         store: studio::StoreArgs,
         #[command(subcommand)]
-        command: money::FacilityCommand,
+        command: facility::FacilityCommand,
     },
     /// Money received from clients: deposits and payments.
     Payment {
@@ -150,7 +152,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Rates { store, command } => money::rates(&store, command),
         Command::Policy { store, command } => money::policy(&store, command),
         Command::Budget { store, command } => money::budget(&store, command),
-        Command::Facility { store, command } => money::facility(&store, command),
+        Command::Facility { store, command } => facility::facility(&store, command),
         Command::Payment { store, command } => money::payment(&store, command),
         Command::Invoice { store, args } => money::invoice(&store, args),
         Command::Union { store, args } => money::union_report(&store, args),

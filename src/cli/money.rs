@@ -12,7 +12,6 @@ use crate::studio::StudioError;
 use crate::studio::bookings;
 use crate::studio::budget::{self, Category};
 use crate::studio::crew::{self, CrewRole};
-use crate::studio::facility;
 use crate::studio::fees::{self, Agreement};
 use crate::studio::fx;
 use crate::studio::invoice::{self, Kind};
@@ -385,40 +384,6 @@ fn usage(text: &str) -> StudioError {
         field: "arguments",
         problem: text.to_string(),
     }
-}
-
-#[derive(Debug, Subcommand)]
-pub enum FacilityCommand {
-    /// The facility's settings: time zone, name, address.
-    List,
-    /// Change one: `facility set timezone Europe/London`, `facility set name "Studio Nord"`.
-    Set { name: String, value: String },
-}
-
-pub fn facility(store: &StoreArgs, command: FacilityCommand) -> anyhow::Result<ExitCode> {
-    let mut db = store.open_for(matches!(command, FacilityCommand::List))?;
-    match command {
-        FacilityCommand::List => {
-            let list = db.read(|tx, _| facility::list(tx))?;
-            if store.json {
-                print_json(&list)?;
-            } else {
-                for s in list {
-                    let value = s
-                        .value
-                        .as_deref()
-                        .unwrap_or("(not set)")
-                        .replace('\n', ", ");
-                    outln!("{:<10} {value}  — {}", s.name, s.meaning);
-                }
-            }
-        }
-        FacilityCommand::Set { name, value } => {
-            let s = db.write(|tx, _| facility::set(tx, &name, &value))?;
-            outln!("{} = {}", s.name, s.value.unwrap_or_default());
-        }
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 pub fn rates(store: &StoreArgs, command: RatesCommand) -> anyhow::Result<ExitCode> {

@@ -18,14 +18,15 @@ use crate::studio::payments;
 use crate::studio::units::{
     Minor, format_local, format_minutes, now, parse_currency, parse_local, parse_minutes, time_zone,
 };
-use crate::studio::{Store, StudioError, ics};
+use crate::studio::{Location, Store, StudioError, ics};
 
 /// Where the studio database is and how times read.
 #[derive(Debug, Args)]
 pub struct StoreArgs {
-    /// The studio database (default: the user's data folder; or STUDIODESK_DB).
-    #[arg(long, global = true, env = "STUDIODESK_DB", value_name = "PATH")]
-    db: Option<PathBuf>,
+    /// The studio database: a SQLite file (default: in the user's data folder) or a facility's
+    /// PostgreSQL database, postgres://user[:password]@host[:port]/database (or STUDIODESK_DB).
+    #[arg(long, global = true, env = "STUDIODESK_DB", value_name = "PATH|URL")]
+    db: Option<Location>,
     /// Time zone for reading and showing times (IANA name, e.g. Europe/London; default: the
     /// studio's, which a new studio takes from this or the system's).
     #[arg(long, global = true, value_name = "ZONE")]
@@ -38,11 +39,11 @@ pub struct StoreArgs {
 impl StoreArgs {
     /// Open the store; a read command (`read`) opens it read-only and never creates it.
     pub(crate) fn open_for(&self, read: bool) -> anyhow::Result<Store> {
-        let (path, tz) = self.location()?;
+        let (db, tz) = self.location()?;
         let store = if read {
-            Store::open_read(&path, tz.clone())?
+            Store::open_read(db, tz.clone())?
         } else {
-            Store::open(&path, tz.clone())?
+            Store::open(db, tz.clone())?
         };
         Ok(match self.tz {
             Some(_) => store.view_in(tz),
@@ -53,21 +54,21 @@ impl StoreArgs {
     /// Where the database is, and the zone times are read and shown in: `--tz`, else the
     /// studio's own (as the CLI shows them), else the system's for a studio not made yet.
     #[cfg(feature = "desk")]
-    pub(crate) fn desk_location(&self) -> anyhow::Result<(PathBuf, jiff::tz::TimeZone)> {
-        let (path, tz) = self.location()?;
+    pub(crate) fn desk_location(&self) -> anyhow::Result<(Location, jiff::tz::TimeZone)> {
+        let (db, tz) = self.location()?;
         if self.tz.is_some() {
-            return Ok((path, tz));
+            return Ok((db, tz));
         }
-        let studio = Store::open_read(&path, tz.clone())
+        let studio = Store::open_read(&db, tz.clone())
             .map(|s| s.tz().clone())
             .unwrap_or(tz);
-        Ok((path, studio))
+        Ok((db, studio))
     }
 
     /// Where the database is, and the zone given (`--tz`, else the system's).
-    pub(crate) fn location(&self) -> anyhow::Result<(PathBuf, jiff::tz::TimeZone)> {
+    pub(crate) fn location(&self) -> anyhow::Result<(Location, jiff::tz::TimeZone)> {
         let tz = time_zone(self.tz.as_deref())?;
-        Ok((self.db.clone().unwrap_or_else(Store::default_path), tz))
+        Ok((self.db.clone().unwrap_or_else(Location::default_file), tz))
     }
 }
 
@@ -452,19 +453,19 @@ pub fn room(store: &StoreArgs, command: RoomCommand) -> anyhow::Result<ExitCode>
                 if let Some(v) = &overtime_multiplier {
                     r.overtime_bp = entities::parse_overtime_multiplier(v)?;
                 }
-                if let Some(v) = hourly {
+                if let Some(v) = hourly.clone() {
                     r.hourly = money(&v)?;
                 }
-                if let Some(v) = half_day {
+                if let Some(v) = half_day.clone() {
                     r.half_day = money(&v)?;
                 }
-                if let Some(v) = day {
+                if let Some(v) = day.clone() {
                     r.day = money(&v)?;
                 }
-                if let Some(v) = setup {
+                if let Some(v) = setup.clone() {
                     r.setup_min = parse_minutes(&v)?;
                 }
-                if let Some(v) = teardown {
+                if let Some(v) = teardown.clone() {
                     r.teardown_min = parse_minutes(&v)?;
                 }
                 entities::update_room(tx, &r)?;
@@ -634,7 +635,11 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
         }
         BookingCommand::Release { id } => {
             let b = db.write(|tx, _| bookings::release(tx, id, now()))?;
-            outln!("{}", b.describe(&tz));
+            if store.json {
+                print_json(&b)?;
+            } else {
+                outln!("{}", b.describe(&tz));
+            }
         }
         BookingCommand::Challenge { id } => {
             let challenged = db.write(|tx, _| bookings::challenge(tx, id, now()))?;
@@ -706,8 +711,11 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
         }
         BookingCommand::List { room, project } => {
             let list = db.read(|tx, _| {
-                let room = room.map(|r| entities::room(tx, &r)).transpose()?;
-                let project = project.map(|p| entities::project(tx, &p)).transpose()?;
+                let room = room.as_ref().map(|r| entities::room(tx, r)).transpose()?;
+                let project = project
+                    .as_ref()
+                    .map(|p| entities::project(tx, p))
+                    .transpose()?;
                 bookings::list(tx, room.map(|r| r.id), project.map(|p| p.id))?
                     .into_iter()
                     .map(|b| {
@@ -776,7 +784,10 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
             force,
         } => {
             let (text, events) = db.read(|tx, _| {
-                let project = project.map(|p| entities::project(tx, &p)).transpose()?;
+                let project = project
+                    .as_ref()
+                    .map(|p| entities::project(tx, p))
+                    .transpose()?;
                 ics::export(tx, project.map(|p| p.id), &tz, "studiodesk.local", now())
             })?;
             export(&path, &text, force)?;

@@ -289,7 +289,8 @@ impl Processor {
     pub fn snapshot_shape(config: &ProcessorConfig) -> MeterSnapshot {
         let spectrum = Spectrum::new(config.sample_rate_hz, 1, SPECTRUM_FFT);
         MeterSnapshot {
-            tracks: vec![TrackMeters::default(); config.tracks.len()],
+            // Silence until the first block is metered (not a red 0 dBTP).
+            tracks: vec![TrackMeters::silent(); config.tracks.len()],
             master: MasterMeters {
                 spectrum_db: vec![f64::NEG_INFINITY; spectrum.band_count()],
                 spectrum_centres_hz: spectrum.band_centres_hz().collect(),

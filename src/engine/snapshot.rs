@@ -18,6 +18,20 @@ pub struct TrackMeters {
     pub clips: u64,
 }
 
+impl TrackMeters {
+    /// The meters of a track that has heard nothing yet.
+    pub fn silent() -> TrackMeters {
+        TrackMeters {
+            peak_dbfs: f64::NEG_INFINITY,
+            rms_dbfs: f64::NEG_INFINITY,
+            true_peak_dbtp: f64::NEG_INFINITY,
+            momentary_lufs: f64::NEG_INFINITY,
+            short_term_lufs: f64::NEG_INFINITY,
+            clips: 0,
+        }
+    }
+}
+
 /// Meters of the master bus (after faders, pans and master gain).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MasterMeters {

@@ -1,7 +1,7 @@
 //! Sound-check profiles: the thresholds a channel is judged against, as data (stored, editable),
 //! each with the reasoning behind it.
 
-use rusqlite::Transaction;
+use crate::studio::db::Tx;
 use serde::{Deserialize, Serialize};
 
 use crate::studio::{StudioError, soundchecks};
@@ -185,7 +185,7 @@ impl Profile {
 }
 
 /// Keep a changed profile in the studio database (it replaces the preset of that name).
-pub fn store(tx: &Transaction, profile: &Profile) -> Result<(), StudioError> {
+pub fn store(tx: &Tx, profile: &Profile) -> Result<(), StudioError> {
     let json = serde_json::to_string(profile).map_err(|e| StudioError::Invalid {
         field: "profile",
         problem: e.to_string(),
@@ -194,7 +194,7 @@ pub fn store(tx: &Transaction, profile: &Profile) -> Result<(), StudioError> {
 }
 
 /// The profiles in use: each preset, or its changed copy kept in the studio database.
-pub fn stored(tx: &Transaction) -> Result<Vec<Profile>, StudioError> {
+pub fn stored(tx: &Tx) -> Result<Vec<Profile>, StudioError> {
     Profile::presets()
         .into_iter()
         .map(

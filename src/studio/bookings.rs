@@ -15,9 +15,9 @@
 //! Occupancy includes the room's setup and teardown times: two sessions conflict when their
 //! occupied times overlap.
 
+use crate::studio::db::{DbResult, OptionalExtension, Row, Tx, params};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
-use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
 use super::entities::{Room, person, project, room, room_by_id};
@@ -181,7 +181,7 @@ const SELECT: &str =
      FROM bookings b JOIN projects p ON p.id = b.project_id JOIN rooms r ON r.id = b.room_id
      LEFT JOIN people e ON e.id = b.engineer_id LEFT JOIN people a ON a.id = b.assistant_id";
 
-fn from_row(r: &Row) -> rusqlite::Result<Booking> {
+fn from_row(r: &Row) -> DbResult<Booking> {
     Ok(Booking {
         id: r.get(0)?,
         project: r.get(1)?,
@@ -209,7 +209,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Booking> {
 }
 
 /// A booking by id.
-pub fn get(tx: &Transaction, id: i64) -> Result<Booking, StudioError> {
+pub fn get(tx: &Tx, id: i64) -> Result<Booking, StudioError> {
     tx.query_row(&format!("{SELECT} WHERE b.id = ?1"), [id], from_row)
         .optional()?
         .ok_or_else(|| not_found("booking", format!("#{id}")))
@@ -217,12 +217,12 @@ pub fn get(tx: &Transaction, id: i64) -> Result<Booking, StudioError> {
 
 /// Bookings, optionally of one room or project, in start order.
 pub fn list(
-    tx: &Transaction,
+    tx: &Tx,
     room_id: Option<i64>,
     project_id: Option<i64>,
 ) -> Result<Vec<Booking>, StudioError> {
     let mut stmt = tx.prepare(&format!(
-        "{SELECT} WHERE (?1 IS NULL OR b.room_id = ?1) AND (?2 IS NULL OR b.project_id = ?2)
+        "{SELECT} WHERE (b.room_id = ?1 OR ?1 IS NULL) AND (b.project_id = ?2 OR ?2 IS NULL)
          ORDER BY b.start_utc, b.id"
     ))?;
     let rows = stmt.query_map(params![room_id, project_id], from_row)?;
@@ -230,7 +230,7 @@ pub fn list(
 }
 
 /// A policy value from `settings`.
-pub fn setting(tx: &Transaction, name: &str) -> Result<i64, StudioError> {
+pub fn setting(tx: &Tx, name: &str) -> Result<i64, StudioError> {
     tx.query_row("SELECT value FROM settings WHERE name = ?1", [name], |r| {
         r.get(0)
     })
@@ -247,7 +247,7 @@ pub struct Setting {
 }
 
 /// Every policy value.
-pub fn settings(tx: &Transaction) -> Result<Vec<Setting>, StudioError> {
+pub fn settings(tx: &Tx) -> Result<Vec<Setting>, StudioError> {
     let mut stmt = tx.prepare("SELECT name, value, source FROM settings ORDER BY name")?;
     let rows = stmt.query_map([], |r| {
         Ok(Setting {
@@ -261,7 +261,7 @@ pub fn settings(tx: &Transaction) -> Result<Vec<Setting>, StudioError> {
 
 /// Change a policy value from text: percentages (names ending `_bp`) as 50 or 12.5, the rest as
 /// whole numbers.
-pub fn set_setting_text(tx: &Transaction, name: &str, text: &str) -> Result<Setting, StudioError> {
+pub fn set_setting_text(tx: &Tx, name: &str, text: &str) -> Result<Setting, StudioError> {
     let value = if name.ends_with("_bp") {
         super::units::parse_percent_bp(text)?
     } else {
@@ -276,7 +276,7 @@ pub fn set_setting_text(tx: &Transaction, name: &str, text: &str) -> Result<Sett
 }
 
 /// Change a policy value (it must exist; hours and percentages must be sensible).
-pub fn set_setting(tx: &Transaction, name: &str, value: i64) -> Result<Setting, StudioError> {
+pub fn set_setting(tx: &Tx, name: &str, value: i64) -> Result<Setting, StudioError> {
     let valid = match name {
         "challenge_hour" => (0..=23).contains(&value),
         n if n.ends_with("_bp") => (0..=10_000).contains(&value),
@@ -304,7 +304,7 @@ pub fn set_setting(tx: &Transaction, name: &str, value: i64) -> Result<Setting, 
 /// Active bookings (holds and confirmed) in `room` whose occupied time overlaps `[start, end)`
 /// occupied likewise, other than `except`.
 fn overlapping(
-    tx: &Transaction,
+    tx: &Tx,
     room: &Room,
     start: i64,
     end: i64,
@@ -313,7 +313,8 @@ fn overlapping(
     let (setup, teardown) = (room.setup_min * 60, room.teardown_min * 60);
     let mut stmt = tx.prepare(&format!(
         "{SELECT} WHERE b.room_id = ?1 AND b.status IN ('hold', 'confirmed')
-           AND b.start_utc - ?2 < ?4 + ?3 AND b.end_utc + ?3 > ?5 - ?2 AND b.id IS NOT ?6
+           AND b.start_utc - ?2 < CAST(?4 AS BIGINT) + ?3
+           AND b.end_utc + ?3 > CAST(?5 AS BIGINT) - ?2 AND b.id IS DISTINCT FROM ?6
          ORDER BY b.id"
     ))?;
     let rows = stmt.query_map(
@@ -327,7 +328,7 @@ fn overlapping(
 /// engineer, assistant or a hired musician — during one of `sessions`, in any room. A block's
 /// people are busy on its days, not the nights between.
 pub fn person_busy(
-    tx: &Transaction,
+    tx: &Tx,
     person_id: i64,
     sessions: &[(i64, i64)],
     except: Option<i64>,
@@ -336,7 +337,7 @@ pub fn person_busy(
         return Ok(None);
     };
     let mut stmt = tx.prepare(&format!(
-        "{SELECT} WHERE b.status = 'confirmed' AND b.id IS NOT ?4
+        "{SELECT} WHERE b.status = 'confirmed' AND b.id IS DISTINCT FROM ?4
            AND b.start_utc < ?3 AND b.end_utc > ?2
            AND (b.engineer_id = ?1 OR b.assistant_id = ?1
                 OR EXISTS (SELECT 1 FROM hires h WHERE h.booking_id = b.id AND h.person_id = ?1))
@@ -360,7 +361,7 @@ pub fn person_busy(
 /// Fail when a person of `people` (id, name) is on another confirmed booking during one of
 /// `sessions`: a person cannot be in two sessions at once, whatever the rooms.
 pub(crate) fn people_free(
-    tx: &Transaction,
+    tx: &Tx,
     tz: &TimeZone,
     people: &[(i64, String)],
     sessions: &[(i64, i64)],
@@ -378,7 +379,7 @@ pub(crate) fn people_free(
 }
 
 /// The people on booking `id`: its engineer and the musicians hired for it (id, name).
-fn people_on(tx: &Transaction, id: i64) -> Result<Vec<(i64, String)>, StudioError> {
+fn people_on(tx: &Tx, id: i64) -> Result<Vec<(i64, String)>, StudioError> {
     let mut stmt = tx.prepare(
         "SELECT p.id, p.name FROM bookings b JOIN people p
            ON p.id = b.engineer_id OR p.id = b.assistant_id WHERE b.id = ?1
@@ -397,7 +398,7 @@ const MAX_BLOCK_DAYS: i64 = 31;
 const MAX_HOLD_HOURS: i64 = 366 * 24;
 
 /// The sessions booking `b` is priced as (see [`pricing::sessions`]), in the studio's zone.
-pub fn sessions_of(tx: &Transaction, b: &Booking) -> Result<Vec<(i64, i64)>, StudioError> {
+pub fn sessions_of(tx: &Tx, b: &Booking) -> Result<Vec<(i64, i64)>, StudioError> {
     sessions(
         b.start_utc,
         b.end_utc,
@@ -408,7 +409,7 @@ pub fn sessions_of(tx: &Transaction, b: &Booking) -> Result<Vec<(i64, i64)>, Stu
 }
 
 /// The days booking `b` occupies: each day of a block, else the booking as one.
-pub fn days_of(tx: &Transaction, b: &Booking) -> Result<Vec<(i64, i64)>, StudioError> {
+pub fn days_of(tx: &Tx, b: &Booking) -> Result<Vec<(i64, i64)>, StudioError> {
     if b.days > 1 {
         sessions_of(tx, b)
     } else {
@@ -418,13 +419,13 @@ pub fn days_of(tx: &Transaction, b: &Booking) -> Result<Vec<(i64, i64)>, StudioE
 
 /// The cost of a confirmed booking: each session at the rate card, plus overtime when the last
 /// ran over.
-pub fn cost(tx: &Transaction, b: &Booking) -> Result<Minor, StudioError> {
+pub fn cost(tx: &Tx, b: &Booking) -> Result<Minor, StudioError> {
     let [booked, overtime] = cost_parts(tx, b)?;
     Ok(booked.plus(overtime)?)
 }
 
 /// A booking's cost in its two parts: the booked sessions at the rate card, and the overtime.
-pub fn cost_parts(tx: &Transaction, b: &Booking) -> Result<[Minor; 2], StudioError> {
+pub fn cost_parts(tx: &Tx, b: &Booking) -> Result<[Minor; 2], StudioError> {
     let card = room_by_id(tx, b.room_id)?.card();
     let sessions = sessions_of(tx, b)?;
     let booked = sessions_cost(&card, &sessions, None)?;
@@ -434,7 +435,7 @@ pub fn cost_parts(tx: &Transaction, b: &Booking) -> Result<[Minor; 2], StudioErr
 
 /// What a booking costs as it stands: a hold or a confirmed session at the rate card (with its
 /// overtime), a cancelled one its cancellation charge; a released hold nothing (`None`).
-pub fn price(tx: &Transaction, b: &Booking) -> Result<Option<Minor>, StudioError> {
+pub fn price(tx: &Tx, b: &Booking) -> Result<Option<Minor>, StudioError> {
     Ok(match b.status {
         Status::Hold | Status::Confirmed => Some(cost(tx, b)?),
         Status::Cancelled => Some(b.cancel_charge),
@@ -460,12 +461,7 @@ pub struct NewHold<'a> {
 
 /// Place a hold. Fails when the end is not after the start, a name is unknown, or a confirmed
 /// booking already occupies the time (naming it).
-pub fn hold(
-    tx: &Transaction,
-    tz: &TimeZone,
-    new: &NewHold,
-    now: i64,
-) -> Result<Booking, StudioError> {
+pub fn hold(tx: &Tx, tz: &TimeZone, new: &NewHold, now: i64) -> Result<Booking, StudioError> {
     if new.end_utc <= new.start_utc {
         return invalid("end", "must be after the start");
     }
@@ -529,7 +525,7 @@ pub fn hold(
         Some(h) => h,
         None => setting(tx, "hold_expiry_hours")?,
     };
-    tx.execute(
+    let new_id = tx.insert(
         "INSERT INTO bookings (project_id, room_id, engineer_id, start_utc, end_utc, status, rank,
            created_utc, expires_utc, days, assistant_id, first_end_utc)
          VALUES (?1, ?2, ?3, ?4, ?5, 'hold', 0, ?6, ?7, ?8, ?9, ?10)",
@@ -546,19 +542,14 @@ pub fn hold(
             (new.days > 1).then_some(new.end_utc)
         ],
     )?;
-    let id = tx.last_insert_rowid();
+    let id = new_id;
     rank_holds(tx, room.id)?;
     get(tx, id)
 }
 
 /// Book firm at once (a hold confirmed in the same transaction): the time must be free of
 /// confirmed bookings and of holds, or the conflict is named.
-pub fn book(
-    tx: &Transaction,
-    tz: &TimeZone,
-    new: &NewHold,
-    now: i64,
-) -> Result<Firmed, StudioError> {
+pub fn book(tx: &Tx, tz: &TimeZone, new: &NewHold, now: i64) -> Result<Firmed, StudioError> {
     let held = hold(tx, tz, new, now)?;
     if held.rank != Some(1) {
         let room = room_by_id(tx, held.room_id)?;
@@ -570,7 +561,7 @@ pub fn book(
 }
 
 /// Set every active hold's rank in `room_id`: 1 + the overlapping active holds placed before it.
-fn rank_holds(tx: &Transaction, room_id: i64) -> Result<(), StudioError> {
+fn rank_holds(tx: &Tx, room_id: i64) -> Result<(), StudioError> {
     let room = room_by_id(tx, room_id)?;
     let (setup, teardown) = (room.setup_min * 60, room.teardown_min * 60);
     tx.execute(
@@ -594,7 +585,7 @@ pub struct Firmed {
 
 /// Confirm ("firm") a hold: it must be the 1st hold and nothing confirmed may overlap it. Every
 /// overlapping hold is dropped; they are returned so their holders can be told.
-pub fn confirm(tx: &Transaction, tz: &TimeZone, id: i64, now: i64) -> Result<Firmed, StudioError> {
+pub fn confirm(tx: &Tx, tz: &TimeZone, id: i64, now: i64) -> Result<Firmed, StudioError> {
     let b = get(tx, id)?;
     if b.status != Status::Hold {
         return invalid(
@@ -645,13 +636,7 @@ pub fn confirm(tx: &Transaction, tz: &TimeZone, id: i64, now: i64) -> Result<Fir
     })
 }
 
-fn close(
-    tx: &Transaction,
-    id: i64,
-    status: Status,
-    now: i64,
-    reason: &str,
-) -> Result<(), StudioError> {
+fn close(tx: &Tx, id: i64, status: Status, now: i64, reason: &str) -> Result<(), StudioError> {
     tx.execute(
         "UPDATE bookings SET status = ?2, rank = NULL, closed_utc = ?3, closed_reason = ?4,
            challenge_deadline_utc = NULL WHERE id = ?1",
@@ -661,7 +646,7 @@ fn close(
 }
 
 /// Release a hold (the holders behind it move up). A confirmed booking is cancelled instead.
-pub fn release(tx: &Transaction, id: i64, now: i64) -> Result<Booking, StudioError> {
+pub fn release(tx: &Tx, id: i64, now: i64) -> Result<Booking, StudioError> {
     let b = get(tx, id)?;
     if b.status != Status::Hold {
         return invalid(
@@ -678,7 +663,7 @@ pub fn release(tx: &Transaction, id: i64, now: i64) -> Result<Booking, StudioErr
 }
 
 /// 17:00 (the `challenge_hour` setting) on the day before `start_utc`, in the studio's zone.
-fn challenge_deadline(tx: &Transaction, start_utc: i64) -> Result<i64, StudioError> {
+fn challenge_deadline(tx: &Tx, start_utc: i64) -> Result<i64, StudioError> {
     let hour = setting(tx, "challenge_hour")?;
     let tz = &studio_tz(tx)?;
     let start = Timestamp::from_second(start_utc)
@@ -704,7 +689,7 @@ fn challenge_deadline(tx: &Transaction, start_utc: i64) -> Result<i64, StudioErr
 /// Challenge the holds ahead of hold `id`: each must firm or release by its deadline (17:00 the
 /// day before it starts; 24 h from now when that has passed), or it is released. Returns the
 /// challenged holds.
-pub fn challenge(tx: &Transaction, id: i64, now: i64) -> Result<Vec<Booking>, StudioError> {
+pub fn challenge(tx: &Tx, id: i64, now: i64) -> Result<Vec<Booking>, StudioError> {
     let b = get(tx, id)?;
     if b.status != Status::Hold || b.rank == Some(1) {
         return invalid(
@@ -763,7 +748,7 @@ impl Cancelled {
 /// Cancel a confirmed booking (a hold is released instead), charging by the policy: the
 /// `cancel_full_bp` share under `cancel_full_hours` before the start, `cancel_partial_bp` under
 /// `cancel_partial_hours`, nothing earlier.
-pub fn cancel(tx: &Transaction, id: i64, now: i64) -> Result<Cancelled, StudioError> {
+pub fn cancel(tx: &Tx, id: i64, now: i64) -> Result<Cancelled, StudioError> {
     let b = get(tx, id)?;
     match b.status {
         Status::Confirmed => {}
@@ -803,11 +788,7 @@ pub fn cancel(tx: &Transaction, id: i64, now: i64) -> Result<Cancelled, StudioEr
 }
 
 /// Record when a confirmed session really ended (for overtime).
-pub fn set_actual_end(
-    tx: &Transaction,
-    id: i64,
-    actual_end_utc: i64,
-) -> Result<Booking, StudioError> {
+pub fn set_actual_end(tx: &Tx, id: i64, actual_end_utc: i64) -> Result<Booking, StudioError> {
     let b = get(tx, id)?;
     if b.status != Status::Confirmed {
         return invalid(
@@ -839,7 +820,7 @@ pub fn set_actual_end(
 }
 
 /// True when some hold has lapsed or lost its challenge by `now` ([`sweep`] would release it).
-pub fn due(tx: &Transaction, now: i64) -> Result<bool, StudioError> {
+pub fn due(tx: &Tx, now: i64) -> Result<bool, StudioError> {
     Ok(tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM bookings WHERE status = 'hold'
            AND (expires_utc <= ?1 OR challenge_deadline_utc <= ?1))",
@@ -849,7 +830,7 @@ pub fn due(tx: &Transaction, now: i64) -> Result<bool, StudioError> {
 }
 
 /// Release holds that expired and challenged holds whose deadline passed, then re-rank.
-pub fn sweep(tx: &Transaction, now: i64) -> Result<(), StudioError> {
+pub fn sweep(tx: &Tx, now: i64) -> Result<(), StudioError> {
     let mut stmt = tx.prepare(
         "SELECT id, room_id, challenged_by, expires_utc <= ?1 FROM bookings WHERE status = 'hold'
            AND (expires_utc <= ?1 OR challenge_deadline_utc <= ?1)",

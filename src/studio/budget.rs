@@ -1,7 +1,7 @@
 //! Production budget: planned lines per category plus contingency, against actuals from confirmed
 //! bookings (rate card and overtime), cancellation charges, musicians' fees and manual expenses.
 
-use rusqlite::{Transaction, params};
+use crate::studio::db::{Tx, params};
 use serde::Serialize;
 
 use super::bookings::{self, Status};
@@ -54,7 +54,7 @@ impl Category {
 
 /// Set the planned amount of a category.
 pub fn plan(
-    tx: &Transaction,
+    tx: &Tx,
     project_key: &str,
     category: Category,
     amount: Minor,
@@ -69,7 +69,7 @@ pub fn plan(
 }
 
 /// Set the contingency, in basis points of the planned total.
-pub fn set_contingency(tx: &Transaction, project_key: &str, bp: i64) -> Result<(), StudioError> {
+pub fn set_contingency(tx: &Tx, project_key: &str, bp: i64) -> Result<(), StudioError> {
     if !(0..=10_000).contains(&bp) {
         return invalid("contingency", "between 0 % and 100 %");
     }
@@ -83,7 +83,7 @@ pub fn set_contingency(tx: &Transaction, project_key: &str, bp: i64) -> Result<(
 
 /// Record a manual expense.
 pub fn expense(
-    tx: &Transaction,
+    tx: &Tx,
     project_key: &str,
     category: Category,
     amount: Minor,
@@ -91,11 +91,11 @@ pub fn expense(
     at: i64,
 ) -> Result<i64, StudioError> {
     let p = project(tx, project_key)?;
-    tx.execute(
+    let new_id = tx.insert(
         "INSERT INTO expenses (project_id, category, amount, note, at_utc) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![p.id, category.as_str(), amount.0, note.trim(), at],
     )?;
-    Ok(tx.last_insert_rowid())
+    Ok(new_id)
 }
 
 /// One category of the report.
@@ -206,7 +206,7 @@ fn fee_category(kind: &str) -> Category {
 
 /// The budget report of a project. Room time, fees and expenses in another currency are
 /// converted with the rates the user set; without one they are listed apart, not summed.
-pub fn report(tx: &Transaction, project_key: &str) -> Result<BudgetReport, StudioError> {
+pub fn report(tx: &Tx, project_key: &str) -> Result<BudgetReport, StudioError> {
     let p = project(tx, project_key)?;
     let mut actual = Actuals {
         converter: Converter::load(tx, &p.currency)?,

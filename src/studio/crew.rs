@@ -2,7 +2,7 @@
 //! else the house rate for the role, priced with the room's session rules (hourly, half day,
 //! day, overtime when the session ran over).
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use crate::studio::db::{DbResult, OptionalExtension, Row, Tx, params};
 use serde::Serialize;
 
 use super::bookings::{self, Booking};
@@ -53,7 +53,7 @@ impl CrewRate {
 
 /// Set a crew rate: `person`'s own, or the house rate for `role` when `person` is `None`.
 pub fn set_rate(
-    tx: &Transaction,
+    tx: &Tx,
     role: CrewRole,
     person_key: Option<&str>,
     currency: &str,
@@ -66,7 +66,7 @@ pub fn set_rate(
     let who = person_key.map(|k| person(tx, k)).transpose()?;
     let person_id = who.as_ref().map(|p| p.id);
     tx.execute(
-        "DELETE FROM crew_rates WHERE role = ?1 AND person_id IS ?2",
+        "DELETE FROM crew_rates WHERE role = ?1 AND person_id IS NOT DISTINCT FROM ?2",
         params![role.as_str(), person_id],
     )?;
     tx.execute(
@@ -94,7 +94,7 @@ pub fn set_rate(
 const SELECT: &str = "SELECT c.role, p.name, c.currency, c.hourly, c.half_day, c.day
      FROM crew_rates c LEFT JOIN people p ON p.id = c.person_id";
 
-fn from_row(r: &rusqlite::Row) -> rusqlite::Result<CrewRate> {
+fn from_row(r: &Row) -> DbResult<CrewRate> {
     Ok(CrewRate {
         role: if r.get::<_, String>(0)? == "assistant" {
             CrewRole::Assistant
@@ -110,7 +110,7 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<CrewRate> {
 }
 
 /// Every crew rate: house rates first.
-pub fn rates(tx: &Transaction) -> Result<Vec<CrewRate>, StudioError> {
+pub fn rates(tx: &Tx) -> Result<Vec<CrewRate>, StudioError> {
     let mut stmt = tx.prepare(&format!(
         "{SELECT} ORDER BY c.role, c.person_id IS NOT NULL, p.name"
     ))?;
@@ -119,7 +119,7 @@ pub fn rates(tx: &Transaction) -> Result<Vec<CrewRate>, StudioError> {
 }
 
 /// The rate `name` is paid as `role`: their own, else the house rate.
-fn rate_for(tx: &Transaction, role: CrewRole, name: &str) -> Result<Option<CrewRate>, StudioError> {
+fn rate_for(tx: &Tx, role: CrewRole, name: &str) -> Result<Option<CrewRate>, StudioError> {
     Ok(tx
         .query_row(
             &format!(
@@ -145,7 +145,7 @@ pub struct CrewCost {
 
 /// The crew of booking `b` (engineer, assistant) with what each costs for its sessions and any
 /// overtime. A crew member with no rate (their own or a house rate) is left out.
-pub fn costs(tx: &Transaction, b: &Booking) -> Result<Vec<CrewCost>, StudioError> {
+pub fn costs(tx: &Tx, b: &Booking) -> Result<Vec<CrewCost>, StudioError> {
     let sessions = bookings::sessions_of(tx, b)?;
     let mut out = Vec::new();
     for (role, name) in [

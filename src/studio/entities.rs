@@ -1,6 +1,6 @@
 //! Rooms (with their rate cards), people and projects.
 
-use rusqlite::{OptionalExtension, Row, Transaction, params};
+use crate::studio::db::{DbError, DbErrorKind, DbResult, OptionalExtension, Row, Tx, params};
 use serde::Serialize;
 
 use super::pricing::RateCard;
@@ -131,16 +131,12 @@ pub struct Project {
 }
 
 /// Turn a UNIQUE violation into a message naming the field.
-fn unique(e: rusqlite::Error, field: &'static str, value: &str) -> StudioError {
-    match &e {
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-        {
-            StudioError::Invalid {
-                field,
-                problem: format!("'{value}' exists already"),
-            }
-        }
+fn unique(e: DbError, field: &'static str, value: &str) -> StudioError {
+    match e.kind {
+        DbErrorKind::Unique => StudioError::Invalid {
+            field,
+            problem: format!("'{value}' exists already"),
+        },
         _ => e.into(),
     }
 }
@@ -152,7 +148,7 @@ fn need_name(field: &'static str, name: &str) -> Result<(), StudioError> {
     Ok(())
 }
 
-fn room_from(r: &Row) -> rusqlite::Result<Room> {
+fn room_from(r: &Row) -> DbResult<Room> {
     Ok(Room {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -170,25 +166,26 @@ const ROOM_COLUMNS: &str =
     "id, name, currency, hourly, half_day, day, setup_min, teardown_min, overtime_bp";
 
 /// Add a room; returns its id.
-pub fn add_room(tx: &Transaction, room: &Room) -> Result<i64, StudioError> {
+pub fn add_room(tx: &Tx, room: &Room) -> Result<i64, StudioError> {
     need_name("name", &room.name)?;
     check_room_rates(room)?;
-    tx.execute(
-        "INSERT INTO rooms (name, currency, hourly, half_day, day, setup_min, teardown_min,
+    let new_id = tx
+        .insert(
+            "INSERT INTO rooms (name, currency, hourly, half_day, day, setup_min, teardown_min,
          overtime_bp) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            room.name.trim(),
-            room.currency,
-            room.hourly.0,
-            room.half_day.0,
-            room.day.0,
-            room.setup_min,
-            room.teardown_min,
-            room.overtime_bp
-        ],
-    )
-    .map_err(|e| unique(e, "room", &room.name))?;
-    Ok(tx.last_insert_rowid())
+            params![
+                room.name.trim(),
+                room.currency,
+                room.hourly.0,
+                room.half_day.0,
+                room.day.0,
+                room.setup_min,
+                room.teardown_min,
+                room.overtime_bp
+            ],
+        )
+        .map_err(|e| unique(e, "room", &room.name))?;
+    Ok(new_id)
 }
 
 /// Replace a room's rate card and times.
@@ -226,7 +223,7 @@ pub fn parse_overtime_multiplier(text: &str) -> Result<i64, StudioError> {
     }
 }
 
-pub fn update_room(tx: &Transaction, room: &Room) -> Result<(), StudioError> {
+pub fn update_room(tx: &Tx, room: &Room) -> Result<(), StudioError> {
     check_room_rates(room)?;
     tx.execute(
         "UPDATE rooms SET currency = ?2, hourly = ?3, half_day = ?4, day = ?5, setup_min = ?6,
@@ -246,7 +243,7 @@ pub fn update_room(tx: &Transaction, room: &Room) -> Result<(), StudioError> {
 }
 
 /// A room by id or name.
-pub fn room(tx: &Transaction, key: &str) -> Result<Room, StudioError> {
+pub fn room(tx: &Tx, key: &str) -> Result<Room, StudioError> {
     let sql = format!(
         "SELECT {ROOM_COLUMNS} FROM rooms WHERE id = ?1 OR name = ?2 ORDER BY id = ?1 DESC LIMIT 1"
     );
@@ -260,19 +257,19 @@ pub fn room(tx: &Transaction, key: &str) -> Result<Room, StudioError> {
 }
 
 /// A room by id.
-pub fn room_by_id(tx: &Transaction, id: i64) -> Result<Room, StudioError> {
+pub fn room_by_id(tx: &Tx, id: i64) -> Result<Room, StudioError> {
     room(tx, &id.to_string())
 }
 
 /// Every room, by name.
-pub fn rooms(tx: &Transaction) -> Result<Vec<Room>, StudioError> {
+pub fn rooms(tx: &Tx) -> Result<Vec<Room>, StudioError> {
     let sql = format!("SELECT {ROOM_COLUMNS} FROM rooms ORDER BY name");
     let mut stmt = tx.prepare(&sql)?;
     let rows = stmt.query_map([], room_from)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn person_from(r: &Row) -> rusqlite::Result<Person> {
+fn person_from(r: &Row) -> DbResult<Person> {
     Ok(Person {
         id: r.get(0)?,
         name: r.get(1)?,
@@ -285,7 +282,7 @@ fn person_from(r: &Row) -> rusqlite::Result<Person> {
 
 /// Add a person; returns the id.
 pub fn add_person(
-    tx: &Transaction,
+    tx: &Tx,
     name: &str,
     kind: PersonKind,
     instruments: &str,
@@ -293,16 +290,16 @@ pub fn add_person(
     contact: &str,
 ) -> Result<i64, StudioError> {
     need_name("name", name)?;
-    tx.execute(
+    let new_id = tx.insert(
         "INSERT INTO people (name, kind, instruments, union_name, contact) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![name.trim(), kind.as_str(), instruments.trim(), union.as_str(), contact.trim()],
     )
     .map_err(|e| unique(e, "person", name))?;
-    Ok(tx.last_insert_rowid())
+    Ok(new_id)
 }
 
 /// A person by id or name.
-pub fn person(tx: &Transaction, key: &str) -> Result<Person, StudioError> {
+pub fn person(tx: &Tx, key: &str) -> Result<Person, StudioError> {
     tx.query_row(
         "SELECT id, name, kind, instruments, union_name, contact FROM people
          WHERE id = ?1 OR name = ?2 ORDER BY id = ?1 DESC LIMIT 1",
@@ -314,7 +311,7 @@ pub fn person(tx: &Transaction, key: &str) -> Result<Person, StudioError> {
 }
 
 /// Everyone, by name.
-pub fn people(tx: &Transaction) -> Result<Vec<Person>, StudioError> {
+pub fn people(tx: &Tx) -> Result<Vec<Person>, StudioError> {
     let mut stmt = tx.prepare(
         "SELECT id, name, kind, instruments, union_name, contact FROM people ORDER BY name",
     )?;
@@ -322,7 +319,7 @@ pub fn people(tx: &Transaction) -> Result<Vec<Person>, StudioError> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn project_from(r: &Row) -> rusqlite::Result<Project> {
+fn project_from(r: &Row) -> DbResult<Project> {
     Ok(Project {
         id: r.get(0)?,
         title: r.get(1)?,
@@ -338,7 +335,7 @@ const PROJECT_SELECT: &str = "SELECT p.id, p.title, a.name, pr.name, p.currency,
 
 /// Add a project; artist and producer must exist. Returns the id.
 pub fn add_project(
-    tx: &Transaction,
+    tx: &Tx,
     title: &str,
     artist: Option<&str>,
     producer: Option<&str>,
@@ -348,7 +345,7 @@ pub fn add_project(
     need_name("title", title)?;
     let artist = artist.map(|a| person(tx, a)).transpose()?;
     let producer = producer.map(|p| person(tx, p)).transpose()?;
-    tx.execute(
+    let new_id = tx.insert(
         "INSERT INTO projects (title, artist_id, producer_id, currency, contingency_bp) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
             title.trim(),
@@ -359,11 +356,11 @@ pub fn add_project(
         ],
     )
     .map_err(|e| unique(e, "project", title))?;
-    Ok(tx.last_insert_rowid())
+    Ok(new_id)
 }
 
 /// A project by id or title.
-pub fn project(tx: &Transaction, key: &str) -> Result<Project, StudioError> {
+pub fn project(tx: &Tx, key: &str) -> Result<Project, StudioError> {
     let sql =
         format!("{PROJECT_SELECT} WHERE p.id = ?1 OR p.title = ?2 ORDER BY p.id = ?1 DESC LIMIT 1");
     tx.query_row(
@@ -376,7 +373,7 @@ pub fn project(tx: &Transaction, key: &str) -> Result<Project, StudioError> {
 }
 
 /// Name `client_key` as the one project `id` bills.
-pub fn set_client(tx: &Transaction, id: i64, client_key: &str) -> Result<(), StudioError> {
+pub fn set_client(tx: &Tx, id: i64, client_key: &str) -> Result<(), StudioError> {
     let client = person(tx, client_key)?;
     tx.execute(
         "UPDATE projects SET client_id = ?2 WHERE id = ?1",
@@ -386,7 +383,7 @@ pub fn set_client(tx: &Transaction, id: i64, client_key: &str) -> Result<(), Stu
 }
 
 /// Every project, by title.
-pub fn projects(tx: &Transaction) -> Result<Vec<Project>, StudioError> {
+pub fn projects(tx: &Tx) -> Result<Vec<Project>, StudioError> {
     let sql = format!("{PROJECT_SELECT} ORDER BY p.title");
     let mut stmt = tx.prepare(&sql)?;
     let rows = stmt.query_map([], project_from)?;

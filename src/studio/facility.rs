@@ -2,8 +2,8 @@
 //! that speaks of "a day" uses: the first session of a musician's day, block bookings' days, the
 //! challenge deadline), its name and address for the paperwork.
 
+use crate::studio::db::{OptionalExtension, Tx, params};
 use jiff::tz::TimeZone;
-use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use super::{StudioError, invalid};
@@ -27,7 +27,7 @@ pub struct FacilitySetting {
 }
 
 /// A setting's value, if it was set.
-pub fn get(tx: &Transaction, name: &str) -> Result<Option<String>, StudioError> {
+pub fn get(tx: &Tx, name: &str) -> Result<Option<String>, StudioError> {
     Ok(tx
         .query_row("SELECT value FROM facility WHERE name = ?1", [name], |r| {
             r.get(0)
@@ -36,7 +36,7 @@ pub fn get(tx: &Transaction, name: &str) -> Result<Option<String>, StudioError> 
 }
 
 /// Every setting, set or not.
-pub fn list(tx: &Transaction) -> Result<Vec<FacilitySetting>, StudioError> {
+pub fn list(tx: &Tx) -> Result<Vec<FacilitySetting>, StudioError> {
     SETTINGS
         .iter()
         .map(|&(name, meaning)| {
@@ -50,7 +50,7 @@ pub fn list(tx: &Transaction) -> Result<Vec<FacilitySetting>, StudioError> {
 }
 
 /// Change a setting: a time zone must be an IANA name, text must fit on a page.
-pub fn set(tx: &Transaction, name: &str, value: &str) -> Result<FacilitySetting, StudioError> {
+pub fn set(tx: &Tx, name: &str, value: &str) -> Result<FacilitySetting, StudioError> {
     let Some(&(name, meaning)) = SETTINGS.iter().find(|(n, _)| *n == name) else {
         let names: Vec<&str> = SETTINGS.iter().map(|(n, _)| *n).collect();
         return invalid(
@@ -96,19 +96,19 @@ pub fn set(tx: &Transaction, name: &str, value: &str) -> Result<FacilitySetting,
 }
 
 /// The zone stored with the data, if one is.
-pub fn stored_zone(tx: &Transaction) -> Result<Option<TimeZone>, StudioError> {
+pub fn stored_zone(tx: &Tx) -> Result<Option<TimeZone>, StudioError> {
     Ok(get(tx, "timezone")?.and_then(|name| TimeZone::get(&name).ok()))
 }
 
 /// The studio's time zone: the one stored with the data (UTC for a studio that has none, which
 /// only a database made before zones were stored and opened read-only can be).
-pub fn studio_tz(tx: &Transaction) -> Result<TimeZone, StudioError> {
+pub fn studio_tz(tx: &Tx) -> Result<TimeZone, StudioError> {
     Ok(stored_zone(tx)?.unwrap_or(TimeZone::UTC))
 }
 
 /// Store `tz` as the studio's zone unless one is stored already (a new studio takes the zone it
 /// was made in). A zone without an IANA name (a bare offset) is stored as UTC.
-pub(crate) fn adopt_zone(tx: &Transaction, tz: &TimeZone) -> Result<(), StudioError> {
+pub(crate) fn adopt_zone(tx: &Tx, tz: &TimeZone) -> Result<(), StudioError> {
     tx.execute(
         "INSERT INTO facility (name, value) VALUES ('timezone', ?1) ON CONFLICT (name) DO NOTHING",
         [tz.iana_name().unwrap_or("UTC")],

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{Transaction, params};
+use crate::studio::db::{Tx, params};
 use serde::Serialize;
 
 use super::units::{Minor, format_minutes, percent_text};
@@ -141,7 +141,7 @@ pub struct RateTable(BTreeMap<String, Rate>);
 
 impl RateTable {
     /// Load `agreement`'s rates.
-    pub fn load(tx: &Transaction, agreement: Agreement) -> Result<RateTable, StudioError> {
+    pub fn load(tx: &Tx, agreement: Agreement) -> Result<RateTable, StudioError> {
         Ok(RateTable(
             rates(tx, Some(agreement))?
                 .into_iter()
@@ -166,10 +166,10 @@ impl RateTable {
 }
 
 /// Every rate, or one agreement's.
-pub fn rates(tx: &Transaction, agreement: Option<Agreement>) -> Result<Vec<Rate>, StudioError> {
+pub fn rates(tx: &Tx, agreement: Option<Agreement>) -> Result<Vec<Rate>, StudioError> {
     let mut stmt = tx.prepare(
         "SELECT agreement, name, value, unit, source FROM rates
-         WHERE ?1 IS NULL OR agreement = ?1 ORDER BY agreement, name",
+         WHERE agreement = ?1 OR ?1 IS NULL ORDER BY agreement, name",
     )?;
     let rows = stmt.query_map([agreement.map(Agreement::as_str)], |r| {
         Ok(Rate {
@@ -185,7 +185,7 @@ pub fn rates(tx: &Transaction, agreement: Option<Agreement>) -> Result<Vec<Rate>
 
 /// Change one rate (it must exist); the source becomes `source`.
 pub fn set_rate(
-    tx: &Transaction,
+    tx: &Tx,
     agreement: Agreement,
     name: &str,
     value: i64,
@@ -219,7 +219,7 @@ const MAX_PERCENT_BP: i64 = 100_000;
 /// Change one rate from text in its unit: money as 130.00, a percentage as 14.09, minutes as 15
 /// or 0h15m.
 pub fn set_rate_text(
-    tx: &Transaction,
+    tx: &Tx,
     agreement: Agreement,
     name: &str,
     text: &str,

@@ -2,7 +2,7 @@
 //! only with a rate the user gave (`studiodesk rates set fx USD GBP 0.79`), and every report
 //! shows the rates it used with the day each was set.
 
-use rusqlite::{Transaction, params};
+use crate::studio::db::{Tx, params};
 use serde::{Deserialize, Serialize};
 
 use super::units::{Minor, Overflow, parse_currency};
@@ -59,13 +59,7 @@ pub fn parse_rate(text: &str) -> Result<i64, StudioError> {
 }
 
 /// Set (or replace) the rate from `from` to `to`.
-pub fn set(
-    tx: &Transaction,
-    from: &str,
-    to: &str,
-    rate: &str,
-    now: i64,
-) -> Result<FxRate, StudioError> {
+pub fn set(tx: &Tx, from: &str, to: &str, rate: &str, now: i64) -> Result<FxRate, StudioError> {
     let (from, to) = (parse_currency(from)?, parse_currency(to)?);
     if from == to {
         return invalid("currency", format!("{from} to {from} is always 1"));
@@ -86,7 +80,7 @@ pub fn set(
 }
 
 /// Every rate set.
-pub fn list(tx: &Transaction) -> Result<Vec<FxRate>, StudioError> {
+pub fn list(tx: &Tx) -> Result<Vec<FxRate>, StudioError> {
     let mut stmt = tx.prepare(
         "SELECT from_currency, to_currency, rate_micro, set_utc FROM fx_rates
          ORDER BY from_currency, to_currency",
@@ -112,7 +106,7 @@ pub struct Converter {
 
 impl Converter {
     /// A converter into `to` with the rates stored.
-    pub fn load(tx: &Transaction, to: &str) -> Result<Converter, StudioError> {
+    pub fn load(tx: &Tx, to: &str) -> Result<Converter, StudioError> {
         Ok(Converter::new(to, list(tx)?))
     }
 

@@ -1,7 +1,7 @@
 //! Musicians hired onto bookings, and their fees.
 
+use crate::studio::db::{DbResult, OptionalExtension, Row, Tx, params};
 use jiff::tz::TimeZone;
-use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
 use super::bookings;
@@ -71,7 +71,7 @@ const SELECT: &str =
      FROM hires h JOIN people p ON p.id = h.person_id
        JOIN bookings hb ON hb.id = h.booking_id JOIN rooms hr ON hr.id = hb.room_id";
 
-fn from_row(r: &Row) -> rusqlite::Result<Hire> {
+fn from_row(r: &Row) -> DbResult<Hire> {
     let agreement = Agreement::parse(&r.get::<_, String>(6)?).unwrap_or(Agreement::Free);
     Ok(Hire {
         id: r.get(0)?,
@@ -96,7 +96,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Hire> {
 }
 
 /// Hire a musician onto a booking; the fee inputs are checked by quoting it before it is stored.
-pub fn add(tx: &Transaction, tz: &TimeZone, new: &NewHire) -> Result<(Hire, Quote), StudioError> {
+pub fn add(tx: &Tx, tz: &TimeZone, new: &NewHire) -> Result<(Hire, Quote), StudioError> {
     let booking = bookings::get(tx, new.booking_id)?;
     if matches!(
         booking.status,
@@ -145,7 +145,7 @@ pub fn add(tx: &Transaction, tz: &TimeZone, new: &NewHire) -> Result<(Hire, Quot
         .filter(|c| c.is_ascii_alphabetic())
         .collect::<String>()
         .to_ascii_uppercase();
-    tx.execute(
+    let new_id = tx.insert(
         "INSERT INTO hires (booking_id, person_id, role, instruments, agreement, session, worked_min, overdub,
            porterage, cartage, flat_fee, hourly) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
         params![
@@ -163,13 +163,13 @@ pub fn add(tx: &Transaction, tz: &TimeZone, new: &NewHire) -> Result<(Hire, Quot
             new.hourly.map(|m| m.0)
         ],
     )?;
-    let hire = get(tx, tx.last_insert_rowid())?;
+    let hire = get(tx, new_id)?;
     let fee = quote_hire(tx, &hire)?;
     Ok((hire, fee))
 }
 
 /// A hire by id.
-pub fn get(tx: &Transaction, id: i64) -> Result<Hire, StudioError> {
+pub fn get(tx: &Tx, id: i64) -> Result<Hire, StudioError> {
     tx.query_row(&format!("{SELECT} WHERE h.id = ?1"), [id], from_row)
         .optional()?
         .ok_or_else(|| not_found("hire", format!("#{id}")))
@@ -177,13 +177,13 @@ pub fn get(tx: &Transaction, id: i64) -> Result<Hire, StudioError> {
 
 /// Hires of a booking, or of every booking of a project.
 pub fn list(
-    tx: &Transaction,
+    tx: &Tx,
     booking_id: Option<i64>,
     project_id: Option<i64>,
 ) -> Result<Vec<Hire>, StudioError> {
     let mut stmt = tx.prepare(&format!(
         "{SELECT} JOIN bookings b ON b.id = h.booking_id
-         WHERE (?1 IS NULL OR h.booking_id = ?1) AND (?2 IS NULL OR b.project_id = ?2) ORDER BY h.id"
+         WHERE (h.booking_id = ?1 OR ?1 IS NULL) AND (b.project_id = ?2 OR ?2 IS NULL) ORDER BY h.id"
     ))?;
     let rows = stmt.query_map(params![booking_id, project_id], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -192,7 +192,7 @@ pub fn list(
 /// Whether `hire` is its musician's first session of that day (for AFM health & welfare): no
 /// other hire of theirs on a booking that starts earlier the same day, in the studio's zone (one
 /// zone, stored with the data, whatever screen asks).
-fn first_of_day(tx: &Transaction, hire: &Hire) -> Result<bool, StudioError> {
+fn first_of_day(tx: &Tx, hire: &Hire) -> Result<bool, StudioError> {
     let this = bookings::get(tx, hire.booking_id)?;
     let tz = facility::studio_tz(tx)?;
     let day = |t: i64| format_local(t, &tz).chars().take(10).collect::<String>();
@@ -212,7 +212,7 @@ fn first_of_day(tx: &Transaction, hire: &Hire) -> Result<bool, StudioError> {
 }
 
 /// The fee of a stored hire.
-pub fn quote_hire(tx: &Transaction, hire: &Hire) -> Result<Quote, StudioError> {
+pub fn quote_hire(tx: &Tx, hire: &Hire) -> Result<Quote, StudioError> {
     let table = RateTable::load(tx, hire.agreement)?;
     let engagement = Engagement {
         agreement: hire.agreement,
@@ -232,7 +232,7 @@ pub fn quote_hire(tx: &Transaction, hire: &Hire) -> Result<Quote, StudioError> {
 
 /// What a hire is owed under its agreement because its booking was cancelled (see
 /// [`cancellation_pay`]); `None` when the booking stands or the notice was long enough.
-pub fn cancellation_owed(tx: &Transaction, hire: &Hire) -> Result<Option<FeeLine>, StudioError> {
+pub fn cancellation_owed(tx: &Tx, hire: &Hire) -> Result<Option<FeeLine>, StudioError> {
     let booking = bookings::get(tx, hire.booking_id)?;
     let Some(cancelled) = booking
         .closed_utc

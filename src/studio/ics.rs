@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
 use jiff::tz::TimeZone;
 
-use rusqlite::Transaction;
+use crate::studio::db::Tx;
 
 use super::StudioError;
 use super::bookings::{self, Booking, Status};
@@ -18,7 +18,7 @@ fn utc(seconds: i64) -> DateTime<Utc> {
 /// The bookings (of one project, or all) as one calendar, with the number of bookings in it
 /// (released holds are left out).
 pub fn export(
-    tx: &Transaction,
+    tx: &Tx,
     project_id: Option<i64>,
     tz: &TimeZone,
     host: &str,

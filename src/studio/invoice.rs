@@ -5,8 +5,8 @@
 //! its own currency and left out of the totals. Each series (invoices, quotes) is numbered
 //! consecutively and a number is never reused: an issued document is stored as issued.
 
+use crate::studio::db::{OptionalExtension, Tx, params};
 use jiff::tz::TimeZone;
-use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use super::bookings::{self, Booking, Status};
@@ -164,7 +164,7 @@ impl Gather {
 }
 
 /// Whom the project bills: its client, else its artist, else its title.
-pub(crate) fn client_of(tx: &Transaction, p: &Project) -> Result<String, StudioError> {
+pub(crate) fn client_of(tx: &Tx, p: &Project) -> Result<String, StudioError> {
     let client: Option<String> = tx
         .query_row(
             "SELECT c.name FROM projects p JOIN people c ON c.id = p.client_id WHERE p.id = ?1",
@@ -179,12 +179,7 @@ pub(crate) fn client_of(tx: &Transaction, p: &Project) -> Result<String, StudioE
 
 /// The lines of one booking: room time, overtime, crew, musicians (their fees, or what they are
 /// owed when it was cancelled late), or its cancellation charge.
-fn section(
-    tx: &Transaction,
-    g: &mut Gather,
-    b: &Booking,
-    tz: &TimeZone,
-) -> Result<Section, StudioError> {
+fn section(tx: &Tx, g: &mut Gather, b: &Booking, tz: &TimeZone) -> Result<Section, StudioError> {
     let mut lines = Vec::new();
     let mut push = |line: Option<Line>| lines.extend(line);
     let room = super::entities::room_by_id(tx, b.room_id)?;
@@ -273,7 +268,7 @@ fn section(
 /// The document `kind` of `project_key` as it would be issued now (numbered `number`): an
 /// invoice bills confirmed and cancelled sessions, a quote confirmed sessions and holds.
 pub fn draft(
-    tx: &Transaction,
+    tx: &Tx,
     project_key: &str,
     kind: Kind,
     number: i64,
@@ -319,7 +314,7 @@ pub fn draft(
     let paid = Minor::total(payments::list(tx, Some(p.id))?.iter().map(|y| y.amount))?;
     let previously_invoiced = match kind {
         Kind::Invoice => Minor(tx.query_row(
-            "SELECT ifnull(sum(total), 0) FROM documents WHERE kind = 'invoice' AND project_id = ?1",
+            "SELECT coalesce(sum(total), 0) FROM documents WHERE kind = 'invoice' AND project_id = ?1",
             [p.id],
             |r| r.get(0),
         )?),
@@ -366,7 +361,7 @@ pub fn draft(
 
 /// The project's bookings a document of `kind` bills: an invoice the confirmed and cancelled
 /// sessions no invoice has billed, a quote the confirmed sessions and holds not yet invoiced.
-fn unbilled(tx: &Transaction, project_id: i64, kind: Kind) -> Result<Vec<Booking>, StudioError> {
+fn unbilled(tx: &Tx, project_id: i64, kind: Kind) -> Result<Vec<Booking>, StudioError> {
     let invoiced: Vec<i64> = {
         let mut stmt = tx.prepare(
             "SELECT id FROM bookings WHERE project_id = ?1 AND invoice_number IS NOT NULL",
@@ -387,7 +382,7 @@ fn unbilled(tx: &Transaction, project_id: i64, kind: Kind) -> Result<Vec<Booking
 /// What the client is charged for booking `b`, with VAT, in the project's currency, as an
 /// invoice would bill it (room time, overtime, crew, musicians, or its cancellation charges);
 /// `None` when a part of it is in a currency with no exchange rate set.
-pub fn booking_charge(tx: &Transaction, b: &Booking) -> Result<Option<Minor>, StudioError> {
+pub fn booking_charge(tx: &Tx, b: &Booking) -> Result<Option<Minor>, StudioError> {
     if b.status == Status::Released {
         return Ok(Some(Minor(0)));
     }
@@ -409,14 +404,9 @@ pub fn booking_charge(tx: &Transaction, b: &Booking) -> Result<Option<Minor>, St
 
 /// Issue the next document of `kind` for `project_key`: numbered after the last of its series,
 /// stored as issued.
-pub fn issue(
-    tx: &Transaction,
-    project_key: &str,
-    kind: Kind,
-    now: i64,
-) -> Result<Document, StudioError> {
+pub fn issue(tx: &Tx, project_key: &str, kind: Kind, now: i64) -> Result<Document, StudioError> {
     let last: i64 = tx.query_row(
-        "SELECT ifnull(max(number), 0) FROM documents WHERE kind = ?1",
+        "SELECT coalesce(max(number), 0) FROM documents WHERE kind = ?1",
         [kind.as_str()],
         |r| r.get(0),
     )?;
@@ -447,7 +437,7 @@ pub fn issue(
 }
 
 /// A document as it was issued.
-pub fn issued(tx: &Transaction, kind: Kind, number: i64) -> Result<Document, StudioError> {
+pub fn issued(tx: &Tx, kind: Kind, number: i64) -> Result<Document, StudioError> {
     let json: String = tx
         .query_row(
             "SELECT json FROM documents WHERE kind = ?1 AND number = ?2",

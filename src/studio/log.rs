@@ -1,8 +1,8 @@
 //! The session log: takes (rated, circled, typed), timestamped notes and markers, and the input
 //! list of a booking; exported as a take sheet.
 
+use crate::studio::db::{DbResult, OptionalExtension, Row, Tx, params};
 use jiff::tz::TimeZone;
-use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::Serialize;
 
 use super::bookings;
@@ -101,7 +101,7 @@ pub struct NewTake<'a> {
     pub notes: &'a str,
 }
 
-fn take_from(r: &Row) -> rusqlite::Result<Take> {
+fn take_from(r: &Row) -> DbResult<Take> {
     Ok(Take {
         id: r.get(0)?,
         booking_id: r.get(1)?,
@@ -127,7 +127,7 @@ fn check_rating(rating: i64) -> Result<(), StudioError> {
 }
 
 /// Log a take; its number is the next for that song in that booking.
-pub fn add_take(tx: &Transaction, booking_id: i64, new: &NewTake) -> Result<Take, StudioError> {
+pub fn add_take(tx: &Tx, booking_id: i64, new: &NewTake) -> Result<Take, StudioError> {
     bookings::get(tx, booking_id)?;
     if new.song.trim().is_empty() {
         return invalid("song", "must not be empty");
@@ -141,7 +141,7 @@ pub fn add_take(tx: &Transaction, booking_id: i64, new: &NewTake) -> Result<Take
         params![booking_id, new.song.trim()],
         |r| r.get(0),
     )?;
-    tx.execute(
+    let new_id = tx.insert(
         "INSERT INTO takes (booking_id, song, take_no, start_utc, duration_s, files, rating, circled, take_type, notes)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
@@ -157,11 +157,11 @@ pub fn add_take(tx: &Transaction, booking_id: i64, new: &NewTake) -> Result<Take
             new.notes.trim()
         ],
     )?;
-    take(tx, tx.last_insert_rowid())
+    take(tx, new_id)
 }
 
 /// A take by id.
-pub fn take(tx: &Transaction, id: i64) -> Result<Take, StudioError> {
+pub fn take(tx: &Tx, id: i64) -> Result<Take, StudioError> {
     tx.query_row(
         &format!("SELECT {TAKE_COLUMNS} FROM takes WHERE id = ?1"),
         [id],
@@ -172,14 +172,14 @@ pub fn take(tx: &Transaction, id: i64) -> Result<Take, StudioError> {
 }
 
 /// The title of the project a take was recorded for.
-pub fn take_project(tx: &Transaction, take: &Take) -> Result<String, StudioError> {
+pub fn take_project(tx: &Tx, take: &Take) -> Result<String, StudioError> {
     let b = bookings::get(tx, take.booking_id)?;
     Ok(project(tx, &b.project_id.to_string())?.title)
 }
 
 /// Change a take's rating, circle, type or notes (what is `None` stays).
 pub fn update_take(
-    tx: &Transaction,
+    tx: &Tx,
     id: i64,
     rating: Option<i64>,
     circled: Option<bool>,
@@ -204,7 +204,7 @@ pub fn update_take(
 }
 
 /// The takes of a booking, in the order recorded.
-pub fn takes(tx: &Transaction, booking_id: i64) -> Result<Vec<Take>, StudioError> {
+pub fn takes(tx: &Tx, booking_id: i64) -> Result<Vec<Take>, StudioError> {
     let mut stmt = tx.prepare(&format!(
         "SELECT {TAKE_COLUMNS} FROM takes WHERE booking_id = ?1 ORDER BY start_utc, id"
     ))?;
@@ -214,7 +214,7 @@ pub fn takes(tx: &Transaction, booking_id: i64) -> Result<Vec<Take>, StudioError
 
 /// Add a note or a marker at `at_utc`.
 pub fn add_entry(
-    tx: &Transaction,
+    tx: &Tx,
     booking_id: i64,
     at_utc: i64,
     marker: bool,
@@ -224,7 +224,7 @@ pub fn add_entry(
     if text.trim().is_empty() {
         return invalid("text", "must not be empty");
     }
-    tx.execute(
+    let new_id = tx.insert(
         "INSERT INTO log_entries (booking_id, at_utc, kind, text) VALUES (?1, ?2, ?3, ?4)",
         params![
             booking_id,
@@ -234,7 +234,7 @@ pub fn add_entry(
         ],
     )?;
     Ok(Entry {
-        id: tx.last_insert_rowid(),
+        id: new_id,
         booking_id,
         at_utc,
         kind: if marker { "marker" } else { "note" }.into(),
@@ -243,7 +243,7 @@ pub fn add_entry(
 }
 
 /// Notes and markers of a booking, in time order.
-pub fn entries(tx: &Transaction, booking_id: i64) -> Result<Vec<Entry>, StudioError> {
+pub fn entries(tx: &Tx, booking_id: i64) -> Result<Vec<Entry>, StudioError> {
     let mut stmt = tx.prepare(
         "SELECT id, booking_id, at_utc, kind, text FROM log_entries WHERE booking_id = ?1 ORDER BY at_utc, id",
     )?;
@@ -261,7 +261,7 @@ pub fn entries(tx: &Transaction, booking_id: i64) -> Result<Vec<Entry>, StudioEr
 
 /// Set (or replace) one channel of the input list.
 pub fn set_input(
-    tx: &Transaction,
+    tx: &Tx,
     booking_id: i64,
     channel: i64,
     source: &str,
@@ -283,7 +283,7 @@ pub fn set_input(
 }
 
 /// The input list of a booking.
-pub fn inputs(tx: &Transaction, booking_id: i64) -> Result<Vec<Input>, StudioError> {
+pub fn inputs(tx: &Tx, booking_id: i64) -> Result<Vec<Input>, StudioError> {
     let mut stmt = tx.prepare(
         "SELECT channel, source, mic FROM inputs WHERE booking_id = ?1 ORDER BY channel",
     )?;
@@ -310,7 +310,7 @@ pub struct SheetHeader {
 
 /// Header and takes of a booking's take sheet.
 pub fn take_sheet(
-    tx: &Transaction,
+    tx: &Tx,
     tz: &TimeZone,
     booking_id: i64,
 ) -> Result<(SheetHeader, Vec<Take>), StudioError> {

@@ -242,7 +242,7 @@ pub fn grouped(m: Minor) -> String {
 /// transaction: the number is taken only when the file was written (a document that could not
 /// be written was not issued, and its number is the next one's).
 pub fn issue(
-    tx: &rusqlite::Transaction,
+    tx: &crate::studio::Tx,
     project_key: &str,
     kind: Kind,
     now: i64,

@@ -2,8 +2,8 @@
 //! is still due, per booking (billed as an invoice bills it, with VAT). A studio may firm a hold when a deposit of a set
 //! share of its cost is paid (the `deposit_firm_bp` policy; off by default).
 
+use crate::studio::db::{Tx, params};
 use jiff::tz::TimeZone;
-use rusqlite::{Transaction, params};
 use serde::Serialize;
 
 use super::bookings::{self, Booking, Firmed, Status};
@@ -34,9 +34,9 @@ pub struct Received {
 }
 
 /// What was paid against booking `id`.
-pub fn paid_on(tx: &Transaction, booking_id: i64) -> Result<Minor, StudioError> {
+pub fn paid_on(tx: &Tx, booking_id: i64) -> Result<Minor, StudioError> {
     let paid: i64 = tx.query_row(
-        "SELECT ifnull(sum(amount), 0) FROM payments WHERE booking_id = ?1",
+        "SELECT coalesce(sum(amount), 0) FROM payments WHERE booking_id = ?1",
         [booking_id],
         |r| r.get(0),
     )?;
@@ -57,7 +57,7 @@ pub struct Balance {
 }
 
 /// Paid and due on booking `b`, in the project's currency.
-pub fn booking_balance(tx: &Transaction, b: &Booking) -> Result<Balance, StudioError> {
+pub fn booking_balance(tx: &Tx, b: &Booking) -> Result<Balance, StudioError> {
     let p = project(tx, &b.project_id.to_string())?;
     let charged = super::invoice::booking_charge(tx, b)?;
     let paid = paid_on(tx, b.id)?;
@@ -73,7 +73,7 @@ pub fn booking_balance(tx: &Transaction, b: &Booking) -> Result<Balance, StudioE
 /// project. Under the deposit policy, a hold whose payments reach the set share of its charge is
 /// firmed (if it can be: a conflict leaves it a hold and says why; the payment is kept).
 pub fn add(
-    tx: &Transaction,
+    tx: &Tx,
     tz: &TimeZone,
     project_key: &str,
     amount: Minor,
@@ -109,11 +109,11 @@ pub fn add(
             );
         }
     }
-    tx.execute(
+    let new_id = tx.insert(
         "INSERT INTO payments (project_id, booking_id, amount, note, at_utc) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![p.id, booking_id, amount.0, note.trim(), now],
     )?;
-    let id = tx.last_insert_rowid();
+    let id = new_id;
     let (mut firmed, mut not_firmed) = (None, None);
     let policy_bp = bookings::setting(tx, "deposit_firm_bp")?;
     if let Some(b) = booking.filter(|b| b.status == Status::Hold && policy_bp > 0) {
@@ -146,11 +146,11 @@ pub fn add(
 }
 
 /// Payments, of one project or all, in the order received.
-pub fn list(tx: &Transaction, project_id: Option<i64>) -> Result<Vec<Payment>, StudioError> {
+pub fn list(tx: &Tx, project_id: Option<i64>) -> Result<Vec<Payment>, StudioError> {
     let mut stmt = tx.prepare(
         "SELECT y.id, p.title, y.booking_id, y.amount, p.currency, y.note, y.at_utc
          FROM payments y JOIN projects p ON p.id = y.project_id
-         WHERE ?1 IS NULL OR y.project_id = ?1 ORDER BY y.at_utc, y.id",
+         WHERE y.project_id = ?1 OR ?1 IS NULL ORDER BY y.at_utc, y.id",
     )?;
     let rows = stmt.query_map([project_id], |r| {
         Ok(Payment {

@@ -1,7 +1,7 @@
 //! Sound-check results kept with the session, and the profiles the user changed. The store keeps
 //! them as JSON documents; the `soundcheck` module makes and reads them.
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use crate::studio::db::{DbResult, OptionalExtension, Row, Tx, params};
 use serde::Serialize;
 
 use super::{StudioError, bookings, invalid, not_found};
@@ -21,7 +21,7 @@ pub struct StoredCheck {
 
 /// Keep a check run (with its booking, when given); returns its id.
 pub fn save(
-    tx: &Transaction,
+    tx: &Tx,
     booking_id: Option<i64>,
     now: i64,
     profile: &str,
@@ -35,15 +35,15 @@ pub fn save(
     if !matches!(verdict, "pass" | "warn" | "fail") {
         return invalid("verdict", format!("'{verdict}'"));
     }
-    tx.execute(
+    let new_id = tx.insert(
         "INSERT INTO soundchecks (booking_id, created_utc, profile, source, verdict, report)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![booking_id, now, profile, source, verdict, report_json],
     )?;
-    Ok(tx.last_insert_rowid())
+    Ok(new_id)
 }
 
-fn from_row(r: &rusqlite::Row) -> rusqlite::Result<StoredCheck> {
+fn from_row(r: &Row) -> DbResult<StoredCheck> {
     Ok(StoredCheck {
         id: r.get(0)?,
         booking_id: r.get(1)?,
@@ -59,23 +59,23 @@ const SELECT: &str =
     "SELECT id, booking_id, created_utc, profile, source, verdict, report FROM soundchecks";
 
 /// Stored check runs, newest first, optionally of one booking.
-pub fn list(tx: &Transaction, booking_id: Option<i64>) -> Result<Vec<StoredCheck>, StudioError> {
+pub fn list(tx: &Tx, booking_id: Option<i64>) -> Result<Vec<StoredCheck>, StudioError> {
     let mut stmt = tx.prepare(&format!(
-        "{SELECT} WHERE ?1 IS NULL OR booking_id = ?1 ORDER BY id DESC"
+        "{SELECT} WHERE booking_id = ?1 OR ?1 IS NULL ORDER BY id DESC"
     ))?;
     let rows = stmt.query_map([booking_id], from_row)?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// One stored check run.
-pub fn get(tx: &Transaction, id: i64) -> Result<StoredCheck, StudioError> {
+pub fn get(tx: &Tx, id: i64) -> Result<StoredCheck, StudioError> {
     tx.query_row(&format!("{SELECT} WHERE id = ?1"), [id], from_row)
         .optional()?
         .ok_or_else(|| not_found("sound check", format!("#{id}")))
 }
 
 /// A profile the user changed, as JSON.
-pub fn profile_json(tx: &Transaction, name: &str) -> Result<Option<String>, StudioError> {
+pub fn profile_json(tx: &Tx, name: &str) -> Result<Option<String>, StudioError> {
     Ok(tx
         .query_row(
             "SELECT json FROM soundcheck_profiles WHERE name = ?1",
@@ -86,7 +86,7 @@ pub fn profile_json(tx: &Transaction, name: &str) -> Result<Option<String>, Stud
 }
 
 /// Store a changed profile.
-pub fn set_profile_json(tx: &Transaction, name: &str, json: &str) -> Result<(), StudioError> {
+pub fn set_profile_json(tx: &Tx, name: &str, json: &str) -> Result<(), StudioError> {
     tx.execute(
         "INSERT INTO soundcheck_profiles (name, json) VALUES (?1, ?2)
          ON CONFLICT (name) DO UPDATE SET json = excluded.json",

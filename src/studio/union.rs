@@ -4,7 +4,7 @@
 //! and the MU/BPI session details (session type, musicians, instruments, fees). As CSV, and on
 //! paper through [`super::paper`].
 
-use rusqlite::Transaction;
+use crate::studio::db::Tx;
 use serde::Serialize;
 
 use super::entities::project;
@@ -77,11 +77,7 @@ pub struct Report {
 }
 
 /// The report of booking `booking_id` for the hires under `agreement`.
-pub fn report(
-    tx: &Transaction,
-    booking_id: i64,
-    agreement: Agreement,
-) -> Result<Report, StudioError> {
+pub fn report(tx: &Tx, booking_id: i64, agreement: Agreement) -> Result<Report, StudioError> {
     let b = bookings::get(tx, booking_id)?;
     let p = project(tx, &b.project_id.to_string())?;
     let tz = facility::studio_tz(tx)?;

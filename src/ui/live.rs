@@ -544,8 +544,10 @@ fn track_strip(
             actions.push(Action::Engine(Command::Gain { track: i, db: 0.0 }));
         }
     });
-    ui.label(format!("{name} peak {}", db(t.peak_dbfs)));
-    ui.label(format!("gain {:+.1} dB", strip.gain_db));
+    // Texts that change with the meters never wrap: the buttons below must not move under the
+    // engineer's pointer as a level changes.
+    ui.add(egui::Label::new(format!("{name} peak {}", db(t.peak_dbfs))).truncate());
+    ui.add(egui::Label::new(format!("gain {:+.1} dB", strip.gain_db)).truncate());
     let tp = format!("TP {}", db(t.true_peak_dbtp));
     let over = t.true_peak_dbtp > -1.0 || t.clips > 0;
     let lights = if over {
@@ -554,7 +556,11 @@ fn track_strip(
         RichText::new(format!("{tp} · {} clips", t.clips))
     };
     let reset = ui
-        .add(egui::Button::new(lights).small())
+        .add(
+            egui::Button::new(lights)
+                .small()
+                .wrap_mode(egui::TextWrapMode::Truncate),
+        )
         .on_hover_text("click to reset this track's true peak and clips");
     if widgets::name(reset, Role::Button, &format!("{name} true peak and clips")).clicked() {
         actions.push(Action::Engine(Command::ResetTrackPeaks { track: i }));

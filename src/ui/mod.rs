@@ -69,7 +69,7 @@ const TABS: [(Tab, &str); 6] = [
 pub struct DeskOptions {
     pub live: LiveOptions,
     /// The studio database.
-    pub db: PathBuf,
+    pub db: crate::studio::Location,
     /// Zone times are typed and shown in.
     pub tz: TimeZone,
     /// Folder for recorded takes.
@@ -137,6 +137,8 @@ pub struct Desk {
     status: Option<String>,
     /// A problem to show in a dialog until dismissed.
     problem: Option<String>,
+    /// Why the studio database is unreachable, while it is (the worker reconnects by itself).
+    offline: Option<String>,
     /// An export whose file exists, waiting for the user to say whether to replace it.
     replacing: Option<Change>,
     takes_recorded: u32,
@@ -191,6 +193,7 @@ impl Desk {
             loaded: Loaded::default(),
             status: None,
             problem: None,
+            offline: None,
             replacing: None,
             takes_recorded: 0,
             disk: None,
@@ -317,6 +320,11 @@ impl Desk {
 
     /// True while the studio worker, a capture, an analysis, a device search or a take's finishing is
     /// pending.
+    /// Why the studio database is unreachable, while it is.
+    pub fn offline(&self) -> Option<&str> {
+        self.offline.as_deref()
+    }
+
     pub fn busy(&self) -> bool {
         self.worker.busy()
             || self.capture.is_some()
@@ -367,11 +375,13 @@ impl Desk {
             match reply {
                 Reply::Done(message) => self.status = Some(message),
                 Reply::Failed(message) => self.problem = Some(message),
-                Reply::Loaded(loaded) => {
+                Reply::Loaded(loaded) | Reply::Refreshed(loaded) => {
                     self.loaded = *loaded;
+                    self.offline = None;
                     self.open_current_session();
                 }
                 Reply::Unavailable(message) => self.problem = Some(message),
+                Reply::Offline(message) => self.offline = Some(message),
             }
         }
         if !self.running()
@@ -456,13 +466,18 @@ impl Desk {
             });
         });
         egui::Panel::bottom("status").show(ui, |ui| {
-            ui.horizontal(|ui| match &self.status {
-                Some(status) => {
-                    ui.label(status);
+            ui.horizontal(|ui| {
+                if let Some(offline) = &self.offline {
+                    ui.colored_label(
+                        widgets::RED,
+                        format!("offline: {offline} — trying again; metering and recording go on"),
+                    );
+                    return;
                 }
-                None => {
-                    ui.label(format!("studio database {}", self.options.db.display()));
-                }
+                match &self.status {
+                    Some(status) => ui.label(status),
+                    None => ui.label(format!("studio database {}", self.options.db)),
+                };
             });
         });
         let tz = self.options.tz.clone();

@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, unbounded};
 use jiff::tz::TimeZone;
@@ -21,7 +22,7 @@ use crate::studio::soundchecks::{self, StoredCheck};
 use crate::studio::units::{
     Minor, format_local, now, parse_currency, parse_local, parse_minutes, parse_percent_bp,
 };
-use crate::studio::{Store, StudioError, ics};
+use crate::studio::{Location, Store, StudioError, Watch, ics};
 use crate::studio::{invoice, paper, payments};
 
 /// What the views are looking at: the project and booking whose details are loaded.
@@ -84,10 +85,14 @@ pub enum Reply {
     Done(String),
     /// A write failed; nothing was changed.
     Failed(String),
-    /// The data, fresh.
+    /// The data, fresh, answering a request.
     Loaded(Box<Loaded>),
-    /// The database could not be opened or read.
+    /// The data, fresh, unasked: another desk changed it, or the database is back.
+    Refreshed(Box<Loaded>),
+    /// The database could not be opened or read (answering a request).
     Unavailable(String),
+    /// The database is unreachable; the worker tries it again by itself.
+    Offline(String),
 }
 
 /// The worker thread and its channels.
@@ -100,13 +105,13 @@ pub struct StudioWorker {
 }
 
 impl StudioWorker {
-    /// Start the worker on the database at `path` (opened and migrated on the worker).
-    pub fn open(path: PathBuf, tz: TimeZone) -> StudioWorker {
+    /// Start the worker on the database at `db` (opened and migrated on the worker).
+    pub fn open(db: Location, tz: TimeZone) -> StudioWorker {
         let (requests, jobs) = unbounded::<Request>();
         let (reply, replies) = unbounded();
         let thread = std::thread::Builder::new()
             .name("studiodesk-studio".into())
-            .spawn(move || serve(path, tz, jobs, reply))
+            .spawn(move || serve(db, tz, jobs, reply))
             .ok();
         let mut worker = StudioWorker {
             requests: Some(requests),
@@ -141,7 +146,7 @@ impl StudioWorker {
         let replies: Vec<Reply> = self.replies.try_iter().collect();
         let answered = replies
             .iter()
-            .filter(|r| !matches!(r, Reply::Done(_) | Reply::Failed(_)))
+            .filter(|r| matches!(r, Reply::Loaded(_) | Reply::Unavailable(_)))
             .count();
         self.pending = self.pending.saturating_sub(answered);
         replies
@@ -162,37 +167,142 @@ impl Drop for StudioWorker {
     }
 }
 
-fn serve(path: PathBuf, tz: TimeZone, jobs: Receiver<Request>, reply: Sender<Reply>) {
-    // The desk reads and shows times in its own zone; the rules keep to the studio's.
-    let mut store = match Store::open(&path, tz.clone()).map(|s| s.view_in(tz)) {
-        Ok(store) => store,
-        Err(e) => {
-            let message = format!("the studio database {} cannot be used: {e}", path.display());
-            for _ in jobs.iter() {
-                let _ = reply.send(Reply::Unavailable(message.clone()));
-            }
-            return;
+/// How often a desk whose database is unreachable tries it again.
+const RECONNECT: Duration = Duration::from_secs(2);
+
+/// The worker's database: open, or offline since a failure (tried again every [`RECONNECT`]).
+struct Connection {
+    db: Location,
+    tz: TimeZone,
+    store: Option<Store>,
+    /// Why the store is not open.
+    offline: String,
+    next_try: Instant,
+}
+
+impl Connection {
+    /// Open the store if it is not and it is time to try; true when it was just opened.
+    fn reconnect(&mut self, reply: &Sender<Reply>) -> bool {
+        if self.store.is_some() || Instant::now() < self.next_try {
+            return false;
         }
-    };
-    for request in jobs.iter() {
-        let selection = match request {
+        // The desk reads and shows times in its own zone; the rules keep to the studio's.
+        match Store::open(&self.db, self.tz.clone()).map(|s| s.view_in(self.tz.clone())) {
+            Ok(store) => {
+                self.store = Some(store);
+                true
+            }
+            Err(e) => {
+                self.lost(&e, reply);
+                false
+            }
+        }
+    }
+
+    /// The store failed with `e`: when the database is unreachable, close it and say so.
+    fn lost(&mut self, e: &StudioError, reply: &Sender<Reply>) {
+        let opening = self.store.is_none();
+        if opening || matches!(e, StudioError::Offline { .. }) {
+            self.store = None;
+            self.offline = format!("the studio database {} cannot be used: {e}", self.db);
+            self.next_try = Instant::now() + RECONNECT;
+            let _ = reply.send(Reply::Offline(self.offline.clone()));
+        }
+    }
+
+    /// Run `request`, then reload what its selection shows; the selection.
+    fn serve(&mut self, request: Request, reply: &Sender<Reply>) -> Selection {
+        let Some(store) = self.store.as_mut() else {
+            let (selection, note) = match request {
+                Request::Write(_, selection) => (selection, "; the change was not saved"),
+                Request::Load(selection) => (selection, ""),
+            };
+            let _ = reply.send(Reply::Unavailable(format!("{}{note}", self.offline)));
+            return selection;
+        };
+        let (selection, failed) = match request {
             Request::Write(job, selection) => {
                 // A bug in one change must not take the worker (and every later change) down.
-                let outcome =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&mut store)));
-                let _ = reply.send(match outcome {
-                    Ok(Ok(message)) => Reply::Done(message),
-                    Ok(Err(e)) => Reply::Failed(e.to_string()),
-                    Err(_) => Reply::Failed("internal error: the change was not made".into()),
-                });
-                selection
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(store)));
+                let (sent, failed) = match outcome {
+                    Ok(Ok(message)) => (Reply::Done(message), None),
+                    Ok(Err(e)) => (Reply::Failed(e.to_string()), Some(e)),
+                    Err(_) => (
+                        Reply::Failed("internal error: the change was not made".into()),
+                        None,
+                    ),
+                };
+                let _ = reply.send(sent);
+                (selection, failed)
             }
-            Request::Load(selection) => selection,
+            Request::Load(selection) => (selection, None),
         };
-        let _ = reply.send(match load(&mut store, selection) {
-            Ok(loaded) => Reply::Loaded(Box::new(loaded)),
-            Err(e) => Reply::Unavailable(e.to_string()),
-        });
+        if let Some(e) = failed {
+            self.lost(&e, reply);
+        }
+        self.reload(selection, reply, Reply::Loaded);
+        selection
+    }
+
+    /// Read what `selection` shows and send it as `made` makes a reply of it.
+    fn reload(
+        &mut self,
+        selection: Selection,
+        reply: &Sender<Reply>,
+        made: fn(Box<Loaded>) -> Reply,
+    ) {
+        let Some(store) = self.store.as_mut() else {
+            let _ = reply.send(Reply::Unavailable(self.offline.clone()));
+            return;
+        };
+        match load(store, selection) {
+            Ok(loaded) => {
+                let _ = reply.send(made(Box::new(loaded)));
+            }
+            Err(e) => {
+                let _ = reply.send(Reply::Unavailable(e.to_string()));
+                self.lost(&e, reply);
+            }
+        }
+    }
+}
+
+fn serve(db: Location, tz: TimeZone, jobs: Receiver<Request>, reply: Sender<Reply>) {
+    let mut connection = Connection {
+        db,
+        tz,
+        store: None,
+        offline: String::new(),
+        next_try: Instant::now(),
+    };
+    // A facility database tells this desk when any desk changes it.
+    let mut watch: Option<Watch> = None;
+    let mut last = Selection::default();
+    loop {
+        let was_offline = !connection.offline.is_empty();
+        if connection.reconnect(&reply) && was_offline {
+            // Back online: show what is true now (the first opening answers the first load).
+            connection.reload(last, &reply, Reply::Refreshed);
+        }
+        if watch.is_none() {
+            watch = connection.store.as_ref().and_then(Store::watch);
+        }
+        let never = crossbeam_channel::never();
+        let changes = watch.as_ref().map_or(&never, |w| &w.changes);
+        crossbeam_channel::select! {
+            recv(jobs) -> request => match request {
+                Ok(request) => last = connection.serve(request, &reply),
+                Err(_) => return,
+            },
+            recv(changes) -> _ => {
+                // Several notices in a burst make one reload.
+                while changes.try_recv().is_ok() {}
+                if connection.store.is_some() {
+                    connection.reload(last, &reply, Reply::Refreshed);
+                }
+            },
+            default(RECONNECT) => {},
+        }
     }
 }
 

@@ -6,6 +6,7 @@ pub mod disk;
 pub mod instruments;
 #[cfg(feature = "jack")]
 pub mod jack;
+pub mod pg;
 
 use std::path::Path;
 
@@ -85,11 +86,8 @@ pub fn period_samples(x: &[f32]) -> f64 {
 
 /// A store with a room (£85/h, £380 half day, £700 day), people and two projects.
 pub fn studio(dir: &Path) -> Store {
-    let mut store = Store::open(
-        &dir.join("studio.db"),
-        TimeZone::get("Europe/London").unwrap(),
-    )
-    .unwrap();
+    let mut store =
+        Store::open(db_in(dir).as_str(), TimeZone::get("Europe/London").unwrap()).unwrap();
     store
         .write(|tx, _| {
             studiodesk::studio::entities::add_room(
@@ -146,7 +144,7 @@ pub fn studio(dir: &Path) -> Store {
 }
 
 /// The studio database at `db`, opened for changes (in London, as [`studio`] makes it).
-pub fn studio_at(db: &Path) -> Store {
+pub fn studio_at(db: &str) -> Store {
     Store::open(db, TimeZone::get("Europe/London").unwrap()).unwrap()
 }
 
@@ -179,11 +177,34 @@ pub fn hire<'a>(
 }
 
 /// `studiodesk ARGS --tz Europe/London` on the studio database at `db`, as a user runs it.
-pub fn studiodesk_at(db: &Path, args: &[&str]) -> std::process::Output {
+pub fn studiodesk_at(db: &str, args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_studiodesk"))
         .args(args)
         .args(["--tz", "Europe/London"])
         .env("STUDIODESK_DB", db)
         .output()
         .unwrap()
+}
+
+/// Which store the studio tests run on: a SQLite file, or (with `STUDIODESK_TEST_STORE=postgres`)
+/// a fresh database on the test binary's own PostgreSQL server. The same suite runs on both.
+pub fn on_server() -> bool {
+    std::env::var("STUDIODESK_TEST_STORE").is_ok_and(|s| s == "postgres")
+}
+
+/// The studio database of a test whose files live in `dir`: `dir/studio.db`, or (see
+/// [`on_server`]) a fresh PostgreSQL database made on first asking and named in `dir/studio.url`
+/// for later asks (a test may name one there itself). As text, for `--db` and [`Store::open`]
+/// alike.
+pub fn db_in(dir: &Path) -> String {
+    let named = dir.join("studio.url");
+    if let Ok(url) = std::fs::read_to_string(&named) {
+        return url;
+    }
+    if !on_server() {
+        return dir.join("studio.db").display().to_string();
+    }
+    let url = pg::server().fresh_database();
+    std::fs::write(&named, &url).expect("studio.url");
+    url
 }

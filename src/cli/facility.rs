@@ -1,0 +1,119 @@
+//! `studiodesk facility`: the facility's settings, its logins and roles, and moving a room's
+//! studio file into the facility's database.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Subcommand;
+
+use super::studio::{StoreArgs, print_json};
+use crate::studio::access::Role;
+use crate::studio::{Store, facility};
+
+#[derive(Debug, Subcommand)]
+pub enum FacilityCommand {
+    /// The facility's settings: time zone, name, address.
+    List,
+    /// Change one: `facility set timezone Europe/London`, `facility set name "Studio Nord"`.
+    Set { name: String, value: String },
+    /// Logins of a facility database (PostgreSQL), each with a role the server enforces.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Move a room's studio file into the facility database named by --db: every record with
+    /// its id, each one read back and compared before anything is committed.
+    Import {
+        /// The room's studio file (SQLite).
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+        /// Delete what the facility database holds first (otherwise a database holding a studio
+        /// is refused).
+        #[arg(long)]
+        replace: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a login with a role (manager, producer or engineer); prints its connection URL.
+    /// Run it as the database's owner.
+    Add {
+        /// Login name: lower-case letters, digits and _ (e.g. ana, lee_hart).
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Its password (letters and digits); a random one of 20 characters when not given.
+        #[arg(long)]
+        password: Option<String>,
+    },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    text.parse()
+        .map_err(|e: crate::studio::StudioError| e.to_string())
+}
+
+pub fn facility(store: &StoreArgs, command: FacilityCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        FacilityCommand::List => {
+            let mut db = store.open_for(true)?;
+            let list = db.read(|tx, _| facility::list(tx))?;
+            if store.json {
+                print_json(&list)?;
+            } else {
+                for s in list {
+                    let value = s
+                        .value
+                        .as_deref()
+                        .unwrap_or("(not set)")
+                        .replace('\n', ", ");
+                    outln!("{:<10} {value}  — {}", s.name, s.meaning);
+                }
+            }
+        }
+        FacilityCommand::Set { name, value } => {
+            let mut db = store.open_for(false)?;
+            let s = db.write(|tx, _| facility::set(tx, &name, &value))?;
+            outln!("{} = {}", s.name, s.value.unwrap_or_default());
+        }
+        FacilityCommand::User {
+            command:
+                UserCommand::Add {
+                    name,
+                    role,
+                    password,
+                },
+        } => {
+            let mut db = store.open_for(false)?;
+            let url = db.add_user(&name, role, password.as_deref())?;
+            if store.json {
+                print_json(&serde_json::json!({ "name": name, "role": role, "url": url }))?;
+            } else {
+                outln!("{name} ({role}): {url}");
+            }
+        }
+        FacilityCommand::Import { from, replace } => {
+            let (_, tz) = store.location()?;
+            let mut source = Store::open_read(from.as_path(), tz)?;
+            let mut db = store.open_for(false)?;
+            let imported = db.import_from(&mut source, replace)?;
+            if store.json {
+                print_json(&imported)?;
+            } else {
+                for (table, n) in &imported.tables {
+                    if *n > 0 {
+                        outln!("{table:<20} {n:>7}");
+                    }
+                }
+                outln!(
+                    "imported {} records from {} into {}, each read back equal",
+                    imported.records(),
+                    from.display(),
+                    db.location()
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
