@@ -404,6 +404,24 @@ fn roles_are_enforced_by_the_server() {
     assert!(trail.contains(&"eng_kim INSERT takes"), "{trail:?}");
     assert!(trail.contains(&"eng_kim INSERT log_entries"), "{trail:?}");
     assert!(trail.contains(&"boss UPDATE bookings"), "{trail:?}");
+    // The same trail through studiodesk, as anyone may read it.
+    let history = ok(&engineer, &["booking", "history", "1"]);
+    let lines: Vec<&str> = history.lines().collect();
+    assert!(
+        lines[0].ends_with("studiodesk  confirmed placed"),
+        "{history}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("eng_kim (engineer)  take 1 of Harbour logged")),
+        "{history}"
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("boss (manager)  booking:")
+            && l.contains("status confirmed → cancelled")),
+        "{history}"
+    );
     let psql = Command::new("psql")
         .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", &manager, "-c"])
         .arg("DELETE FROM audit")

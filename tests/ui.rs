@@ -1088,8 +1088,22 @@ fn two_desks_on_one_facility_database_see_each_other() {
         seen.as_millis()
     );
 
-    // B books the next day firm from its own form; A sees it.
+    // B shows who placed it, from the server's audit trail.
+    b.state_mut().apply(Action::Select(Selection {
+        project: Some(1),
+        booking: Some(1),
+    }));
+    settle(&mut b);
+    let history = &b.state().loaded().history;
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(
+        (history[0].login.as_str(), history[0].what.as_str()),
+        ("studiodesk", "hold placed")
+    );
     tab(&mut b, "Bookings");
+    assert!(b.query_by_label_contains("History (1)").is_some());
+
+    // B books the next day firm from its own form; A sees it.
     choose(&mut b, "Project", "Other Band");
     choose(&mut b, "Room", "Studio A");
     type_into(&mut b, "Start", "2027-03-02 10:00");

@@ -18,7 +18,7 @@ use crate::studio::payments;
 use crate::studio::units::{
     Minor, format_local, format_minutes, now, parse_currency, parse_local, parse_minutes, time_zone,
 };
-use crate::studio::{Location, Store, StudioError, ics};
+use crate::studio::{Location, Store, StudioError, audit, ics};
 
 /// Where the studio database is and how times read.
 #[derive(Debug, Args)]
@@ -239,6 +239,9 @@ pub enum BookingCommand {
         #[arg(long)]
         project: Option<String>,
     },
+    /// Who changed a booking (and what is kept with it), what and when: a facility database's
+    /// audit trail, kept by the server (a file keeps none).
+    History { id: i64 },
     /// Write bookings as iCalendar (RFC 5545).
     Export {
         #[arg(long, value_name = "FILE")]
@@ -594,7 +597,9 @@ pub fn project(store: &StoreArgs, command: ProjectCommand) -> anyhow::Result<Exi
 pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<ExitCode> {
     let mut db = store.open_for(matches!(
         command,
-        BookingCommand::List { .. } | BookingCommand::Export { .. }
+        BookingCommand::List { .. }
+            | BookingCommand::Export { .. }
+            | BookingCommand::History { .. }
     ))?;
     let tz = db.tz().clone();
     match command {
@@ -708,6 +713,21 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
             let at = parse_local(&at, &tz)?;
             let b = db.write(|tx, _| bookings::set_actual_end(tx, id, at))?;
             outln!("{} ended {}", b.describe(&tz), format_local(at, &tz));
+        }
+        BookingCommand::History { id } => {
+            let trail = db.read(|tx, _| {
+                bookings::get(tx, id)?;
+                audit::of_booking(tx, id)
+            })?;
+            if store.json {
+                print_json(&trail)?;
+            } else if trail.is_empty() && db.location().file().is_some() {
+                outln!("no history: a studio file keeps none (a facility database does)");
+            } else {
+                for change in &trail {
+                    outln!("{}", change.line(&tz));
+                }
+            }
         }
         BookingCommand::List { room, project } => {
             let list = db.read(|tx, _| {

@@ -20,6 +20,21 @@ pub struct Change {
     pub what: String,
 }
 
+impl Change {
+    /// "2027-03-01 10:02  ana (producer)  hold placed", the time in `tz`.
+    pub fn line(&self, tz: &jiff::tz::TimeZone) -> String {
+        let who = match &self.role {
+            Some(role) => format!("{} ({role})", self.login),
+            None => self.login.clone(),
+        };
+        format!(
+            "{}  {who}  {}",
+            super::units::format_local(self.at_utc, tz),
+            self.what
+        )
+    }
+}
+
 /// The changes to booking `id` and what is kept with it (hires, takes, the log, payments…),
 /// oldest first. A file keeps no trail (one machine, one person): empty there.
 pub fn of_booking(tx: &Tx, id: i64) -> Result<Vec<Change>, StudioError> {
@@ -27,25 +42,65 @@ pub fn of_booking(tx: &Tx, id: i64) -> Result<Vec<Change>, StudioError> {
         return Ok(Vec::new());
     }
     let rows = tx.rows(
-        "SELECT at_utc, login, role, table_name, op, CAST(old AS TEXT), CAST(new AS TEXT)
+        "SELECT at_utc, login, role, table_name, op, CAST(old AS TEXT), CAST(new AS TEXT),
+                txid, row_id
          FROM audit WHERE booking_id = ?1 ORDER BY id",
         [id],
     )?;
-    rows.iter()
-        .map(|r| {
-            let parse = |i| -> Result<Option<Json>, StudioError> {
-                let text: Option<String> = r.get(i)?;
-                Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
-            };
-            let (table, op): (String, String) = (r.get(3)?, r.get(4)?);
-            Ok(Change {
-                at_utc: r.get(0)?,
-                login: r.get(1)?,
-                role: r.get(2)?,
-                what: describe(&table, &op, parse(5)?.as_ref(), parse(6)?.as_ref()),
-            })
+    // One command's steps on one row (a booking placed, then ranked) read as one change: the
+    // row before the first step, after the last.
+    let mut steps: Vec<(Step, Change)> = Vec::new();
+    for r in &rows {
+        let parse = |i| -> Result<Option<Json>, StudioError> {
+            let text: Option<String> = r.get(i)?;
+            Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+        };
+        let step = Step {
+            key: (r.get(7)?, r.get(3)?, r.get(8)?),
+            op: r.get(4)?,
+            old: parse(5)?,
+            new: parse(6)?,
+        };
+        match steps.last_mut() {
+            Some((last, _)) if last.key == step.key => {
+                last.new = step.new;
+                if step.op == "DELETE" {
+                    last.op = if last.op == "INSERT" {
+                        "NONE".into()
+                    } else {
+                        step.op
+                    };
+                }
+            }
+            _ => {
+                let change = Change {
+                    at_utc: r.get(0)?,
+                    login: r.get(1)?,
+                    role: r.get(2)?,
+                    what: String::new(),
+                };
+                steps.push((step, change));
+            }
+        }
+    }
+    Ok(steps
+        .into_iter()
+        .filter(|(step, _)| step.op != "NONE")
+        .map(|(step, mut change)| {
+            change.what = describe(&step.key.1, &step.op, step.old.as_ref(), step.new.as_ref());
+            change
         })
-        .collect()
+        .filter(|change| !change.what.ends_with("saved unchanged"))
+        .collect())
+}
+
+/// One row's change in one transaction, as the trail has it.
+struct Step {
+    /// Transaction, table, row.
+    key: (i64, String, Option<i64>),
+    op: String,
+    old: Option<Json>,
+    new: Option<Json>,
 }
 
 /// A change to a row of `table` in words.

@@ -80,6 +80,8 @@ CREATE TRIGGER booking_rules BEFORE UPDATE ON bookings
 -- (SECURITY DEFINER: as the owner), read by everyone, changed by no one.
 CREATE TABLE IF NOT EXISTS audit (
     id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    -- The transaction: one command's steps on a row read as one change.
+    txid       BIGINT NOT NULL DEFAULT txid_current(),
     at_utc     BIGINT NOT NULL DEFAULT extract(epoch FROM clock_timestamp())::bigint,
     login      TEXT NOT NULL DEFAULT session_user,
     role       TEXT,

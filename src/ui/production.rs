@@ -365,6 +365,13 @@ fn selected_booking(
             }));
         }
     });
+    if !data.history.is_empty() {
+        ui.collapsing(format!("History ({})", data.history.len()), |ui| {
+            for change in data.history.iter().rev() {
+                ui.label(change.line(tz));
+            }
+        });
+    }
     ui.horizontal(|ui| {
         field(ui, "Calendar file", &mut state.ics_path, 130.0);
         if ui.button("Export .ics").clicked() {

@@ -22,7 +22,7 @@ use crate::studio::soundchecks::{self, StoredCheck};
 use crate::studio::units::{
     Minor, format_local, now, parse_currency, parse_local, parse_minutes, parse_percent_bp,
 };
-use crate::studio::{Location, Store, StudioError, Watch, ics};
+use crate::studio::{Location, Store, StudioError, Watch, audit, ics};
 use crate::studio::{invoice, paper, payments};
 
 /// What the views are looking at: the project and booking whose details are loaded.
@@ -61,6 +61,9 @@ pub struct Loaded {
     pub booking_money: Option<(Option<Minor>, payments::Balance)>,
     /// The selected project's account: its invoice as it would be issued now (billed, paid, due).
     pub account: Option<Result<invoice::Document, String>>,
+    /// Who changed the selected booking and what is kept with it, oldest first (a facility
+    /// database's audit trail; empty on a file).
+    pub history: Vec<audit::Change>,
     /// Sound checks kept with the selected booking.
     pub checks: Vec<StoredCheck>,
     pub profiles: Vec<Profile>,
@@ -358,6 +361,10 @@ fn load(store: &mut Store, selection: Selection) -> Result<Loaded, StudioError> 
                 invoice::draft(tx, &p.id.to_string(), invoice::Kind::Invoice, 0, now())
                     .map_err(|e| e.to_string())
             }),
+            history: match booking_id {
+                Some(id) => audit::of_booking(tx, id)?,
+                None => Vec::new(),
+            },
             checks: match booking_id {
                 Some(id) => soundchecks::list(tx, Some(id))?,
                 None => Vec::new(),
