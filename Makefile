@@ -50,5 +50,5 @@ lint:
 	cargo clippy --no-default-features -- -D warnings
 
 bench:
-	$(call install,$(RUN_DEBS) ffmpeg)
-	cargo bench --bench meter --bench engine --bench soundcheck --bench formats
+	$(call install,$(RUN_DEBS) ffmpeg postgresql)
+	cargo bench --bench meter --bench engine --bench soundcheck --bench formats --bench facility

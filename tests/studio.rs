@@ -1416,3 +1416,76 @@ fn money_never_overflows_or_wraps() {
         Err(studiodesk::studio::units::Overflow)
     );
 }
+
+/// `booking list --from/--to`: bookings running in the window (a day alone is the whole day; a
+/// block shows on every day it keeps the room), on either store.
+#[test]
+fn bookings_are_listed_between_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = common::db_in(dir.path());
+    drop(studio(dir.path()));
+    let hold = |start: &str, end: &str, extra: &[&str]| {
+        let mut args = vec![
+            "booking",
+            "hold",
+            "--room",
+            "Studio A",
+            "--project",
+            "Night Songs",
+            "--start",
+            start,
+            "--end",
+            end,
+        ];
+        args.extend_from_slice(extra);
+        let out = studiodesk(&db, &args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    hold("2027-03-01 10:00", "2027-03-01 12:00", &[]);
+    hold("2027-03-02 10:00", "2027-03-02 12:00", &[]);
+    hold("2027-03-03 10:00", "2027-03-03 12:00", &[]);
+    hold("2027-04-05 10:00", "2027-04-05 18:00", &["--days", "5"]);
+    let ids = |extra: &[&str]| -> Vec<i64> {
+        let mut args = vec!["booking", "list", "--json"];
+        args.extend_from_slice(extra);
+        let out = studiodesk(&db, &args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["id"].as_i64().unwrap())
+            .collect()
+    };
+    assert_eq!(ids(&[]), [1, 2, 3, 4]);
+    assert_eq!(ids(&["--from", "2027-03-02", "--to", "2027-03-02"]), [2]);
+    assert_eq!(ids(&["--from", "2027-03-02"]), [2, 3, 4]);
+    assert_eq!(ids(&["--to", "2027-03-01"]), [1]);
+    assert_eq!(
+        ids(&["--from", "2027-03-01 11:00", "--to", "2027-03-02 10:00"]),
+        [1]
+    );
+    // The block of 5 days from 5 April is running on the 8th.
+    assert_eq!(ids(&["--from", "2027-04-08", "--to", "2027-04-08"]), [4]);
+    let out = studiodesk(
+        &db,
+        &[
+            "booking",
+            "list",
+            "--from",
+            "2027-03-03",
+            "--to",
+            "2027-03-01",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("must be after --from"));
+}

@@ -238,6 +238,12 @@ pub enum BookingCommand {
         room: Option<String>,
         #[arg(long)]
         project: Option<String>,
+        /// Only bookings running on or after this day (or time), local.
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Only bookings running before the end of this day (or before this time), local.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
     },
     /// Who changed a booking (and what is kept with it), what and when: a facility database's
     /// audit trail, kept by the server (a file keeps none).
@@ -729,20 +735,20 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
                 }
             }
         }
-        BookingCommand::List { room, project } => {
+        BookingCommand::List {
+            room,
+            project,
+            from,
+            to,
+        } => {
+            let window = window(from.as_deref(), to.as_deref(), &tz)?;
             let list = db.read(|tx, _| {
                 let room = room.as_ref().map(|r| entities::room(tx, r)).transpose()?;
                 let project = project
                     .as_ref()
                     .map(|p| entities::project(tx, p))
                     .transpose()?;
-                bookings::list(tx, room.map(|r| r.id), project.map(|p| p.id))?
-                    .into_iter()
-                    .map(|b| {
-                        let balance = payments::booking_balance(tx, &b)?;
-                        Ok((bookings::price(tx, &b)?, balance, b))
-                    })
-                    .collect::<Result<Vec<_>, StudioError>>()
+                payments::listing(tx, window, room.map(|r| r.id), project.map(|p| p.id))
             })?;
             if store.json {
                 /// A booking with what it costs, what was paid on it and what is due.
@@ -1092,4 +1098,39 @@ fn warn_untagged(take: &log::Take, project: &str) {
     for problem in crate::engine::bwf::tag_logged_take(take, project) {
         eprintln!("studiodesk: {problem}");
     }
+}
+
+/// The window `--from`/`--to` give, in UTC seconds: a day alone runs from its start (`from`) or
+/// to its end (`to`); either side left open stays open.
+fn window(
+    from: Option<&str>,
+    to: Option<&str>,
+    tz: &jiff::tz::TimeZone,
+) -> Result<Option<(i64, i64)>, StudioError> {
+    if from.is_none() && to.is_none() {
+        return Ok(None);
+    }
+    let from = from.map(|t| parse_local(t, tz)).transpose()?;
+    // A day's end is the next day's start (23 or 25 hours on when the clocks change).
+    let next_day = |t: &str| {
+        Some(t.trim())
+            .filter(|d| d.len() == "2027-03-01".len())
+            .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+            .and_then(|d| d.tomorrow().ok())
+    };
+    let to = match to {
+        Some(t) => Some(match next_day(t) {
+            Some(next) => parse_local(&next.to_string(), tz)?,
+            None => parse_local(t, tz)?,
+        }),
+        None => None,
+    };
+    let (from, to) = (from.unwrap_or(i64::MIN / 2), to.unwrap_or(i64::MAX / 2));
+    if to <= from {
+        return Err(StudioError::Invalid {
+            field: "to",
+            problem: "must be after --from".into(),
+        });
+    }
+    Ok(Some((from, to)))
 }

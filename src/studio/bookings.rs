@@ -229,6 +229,38 @@ pub fn list(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The longest a booking can last: a block of 31 days, its last day ending by the next one's
+/// morning (the window query looks this far back for bookings still running).
+const LONGEST_S: i64 = 33 * 86_400;
+
+/// Bookings that overlap `[from_utc, to_utc)` (a calendar's week, a listing between two dates),
+/// optionally of one room or project, in start order. Found through the index on start times,
+/// however many years the studio holds.
+pub fn between(
+    tx: &Tx,
+    from_utc: i64,
+    to_utc: i64,
+    room_id: Option<i64>,
+    project_id: Option<i64>,
+) -> Result<Vec<Booking>, StudioError> {
+    let mut stmt = tx.prepare(&format!(
+        "{SELECT} WHERE b.start_utc >= ?1 AND b.start_utc < ?2 AND b.end_utc > ?3
+           AND (b.room_id = ?4 OR ?4 IS NULL) AND (b.project_id = ?5 OR ?5 IS NULL)
+         ORDER BY b.start_utc, b.id"
+    ))?;
+    let rows = stmt.query_map(
+        params![
+            from_utc.saturating_sub(LONGEST_S),
+            to_utc,
+            from_utc,
+            room_id,
+            project_id
+        ],
+        from_row,
+    )?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// A policy value from `settings`.
 pub fn setting(tx: &Tx, name: &str) -> Result<i64, StudioError> {
     tx.query_row("SELECT value FROM settings WHERE name = ?1", [name], |r| {

@@ -220,7 +220,7 @@ macro_rules! array_params {
         }
     )*};
 }
-array_params!(1 2 3 4);
+array_params!(1 2 3 4 5 6 7 8);
 
 /// Query parameters of mixed types, as rusqlite's macro of the same name.
 macro_rules! params {
@@ -358,54 +358,96 @@ pub enum Engine {
     Postgres,
 }
 
+/// A connection's prepared statements by their text: each is parsed and planned by the server
+/// once per connection, then only bound and run (one round trip).
+pub(crate) type Statements = std::collections::HashMap<String, postgres::Statement>;
+
 enum Inner<'a> {
     Sqlite(&'a rusqlite::Connection),
-    Postgres(RefCell<postgres::Transaction<'a>>),
+    Postgres(
+        RefCell<postgres::Transaction<'a>>,
+        RefCell<&'a mut Statements>,
+    ),
 }
 
 /// An open transaction on either store. Every studio query runs through one.
 pub struct Tx<'a> {
     inner: Inner<'a>,
+    /// Results already read in this transaction, by statement and parameters, while it is a
+    /// read (see [`Tx::remember_reads`]); forgotten at any write.
+    remembered: Option<RefCell<std::collections::HashMap<String, Vec<Row>>>>,
 }
 
 impl<'a> Tx<'a> {
     pub(crate) fn sqlite(tx: &'a rusqlite::Transaction<'_>) -> Tx<'a> {
         Tx {
             inner: Inner::Sqlite(tx),
+            remembered: None,
         }
     }
 
-    pub(crate) fn postgres(tx: postgres::Transaction<'a>) -> Tx<'a> {
+    pub(crate) fn postgres(
+        tx: postgres::Transaction<'a>,
+        statements: &'a mut Statements,
+    ) -> Tx<'a> {
         Tx {
-            inner: Inner::Postgres(RefCell::new(tx)),
+            inner: Inner::Postgres(RefCell::new(tx), RefCell::new(statements)),
+            remembered: None,
         }
+    }
+
+    /// From now on, answer a query asked again with the same parameters from what it returned
+    /// before, without a round trip to the server, until the transaction writes. For a read in a
+    /// snapshot (repeatable read), where nothing else can change what it sees: a listing that
+    /// prices each booking asks for the same room, project and policies again and again.
+    pub(crate) fn remember_reads(&mut self) {
+        self.remembered = Some(RefCell::default());
+    }
+
+    /// The statement for `sql` (SQLite's placeholders) on this PostgreSQL connection, prepared
+    /// on first use.
+    fn statement(
+        tx: &RefCell<postgres::Transaction<'a>>,
+        statements: &RefCell<&'a mut Statements>,
+        sql: &str,
+    ) -> Result<postgres::Statement, DbError> {
+        let mut statements = statements.borrow_mut();
+        if let Some(found) = statements.get(sql) {
+            return Ok(found.clone());
+        }
+        let prepared = tx.borrow_mut().prepare(&dollar_placeholders(sql))?;
+        statements.insert(sql.to_string(), prepared.clone());
+        Ok(prepared)
     }
 
     /// Commit a PostgreSQL transaction (a SQLite one is committed by its owner).
     pub(crate) fn commit(self) -> Result<(), DbError> {
         match self.inner {
             Inner::Sqlite(_) => Ok(()),
-            Inner::Postgres(tx) => Ok(tx.into_inner().commit()?),
+            Inner::Postgres(tx, _) => Ok(tx.into_inner().commit()?),
         }
     }
 
     pub fn engine(&self) -> Engine {
         match self.inner {
             Inner::Sqlite(_) => Engine::Sqlite,
-            Inner::Postgres(_) => Engine::Postgres,
+            Inner::Postgres(..) => Engine::Postgres,
         }
     }
 
     /// Run a statement; the number of rows it changed.
     pub fn execute(&self, sql: &str, params: impl Params) -> Result<usize, DbError> {
+        if let Some(remembered) = &self.remembered {
+            remembered.borrow_mut().clear();
+        }
         let values = params.values();
         match &self.inner {
             Inner::Sqlite(conn) => Ok(conn
                 .prepare_cached(sql)?
                 .execute(rusqlite::params_from_iter(values.iter().map(sqlite_value)))?),
-            Inner::Postgres(tx) => {
-                let refs = pg_params(&values);
-                let n = tx.borrow_mut().execute(&dollar_placeholders(sql), &refs)?;
+            Inner::Postgres(tx, statements) => {
+                let statement = Tx::statement(tx, statements, sql)?;
+                let n = tx.borrow_mut().execute(&statement, &pg_params(&values))?;
                 Ok(n as usize)
             }
         }
@@ -420,13 +462,26 @@ impl<'a> Tx<'a> {
     pub fn execute_batch(&self, sql: &str) -> Result<(), DbError> {
         match &self.inner {
             Inner::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
-            Inner::Postgres(tx) => Ok(tx.borrow_mut().batch_execute(sql)?),
+            Inner::Postgres(tx, _) => Ok(tx.borrow_mut().batch_execute(sql)?),
         }
     }
 
     /// Every row the query returns.
     pub fn rows(&self, sql: &str, params: impl Params) -> Result<Vec<Row>, DbError> {
         let values = params.values();
+        let Some(remembered) = &self.remembered else {
+            return self.run(sql, &values);
+        };
+        let key = format!("{sql}\u{0}{values:?}");
+        if let Some(rows) = remembered.borrow().get(&key) {
+            return Ok(rows.clone());
+        }
+        let rows = self.run(sql, &values)?;
+        remembered.borrow_mut().insert(key, rows.clone());
+        Ok(rows)
+    }
+
+    fn run(&self, sql: &str, values: &[Value]) -> Result<Vec<Row>, DbError> {
         match &self.inner {
             Inner::Sqlite(conn) => {
                 let mut stmt = conn.prepare_cached(sql)?;
@@ -442,9 +497,9 @@ impl<'a> Tx<'a> {
                 }
                 Ok(out)
             }
-            Inner::Postgres(tx) => {
-                let refs = pg_params(&values);
-                let rows = tx.borrow_mut().query(&dollar_placeholders(sql), &refs)?;
+            Inner::Postgres(tx, statements) => {
+                let statement = Tx::statement(tx, statements, sql)?;
+                let rows = tx.borrow_mut().query(&statement, &pg_params(values))?;
                 rows.iter()
                     .map(|r| {
                         let values = (0..r.len())
@@ -465,9 +520,7 @@ impl<'a> Tx<'a> {
                 .column_names()
                 .map(str::to_owned)
                 .collect()),
-            Inner::Postgres(tx) => Ok(tx
-                .borrow_mut()
-                .prepare(&dollar_placeholders(sql))?
+            Inner::Postgres(tx, statements) => Ok(Tx::statement(tx, statements, sql)?
                 .columns()
                 .iter()
                 .map(|c| c.name().to_owned())

@@ -69,6 +69,27 @@ pub fn booking_balance(tx: &Tx, b: &Booking) -> Result<Balance, StudioError> {
     })
 }
 
+/// Bookings as a listing shows them: each with its price at the rate card (or its cancellation
+/// charge) and its balance, optionally of one room or project, and only those overlapping
+/// `window` (UTC seconds, `[from, to)`) when one is given.
+pub fn listing(
+    tx: &Tx,
+    window: Option<(i64, i64)>,
+    room_id: Option<i64>,
+    project_id: Option<i64>,
+) -> Result<Vec<(Option<Minor>, Balance, Booking)>, StudioError> {
+    let list = match window {
+        Some((from, to)) => super::bookings::between(tx, from, to, room_id, project_id)?,
+        None => super::bookings::list(tx, room_id, project_id)?,
+    };
+    list.into_iter()
+        .map(|b| {
+            let balance = booking_balance(tx, &b)?;
+            Ok((super::bookings::price(tx, &b)?, balance, b))
+        })
+        .collect()
+}
+
 /// Record a payment from the client of `project_key`, optionally against a booking of that
 /// project. Under the deposit policy, a hold whose payments reach the set share of its charge is
 /// firmed (if it can be: a conflict leaves it a hold and says why; the payment is kept).

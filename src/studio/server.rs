@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("schema_pg_v2.sql"),
     include_str!("schema_pg_v3.sql"),
     include_str!("schema_pg_v4.sql"),
+    include_str!("schema_pg_v5.sql"),
 ];
 
 const _: () = assert!(MIGRATIONS.len() as i64 == SCHEMA_VERSION);
@@ -116,7 +117,9 @@ pub(super) fn migrate(client: &mut Client, url: &str) -> Result<(), StudioError>
          INSERT INTO studiodesk_schema (version) VALUES (0) ON CONFLICT DO NOTHING;",
     )
     .map_err(DbError::from)?;
-    let tx = Tx::postgres(t);
+    // Statements planned before the schema changes are not kept.
+    let mut statements = super::db::Statements::new();
+    let tx = Tx::postgres(t, &mut statements);
     let found: i64 = tx.query_row("SELECT version FROM studiodesk_schema", [], |r| r.get(0))?;
     if found > SCHEMA_VERSION {
         return Err(StudioError::TooNew {

@@ -12,7 +12,7 @@ use postgres::IsolationLevel;
 use rusqlite::{Connection, TransactionBehavior};
 
 use super::access::{self, Role};
-use super::db::{DbErrorKind, Tx};
+use super::db::{DbErrorKind, Statements, Tx};
 use super::file::{self, Found};
 use super::import::{self, Imported};
 use super::{SCHEMA_VERSION, StudioError, bookings, facility, server, units};
@@ -112,7 +112,8 @@ impl From<&Location> for Location {
 
 enum Backend {
     File(Connection),
-    Server(postgres::Client),
+    /// A server connection, and the statements prepared on it.
+    Server(Box<postgres::Client>, Statements),
 }
 
 /// An open studio database.
@@ -154,7 +155,7 @@ impl Store {
             Location::Server(url) => {
                 let mut client = server::connect(url)?;
                 server::migrate(&mut client, url)?;
-                Backend::Server(client)
+                Backend::Server(Box::new(client), Statements::new())
             }
         };
         let mut store = Store {
@@ -213,7 +214,10 @@ impl Store {
             Location::Server(url) => {
                 let mut client = server::connect(url)?;
                 match server::version(&mut client, url)? {
-                    Some(version) if version > 0 => (version, Backend::Server(client)),
+                    Some(version) if version > 0 => (
+                        version,
+                        Backend::Server(Box::new(client), Statements::new()),
+                    ),
                     _ => {
                         return Err(StudioError::NoDatabase {
                             path: location.shown(),
@@ -255,7 +259,7 @@ impl Store {
                 self.backend = Backend::File(copy);
                 Ok(())
             }
-            Backend::Server(_) => Err(StudioError::Open {
+            Backend::Server(..) => Err(StudioError::Open {
                 path: self.location.shown(),
                 message: format!(
                     "its schema is older than this studiodesk's ({SCHEMA_VERSION}): run a change \
@@ -268,7 +272,7 @@ impl Store {
     fn login_role(&mut self) -> Result<Option<Role>, StudioError> {
         match &mut self.backend {
             Backend::File(_) => Ok(None),
-            Backend::Server(client) => server::login_role(client),
+            Backend::Server(client, _) => server::login_role(client),
         }
     }
 
@@ -286,7 +290,8 @@ impl Store {
         role: Role,
         password: Option<&str>,
     ) -> Result<String, StudioError> {
-        let (Backend::Server(client), Location::Server(url)) = (&mut self.backend, &self.location)
+        let (Backend::Server(client, _), Location::Server(url)) =
+            (&mut self.backend, &self.location)
         else {
             return super::invalid(
                 "db",
@@ -325,7 +330,7 @@ impl Store {
     pub fn schema_version(&mut self) -> Result<i64, StudioError> {
         match &mut self.backend {
             Backend::File(conn) => file::schema_version(conn),
-            Backend::Server(client) => {
+            Backend::Server(client, _) => {
                 server::version(client, self.location.file_or_url()).map(|v| v.unwrap_or(0))
             }
         }
@@ -360,7 +365,7 @@ impl Store {
                 t.commit().map_err(|e| file::explain(&path, e))?;
                 Ok(value)
             }
-            Backend::Server(client) => {
+            Backend::Server(client, statements) => {
                 let mut attempt = 0;
                 loop {
                     let tried = (|| {
@@ -369,7 +374,7 @@ impl Store {
                             .isolation_level(IsolationLevel::ReadCommitted)
                             .start()
                             .map_err(super::db::DbError::from)?;
-                        let tx = Tx::postgres(t);
+                        let tx = Tx::postgres(t, statements);
                         // Changes take turns, as on a file: the lock is taken before anything
                         // is read, so each change reads what the one before committed, and is
                         // released at commit or rollback (or when a desk's connection dies).
@@ -427,14 +432,16 @@ impl Store {
                 // Rolled back when dropped: a read changes nothing.
                 f(&tx, &tz)
             }
-            Backend::Server(client) => {
+            Backend::Server(client, statements) => {
                 let t = client
                     .build_transaction()
                     .isolation_level(IsolationLevel::RepeatableRead)
                     .start()
                     .map_err(super::db::DbError::from)?;
-                let tx = Tx::postgres(t);
+                let mut tx = Tx::postgres(t, statements);
                 bookings::sweep(&tx, now)?;
+                // A snapshot: what the read asks twice it is told once.
+                tx.remember_reads();
                 // Rolled back when dropped: what the sweep released is not written by a read.
                 f(&tx, &tz).map_err(|e| explain(&self.location, self.role, e))
             }
