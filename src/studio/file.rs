@@ -12,10 +12,10 @@ use super::{BUSY_TIMEOUT, SCHEMA_VERSION, StudioError};
 /// The schema, one migration per version: `MIGRATIONS[i]` takes a database from version `i` to
 /// `i + 1`. Never edit a shipped migration; add one (and its PostgreSQL twin in `server.rs`).
 pub(super) const MIGRATIONS: &[&str] = &[
-    include_str!("schema_v1.sql"),
+    concat!(include_str!("schema_v1.sql"), include_str!("seed_v1.sql")),
     include_str!("schema_v2.sql"),
     include_str!("schema_v3.sql"),
-    include_str!("schema_v4.sql"),
+    concat!(include_str!("schema_v4.sql"), include_str!("seed_v4.sql")),
     include_str!("schema_v5.sql"),
 ];
 
@@ -85,19 +85,10 @@ pub(super) fn inspect(path: &Path) -> Result<Found, StudioError> {
         if tables.is_empty() && version == 0 {
             return Ok(Found::Empty);
         }
-        let mut named = tables
-            .iter()
-            .take(5)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(", ");
-        if tables.len() > 5 {
-            named.push_str(", …");
-        }
         return Err(refuse(if tables.is_empty() {
             format!("schema version {version}, no tables")
         } else {
-            format!("it holds other tables: {named}")
+            super::other_tables(&tables)
         }));
     }
     if version < 1 {

@@ -143,6 +143,20 @@ pub(crate) fn check_rate(field: &'static str, rate: Minor) -> Result<(), StudioE
     Ok(())
 }
 
+/// Why a database holding `tables` (none of them ours) is refused: the first five named.
+pub(crate) fn other_tables(tables: &[String]) -> String {
+    let mut named = tables
+        .iter()
+        .take(5)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if tables.len() > 5 {
+        named.push_str(", …");
+    }
+    format!("it holds other tables: {named}")
+}
+
 /// Shorthand for a `NotFound` error.
 pub(crate) fn not_found(what: &'static str, key: impl ToString) -> StudioError {
     StudioError::NotFound {

@@ -22,12 +22,6 @@ CREATE TABLE fx_rates (
     PRIMARY KEY (from_currency, to_currency)
 );
 
-INSERT INTO rates (agreement, name, value, unit, source) VALUES
-    ('afm', 'cancel_notice', 10080, 'min', 'AFM: a session cancelled less than 7 days ahead is paid'),
-    ('afm', 'cancel_pay', 10000, 'bp', 'AFM: a session cancelled late is paid in full (scale, pension, H&W)'),
-    ('mu', 'cancel_notice', 10080, 'min', 'DEFAULT, check your agreement: MU session cancelled less than 7 days ahead is paid'),
-    ('mu', 'cancel_pay', 10000, 'bp', 'DEFAULT, check your agreement: MU late cancellation paid at the full session fee');
-
 -- Engineers' and assistants' rates: a person's own (person_id) or the house rate (NULL).
 CREATE TABLE crew_rates (
     role      TEXT NOT NULL CHECK (role IN ('engineer', 'assistant')),
@@ -53,10 +47,6 @@ CREATE TABLE payments (
     at_utc     INTEGER NOT NULL
 );
 CREATE INDEX payments_by_project ON payments (project_id);
-
-INSERT INTO settings (name, value, source) VALUES
-    ('deposit_firm_bp', 0, 'a hold becomes firm when a deposit of this share of its cost is paid (0: off)'),
-    ('vat_bp', 2000, 'VAT (or sales tax) on invoices and quotes: 20 %');
 
 -- Quotes and invoices as issued: each series numbered consecutively, a number never reused;
 -- total is the document's total with tax, in the project's currency.

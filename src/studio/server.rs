@@ -18,10 +18,16 @@ use super::{SCHEMA_VERSION, StudioError};
 /// The schema, one migration per version as in the SQLite file: `MIGRATIONS[i]` takes a
 /// database from version `i` to `i + 1`. Never edit a shipped migration; add one.
 const MIGRATIONS: &[&str] = &[
-    include_str!("schema_pg_v1.sql"),
+    concat!(
+        include_str!("schema_pg_v1.sql"),
+        include_str!("seed_v1.sql")
+    ),
     include_str!("schema_pg_v2.sql"),
     include_str!("schema_pg_v3.sql"),
-    include_str!("schema_pg_v4.sql"),
+    concat!(
+        include_str!("schema_pg_v4.sql"),
+        include_str!("seed_v4.sql")
+    ),
     include_str!("schema_pg_v5.sql"),
 ];
 
@@ -84,18 +90,9 @@ pub(super) fn version(client: &mut Client, url: &str) -> Result<Option<i64>, Stu
     if tables.is_empty() {
         return Ok(None);
     }
-    let mut named = tables
-        .iter()
-        .take(5)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if tables.len() > 5 {
-        named.push_str(", …");
-    }
     Err(StudioError::NotOurs {
         path: PathBuf::from(shown(url)),
-        reason: format!("it holds other tables: {named}"),
+        reason: super::other_tables(&tables),
     })
 }
 

@@ -1,0 +1,41 @@
+-- studiodesk studio schema, version 1: the shipped rows (the same on both stores).
+
+INSERT INTO rates (agreement, name, value, unit, source) VALUES
+    ('mu', 'standard_minutes', 180, 'min', 'MU/BPI non-classical: standard session 3 h'),
+    ('mu', 'standard_fee', 13000, 'minor', 'MU/BPI non-classical: standard session £130.00'),
+    ('mu', 'standard_overtime', 3250, 'minor', 'MU/BPI non-classical: overtime per 15 min £32.50'),
+    ('mu', 'long_minutes', 240, 'min', 'MU/BPI non-classical: long session 4 h'),
+    ('mu', 'long_fee', 19440, 'minor', 'MU/BPI non-classical: long session £194.40'),
+    ('mu', 'long_overtime', 4860, 'minor', 'MU/BPI non-classical: overtime per 15 min £48.60'),
+    ('mu', 'short_minutes', 120, 'min', 'MU/BPI non-classical: short session 2 h'),
+    ('mu', 'short_fee', 9720, 'minor', 'MU/BPI non-classical: short session £97.20'),
+    ('mu', 'short_overtime', 2430, 'minor', 'MU/BPI non-classical: overtime per 15 min £24.30'),
+    ('mu', 'overtime_unit', 15, 'min', 'MU/BPI non-classical: overtime in started 15-minute units'),
+    ('mu', 'doubling', 2500, 'bp', 'MU/BPI non-classical: doubling +25 % of fee and overtime'),
+    ('mu', 'trebling', 4000, 'bp', 'MU/BPI non-classical: trebling +40 % of fee and overtime'),
+    ('mu', 'each_further_double', 0, 'bp', 'not in the agreement summary shipped: set it if you pay one'),
+    ('mu', 'overdubbing', 11000, 'bp', 'MU/BPI non-classical: overdubbing +110 % of fee and overtime'),
+    ('mu', 'porterage_a', 1752, 'minor', 'MU/BPI non-classical: porterage A £17.52'),
+    ('mu', 'porterage_b', 1377, 'minor', 'MU/BPI non-classical: porterage B £13.77'),
+    ('mu', 'porterage_b_cap', 2754, 'minor', 'MU/BPI non-classical: porterage B capped at £27.54'),
+    ('mu', 'porterage_c', 888, 'minor', 'MU/BPI non-classical: porterage C £8.88'),
+    ('afm', 'session_minutes', 180, 'min', 'AFM Sound Recording Labor Agreement: 3-hour session'),
+    ('afm', 'scale', 0, 'minor', 'AFM scale per 3-hour session: SET IT (studiodesk rates set afm scale AMOUNT)'),
+    ('afm', 'leader', 20000, 'bp', 'AFM: leader at double scale'),
+    ('afm', 'contractor', 20000, 'bp', 'AFM: contractor at double scale'),
+    ('afm', 'pension', 1409, 'bp', 'AFM-EPF pension contribution 14.09 % of scale wages (default)'),
+    ('afm', 'health_first', 3000, 'minor', 'AFM health & welfare: $30.00 first session of the day (default)'),
+    ('afm', 'health_further', 2500, 'minor', 'AFM health & welfare: $25.00 each further session (default)'),
+    ('afm', 'cartage', 0, 'minor', 'AFM cartage per instrument: SET IT for your local scale'),
+    ('afm', 'overtime_unit', 15, 'min', 'DEFAULT, check your agreement: overtime unit 15 min'),
+    ('afm', 'overtime', 1250, 'bp', 'DEFAULT, check your agreement: per overtime unit 12.5 % of scale (time and a half)'),
+    ('afm', 'doubling', 2000, 'bp', 'DEFAULT, check your agreement: first double +20 % of scale'),
+    ('afm', 'each_further_double', 1500, 'bp', 'DEFAULT, check your agreement: each further double +15 %');
+
+INSERT INTO settings (name, value, source) VALUES
+    ('cancel_partial_hours', 48, 'cancelled less than 48 h before the start: partial charge'),
+    ('cancel_partial_bp', 5000, 'partial cancellation charge 50 % of the booking'),
+    ('cancel_full_hours', 24, 'cancelled less than 24 h before the start: full charge'),
+    ('cancel_full_bp', 10000, 'full cancellation charge 100 % of the booking'),
+    ('hold_expiry_hours', 48, 'a hold lapses 48 h after it was placed unless firmed'),
+    ('challenge_hour', 17, 'a challenged hold must be firmed or released by 17:00 the day before');
