@@ -88,26 +88,32 @@ pub fn copy(source: &Tx, target: &Tx, replace: bool) -> Result<Imported, StudioE
     for (table, order) in TABLES {
         let (columns, rows) = records(source, table, order)?;
         insert(target, table, &columns, &rows)?;
-        tables.push((table.to_string(), rows.len()));
-    }
-    // A challenge names a later booking: set once every booking is in.
-    let (columns, bookings) = records(source, "bookings", "id")?;
-    let at = |name: &str| columns.iter().position(|c| c == name);
-    if let (Some(id), Some(by)) = (at("id"), at("challenged_by")) {
-        for row in &bookings {
-            let by: Option<i64> = row.get(by)?;
-            if let Some(by) = by {
-                let id: i64 = row.get(id)?;
-                target.execute(
-                    "UPDATE bookings SET challenged_by = ?2 WHERE id = ?1",
-                    [id, by],
-                )?;
-            }
+        if table == "bookings" {
+            set_challenges(target, &columns, &rows)?;
         }
+        tables.push((table.to_string(), rows.len()));
     }
     restart_ids(target)?;
     verify(source, target)?;
     Ok(Imported { tables })
+}
+
+/// A challenge names a later booking: set once every booking is in (they go in without it).
+fn set_challenges(target: &Tx, columns: &[String], bookings: &[Row]) -> Result<(), StudioError> {
+    let at = |name: &str| columns.iter().position(|c| c == name);
+    let (Some(id), Some(by)) = (at("id"), at("challenged_by")) else {
+        return Ok(());
+    };
+    for row in bookings {
+        if let Some(by) = row.get::<_, Option<i64>>(by)? {
+            let id: i64 = row.get(id)?;
+            target.execute(
+                "UPDATE bookings SET challenged_by = ?2 WHERE id = ?1",
+                [id, by],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 fn insert(target: &Tx, table: &str, columns: &[String], rows: &[Row]) -> Result<(), StudioError> {
