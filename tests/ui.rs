@@ -31,23 +31,41 @@ fn seed(dir: &Path) {
 
 /// A confirmed booking of the seeded project, made through the API (for tests about what follows).
 fn booked(dir: &Path) -> i64 {
+    placed(
+        dir,
+        true,
+        "Night Songs",
+        "2027-03-01 10:00",
+        "2027-03-01 20:00",
+    )
+    .id
+}
+
+/// A booking of `project` in Studio A from `start` to `end` (local), firm or a hold, made
+/// through the API.
+fn placed(dir: &Path, firm: bool, project: &str, start: &str, end: &str) -> bookings::Booking {
     let mut store = open_store(dir);
     let tz = store.tz().clone();
     let new = bookings::NewHold {
-        project: "Night Songs",
+        project,
         room: "Studio A",
         engineer: None,
         assistant: None,
-        start_utc: parse_local("2027-03-01 10:00", &tz).unwrap(),
-        end_utc: parse_local("2027-03-01 20:00", &tz).unwrap(),
+        start_utc: parse_local(start, &tz).unwrap(),
+        end_utc: parse_local(end, &tz).unwrap(),
         days: 1,
         expires_hours: None,
     };
+    let now = studiodesk::studio::units::now();
     store
-        .write(|tx, tz| bookings::book(tx, tz, &new, studiodesk::studio::units::now()))
+        .write(|tx, tz| {
+            if firm {
+                Ok(bookings::book(tx, tz, &new, now)?.booking)
+            } else {
+                bookings::hold(tx, tz, &new, now)
+            }
+        })
         .unwrap()
-        .booking
-        .id
 }
 
 /// A desk on the built-in demo session.
@@ -120,10 +138,36 @@ fn text_of(harness: &Harness<'_, Desk>, part: &str) -> String {
     node.value().or_else(|| node.label()).unwrap_or_default()
 }
 
-/// Bring the widget labelled `label` into view (the tabs scroll).
+/// Bring the widget labelled `label` into view (the tabs scroll), and wait for the scroll's
+/// animation to end: a click during it would land where the widget was.
 fn reveal(harness: &mut Harness<'static, Desk>, label: &str) {
     harness.get_by_label(label).scroll_to_me();
+    settle_scroll(harness, |h| h.get_by_label(label).rect());
+}
+
+/// Click the widget whose label contains `part` (a booking in the calendar), brought into view.
+fn click_on(harness: &mut Harness<'static, Desk>, part: &str) {
+    harness.get_by_label_contains(part).scroll_to_me();
+    settle_scroll(harness, |h| h.get_by_label_contains(part).rect());
+    harness.get_by_label_contains(part).click();
     harness.run_steps(2);
+}
+
+/// Step until the widget's `rect` has not moved for five frames.
+fn settle_scroll(
+    harness: &mut Harness<'static, Desk>,
+    rect: impl Fn(&Harness<'static, Desk>) -> egui::Rect,
+) {
+    let (mut last, mut still) = (None, 0);
+    for _ in 0..120 {
+        harness.run_steps(1);
+        let now = Some(rect(harness));
+        still = if now == last { still + 1 } else { 0 };
+        if still == 5 {
+            break;
+        }
+        last = now;
+    }
 }
 
 fn click(harness: &mut Harness<'static, Desk>, label: &str) {
@@ -288,6 +332,98 @@ fn integrated_pauses_and_resets_from_the_window() {
     }
 }
 
+/// The Bookings tab is a calendar of the facility: a week (or a day) across, a lane per room,
+/// the holds on one slot stacked in rank order. The desk reads only the bookings of the time it
+/// shows, and turning the page reads the next.
+#[test]
+fn the_calendar_stacks_holds_and_reads_only_what_it_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    seed(dir.path());
+    let first = placed(
+        dir.path(),
+        false,
+        "Night Songs",
+        "2027-03-01 10:00",
+        "2027-03-01 18:00",
+    );
+    let second = placed(
+        dir.path(),
+        false,
+        "Other Band",
+        "2027-03-01 12:00",
+        "2027-03-01 20:00",
+    );
+    let later = placed(
+        dir.path(),
+        true,
+        "Night Songs",
+        "2027-03-09 10:00",
+        "2027-03-09 18:00",
+    );
+    let years_on = placed(
+        dir.path(),
+        false,
+        "Other Band",
+        "2031-06-02 10:00",
+        "2031-06-02 18:00",
+    );
+    assert_eq!((first.rank, second.rank), (Some(1), Some(2)));
+    let mut harness = desk(dir.path());
+    // Today's week holds none of them; the pickers still offer the bookings to come.
+    let ids = |d: &Desk| d.loaded().bookings.iter().map(|b| b.id).collect::<Vec<_>>();
+    assert_eq!(ids(harness.state()), Vec::<i64>::new());
+    let current: Vec<i64> = harness
+        .state()
+        .loaded()
+        .current
+        .iter()
+        .map(|b| b.id)
+        .collect();
+    assert_eq!(current, vec![first.id, second.id, later.id, years_on.id]);
+
+    tab(&mut harness, "Bookings");
+    type_into(&mut harness, "Go to date", "2027-03-03");
+    click(&mut harness, "Go");
+    settle(&mut harness);
+    assert_eq!(ids(harness.state()), vec![first.id, second.id]);
+    let one = harness
+        .get_by_label_contains("#1 10:00–18:00 1st hold")
+        .rect();
+    let two = harness
+        .get_by_label_contains("#2 12:00–20:00 2nd hold")
+        .rect();
+    // The 2nd hold sits under the 1st, starting two hours later on the same day.
+    assert!(two.top() >= one.bottom(), "{one:?} {two:?}");
+    let hour = (two.left() - one.left()) / 2.0;
+    assert!(hour > 1.0, "{one:?} {two:?}");
+    assert!((one.width() - 8.0 * hour).abs() < 1.0, "{one:?} {two:?}");
+
+    click(&mut harness, "Next");
+    settle(&mut harness);
+    assert_eq!(ids(harness.state()), vec![later.id]);
+    click_on(&mut harness, "#3 10:00–18:00 confirmed");
+    settle(&mut harness);
+    assert_eq!(
+        harness.state().loaded().booking.as_ref().map(|b| b.id),
+        Some(later.id)
+    );
+    harness.get_by_label_contains("#3 Studio A 2027-03-09 10:00–18:00");
+
+    // A day of the week: the Monday, which has nothing; the Tuesday has the booking.
+    click(&mut harness, "Day");
+    settle(&mut harness);
+    let (from, to) = harness.state().loaded().window;
+    assert_eq!(to - from, 86_400);
+    assert_eq!(ids(harness.state()), Vec::<i64>::new());
+    click(&mut harness, "Next");
+    settle(&mut harness);
+    assert_eq!(ids(harness.state()), vec![later.id]);
+
+    type_into(&mut harness, "Go to date", "March 1st");
+    click(&mut harness, "Go");
+    harness.get_by_label_contains("is not a date");
+}
+
 /// Create a hold, firm it, and see an overlapping booking refused with the conflict explained.
 #[test]
 fn book_firm_and_see_the_conflict() {
@@ -299,9 +435,7 @@ fn book_firm_and_see_the_conflict() {
         harness.state().status()
     );
     // The week view jumped to the booking's week and shows it; select it and firm it.
-    harness
-        .get_by_label_contains("#1 10:00–18:00 1st hold")
-        .click();
+    click_on(&mut harness, "#1 10:00–18:00 1st hold");
     settle(&mut harness);
     click(&mut harness, "Firm");
     settle(&mut harness);
@@ -935,10 +1069,27 @@ fn studio_settings_from_the_window() {
 #[test]
 fn snapshots_of_the_production_tabs() {
     let dir = tempfile::tempdir().unwrap();
-    let mut harness = desk_booked_from_the_form(dir.path(), "Book firm");
-    harness
-        .get_by_label_contains("#1 10:00–18:00 confirmed")
-        .click();
+    seed(dir.path());
+    // Two holds on the Wednesday, the second ranked behind the first.
+    placed(
+        dir.path(),
+        false,
+        "Other Band",
+        "2027-03-03 11:00",
+        "2027-03-03 19:00",
+    );
+    placed(
+        dir.path(),
+        false,
+        "Night Songs",
+        "2027-03-03 14:00",
+        "2027-03-03 22:00",
+    );
+    let mut harness = desk(dir.path());
+    new_booking_form(&mut harness);
+    click(&mut harness, "Book firm");
+    settle(&mut harness);
+    click_on(&mut harness, "#3 10:00–18:00 confirmed");
     settle(&mut harness);
     harness.snapshot("desk_bookings");
 
@@ -1070,18 +1221,18 @@ fn two_desks_on_one_facility_database_see_each_other() {
     seed(dirs[0].path());
     let mut a = desk(dirs[0].path());
     let mut b = desk(dirs[1].path());
-    assert!(b.state().loaded().bookings.is_empty());
+    assert!(b.state().loaded().current.is_empty());
     new_booking_form(&mut a);
     click(&mut a, "Place hold");
     let seen = step_until(
         &mut b,
         Duration::from_secs(1),
         "desk B sees A's hold",
-        |d| !d.loaded().bookings.is_empty(),
+        |d| !d.loaded().current.is_empty(),
     );
     settle(&mut a);
     assert!(a.state().status().unwrap_or_default().contains("1st hold"));
-    let held = &b.state().loaded().bookings[0];
+    let held = &b.state().loaded().current[0];
     assert_eq!((held.id, held.status), (1, bookings::Status::Hold));
     eprintln!(
         "desk B saw the hold {} ms after A's click",

@@ -7,6 +7,7 @@
 //! [`Desk::apply`] is the controller that carries them out. No view talks to the engine or to
 //! SQLite: engine commands go over the engine's channel, studio changes to the worker thread.
 
+mod calendar;
 pub mod live;
 mod production;
 mod soundcheck;
@@ -33,7 +34,7 @@ use crate::engine::take::{Finished, Take};
 use live::{AudioSetup, LiveState, Meters, Transport};
 use production::{BookingsState, BudgetState, HiresState, LogState};
 use soundcheck::SoundcheckState;
-use studio::{Change, Loaded, Reply, Selection, StudioWorker};
+use studio::{Change, Loaded, Reply, Selection, StudioWorker, View};
 
 /// Repaint interval while the engine runs or work is pending (≈ 30 Hz).
 const FRAME: Duration = Duration::from_millis(33);
@@ -180,11 +181,15 @@ impl Desk {
         let today = jiff::Timestamp::now()
             .to_zoned_datetime(options.tz.clone())
             .date();
+        let calendar = calendar::CalendarState::new(today);
         let mut desk = Desk {
             tab: Tab::Live,
             setup,
             live_state: LiveState::new(&[]),
-            bookings: BookingsState::new(today),
+            bookings: BookingsState {
+                calendar: calendar.clone(),
+                ..BookingsState::new(today)
+            },
             hires: HiresState::default(),
             budget: BudgetState::default(),
             log: LogState::default(),
@@ -202,7 +207,14 @@ impl Desk {
             selection: Selection::default(),
             analysis: Background::default(),
             listing: Background::default(),
-            worker: StudioWorker::open(options.db.clone(), options.tz.clone()),
+            worker: StudioWorker::open(
+                options.db.clone(),
+                options.tz.clone(),
+                View {
+                    selection: Selection::default(),
+                    window: calendar.window(&options.tz),
+                },
+            ),
             live: None,
             engine_error: None,
             options,
@@ -428,7 +440,7 @@ impl Desk {
             return;
         }
         let now = crate::studio::units::now();
-        let current = self.loaded.bookings.iter().find(|b| {
+        let current = self.loaded.current.iter().find(|b| {
             b.status == crate::studio::bookings::Status::Confirmed
                 && b.start_utc - 3600 <= now
                 && now <= b.actual_end_utc.unwrap_or(b.end_utc)
@@ -444,7 +456,7 @@ impl Desk {
             ));
             if self.selection == Selection::default() {
                 self.selection = selection;
-                self.worker.load(selection);
+                self.worker.load(self.view());
             }
         }
     }
@@ -615,8 +627,7 @@ impl Desk {
     }
 
     fn selected_booking_name(&self) -> Option<String> {
-        let id = self.loaded.selection.booking?;
-        let b = self.loaded.bookings.iter().find(|b| b.id == id)?;
+        let b = self.loaded.booking.as_ref()?;
         Some(format!("#{} {} ({})", b.id, b.project, b.room))
     }
 
@@ -637,6 +648,14 @@ impl Desk {
             .collect()
     }
 
+    /// What the views look at: the selection and the calendar's window.
+    fn view(&self) -> View {
+        View {
+            selection: self.selection,
+            window: self.bookings.calendar.window(&self.options.tz),
+        }
+    }
+
     /// The controller: carry out one action.
     pub fn apply(&mut self, action: Action) {
         match action {
@@ -655,7 +674,7 @@ impl Desk {
             ),
             Action::Select(selection) => {
                 self.selection = selection;
-                self.worker.load(selection);
+                self.worker.load(self.view());
             }
             Action::Studio(mut change) => {
                 if let Some(path) = change.export_path_mut() {
@@ -674,9 +693,9 @@ impl Desk {
                     && let Ok(t) = jiff::Timestamp::from_second(start)
                 {
                     let day = t.to_zoned_datetime(self.options.tz.clone()).date();
-                    self.bookings.week = production::monday(day);
+                    self.bookings.calendar.show_day(day);
                 }
-                self.worker.write(change.into_job(), self.selection);
+                self.worker.write(change.into_job(), self.view());
             }
             Action::RunSoundcheck => self.start_soundcheck(),
             Action::SaveSoundcheck => self.save_soundcheck(),
@@ -685,7 +704,7 @@ impl Desk {
                 if let Some(change) = self.replacing.take() {
                     if replace {
                         let change = Change::Replace(Box::new(change));
-                        self.worker.write(change.into_job(), self.selection);
+                        self.worker.write(change.into_job(), self.view());
                     } else {
                         self.status = Some("export cancelled: the file was kept".into());
                     }
@@ -762,9 +781,8 @@ impl Desk {
         let take = next_free_take(&self.options.takes_dir, &self.options.session);
         let project = self
             .loaded
-            .selection
             .booking
-            .and_then(|id| self.loaded.bookings.iter().find(|b| b.id == id))
+            .as_ref()
             .map(|b| b.project.clone())
             .unwrap_or_default();
         let spec = TakeSpec {
@@ -870,7 +888,7 @@ impl Desk {
                             files,
                         }
                         .into_job(),
-                        self.selection,
+                        self.view(),
                     );
                 }
             }
@@ -909,7 +927,7 @@ impl Desk {
                 text,
             }
             .into_job(),
-            self.selection,
+            self.view(),
         );
     }
 
@@ -1031,7 +1049,7 @@ impl Desk {
                 report_json,
             }
             .into_job(),
-            self.selection,
+            self.view(),
         );
     }
 }

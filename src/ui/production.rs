@@ -3,15 +3,15 @@
 //! [`Action`]s; the `studio` functions behind them are the command line's.
 
 use clap::ValueEnum;
-use eframe::egui::{self, Color32, Grid, RichText, Ui};
-use jiff::civil::{Date, Weekday};
+use eframe::egui::{self, Grid, RichText, Ui};
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
 
 use super::Action;
+use super::calendar::{self, CalendarState};
 use super::studio::{Change, HireForm, Loaded, RoomForm, Selection, SlotForm};
-use super::widgets::{GREEN, RED, YELLOW};
-use crate::studio::bookings::{Booking, Status};
+use super::widgets::{RED, YELLOW, field};
+use crate::studio::bookings::Status;
 use crate::studio::budget::Category;
 use crate::studio::entities::{PersonKind, Union};
 use crate::studio::log::TakeType;
@@ -31,13 +31,6 @@ fn choice<T: ValueEnum + PartialEq + Clone>(ui: &mut Ui, label: &str, value: &mu
                 ui.selectable_value(value, v.clone(), name(v));
             }
         });
-}
-
-/// A labelled one-line text field.
-fn field(ui: &mut Ui, label: &str, text: &mut String, width: f32) {
-    let l = ui.label(label);
-    ui.add(egui::TextEdit::singleline(text).desired_width(width))
-        .labelled_by(l.id);
 }
 
 /// One editable value in a grid: its name, what it is now, a field for the new value named
@@ -60,29 +53,13 @@ pub(super) fn setting_row(
     set.clicked()
 }
 
-fn local_date(seconds: i64, tz: &TimeZone) -> Option<Date> {
-    Timestamp::from_second(seconds)
-        .ok()
-        .map(|t| t.to_zoned_datetime(tz.clone()).date())
-}
-
-fn status_colour(b: &Booking) -> Color32 {
-    match (b.status, b.rank) {
-        (Status::Confirmed, _) => GREEN,
-        (Status::Hold, Some(1)) => YELLOW,
-        (Status::Hold, _) => Color32::from_rgb(200, 160, 60),
-        _ => Color32::GRAY,
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Bookings
 
 /// What the Bookings tab remembers.
 #[derive(Clone, Debug)]
 pub struct BookingsState {
-    /// Monday of the week shown.
-    pub week: Date,
+    pub calendar: CalendarState,
     pub slot: SlotForm,
     pub ended_at: String,
     pub ics_path: String,
@@ -91,7 +68,6 @@ pub struct BookingsState {
     pub project_artist: String,
     pub project_producer: String,
     pub project_currency: String,
-    pub show_closed: bool,
     /// New values being typed for the booking policies, by name.
     pub policy_edits: std::collections::HashMap<String, String>,
 }
@@ -99,7 +75,7 @@ pub struct BookingsState {
 impl BookingsState {
     pub fn new(today: Date) -> BookingsState {
         BookingsState {
-            week: monday(today),
+            calendar: CalendarState::new(today),
             slot: SlotForm::default(),
             ended_at: String::new(),
             ics_path: "bookings.ics".into(),
@@ -108,18 +84,16 @@ impl BookingsState {
             project_artist: String::new(),
             project_producer: String::new(),
             project_currency: "GBP".into(),
-            show_closed: false,
             policy_edits: Default::default(),
         }
     }
 }
 
-/// The Monday on or before `day`.
-pub fn monday(day: Date) -> Date {
-    let back = day.weekday().to_monday_zero_offset() as i64;
-    day.checked_sub(back.days()).unwrap_or(day)
-}
+/// Width of the selected booking's details beside the calendar, in points.
+const DETAILS_W: f32 = 360.0;
 
+/// The facility calendar with the selected booking's details beside it; under them the new
+/// booking form, the rooms and projects, and the booking policies.
 pub fn bookings(
     ui: &mut Ui,
     state: &mut BookingsState,
@@ -127,22 +101,21 @@ pub fn bookings(
     tz: &TimeZone,
     actions: &mut Vec<Action>,
 ) {
-    ui.horizontal(|ui| {
-        if ui.button("Previous week").clicked() {
-            state.week = state.week.checked_sub(7.days()).unwrap_or(state.week);
-        }
-        ui.label(RichText::new(format!("Week of {}", state.week)).strong());
-        if ui.button("Next week").clicked() {
-            state.week = state.week.checked_add(7.days()).unwrap_or(state.week);
-        }
-        ui.checkbox(&mut state.show_closed, "show released and cancelled");
+    ui.horizontal_top(|ui| {
+        let side = DETAILS_W.min(ui.available_width() * 0.4);
+        let grid = ui.available_width() - side - 2.0 * ui.spacing().item_spacing.x - 1.0;
+        ui.vertical(|ui| {
+            ui.set_width(grid);
+            calendar::show(ui, &mut state.calendar, data, tz, actions);
+        });
+        ui.separator();
+        ui.vertical(|ui| {
+            ui.set_width(side);
+            selected_booking(ui, state, data, tz, actions);
+        });
     });
-    week_view(ui, state, data, tz, actions);
     ui.separator();
-    ui.columns(2, |columns| {
-        new_booking(&mut columns[0], state, data, actions);
-        selected_booking(&mut columns[1], state, data, tz, actions);
-    });
+    new_booking(ui, state, data, actions);
     ui.separator();
     ui.collapsing("Rooms and projects", |ui| {
         rooms_and_projects(ui, state, data, actions)
@@ -166,87 +139,6 @@ pub fn bookings(
             }
         });
     });
-}
-
-fn week_view(
-    ui: &mut Ui,
-    state: &BookingsState,
-    data: &Loaded,
-    tz: &TimeZone,
-    actions: &mut Vec<Action>,
-) {
-    let days: Vec<Date> = (0..7)
-        .filter_map(|d| state.week.checked_add(d.days()).ok())
-        .collect();
-    if data.rooms.is_empty() {
-        ui.label("No rooms yet: add one under \"Rooms and projects\" below.");
-        return;
-    }
-    Grid::new("week")
-        .striped(true)
-        .min_col_width(110.0)
-        .show(ui, |ui| {
-            ui.label("Room / day");
-            for day in &days {
-                ui.label(RichText::new(format!("{} {}", weekday(day.weekday()), day)).strong());
-            }
-            ui.end_row();
-            for room in &data.rooms {
-                ui.label(&room.name);
-                for day in &days {
-                    ui.vertical(|ui| {
-                        for b in data.bookings.iter().filter(|b| {
-                            b.room_id == room.id
-                                && (state.show_closed
-                                    || matches!(b.status, Status::Hold | Status::Confirmed))
-                                && on_day(b, *day, tz)
-                        }) {
-                            let start = format_local(b.start_utc, tz);
-                            let end = format_local(b.end_utc, tz);
-                            let text = format!(
-                                "#{} {}–{} {} · {}",
-                                b.id,
-                                start.split(' ').nth(1).unwrap_or(""),
-                                end.split(' ').nth(1).unwrap_or(""),
-                                b.state(),
-                                b.project
-                            );
-                            let selected = data.selection.booking == Some(b.id);
-                            let label = RichText::new(text).color(status_colour(b));
-                            if ui.selectable_label(selected, label).clicked() {
-                                actions.push(Action::Select(Selection {
-                                    project: Some(b.project_id),
-                                    booking: Some(b.id),
-                                }));
-                            }
-                        }
-                    });
-                }
-                ui.end_row();
-            }
-        });
-}
-
-/// Whether booking `b` is on `day`: its start's day, or any day of a block.
-fn on_day(b: &Booking, day: Date, tz: &TimeZone) -> bool {
-    local_date(b.start_utc, tz).is_some_and(|first| {
-        first <= day
-            && first
-                .checked_add((b.days - 1).days())
-                .is_ok_and(|last| day <= last)
-    })
-}
-
-fn weekday(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Monday => "Mon",
-        Weekday::Tuesday => "Tue",
-        Weekday::Wednesday => "Wed",
-        Weekday::Thursday => "Thu",
-        Weekday::Friday => "Fri",
-        Weekday::Saturday => "Sat",
-        Weekday::Sunday => "Sun",
-    }
 }
 
 fn new_booking(ui: &mut Ui, state: &mut BookingsState, data: &Loaded, actions: &mut Vec<Action>) {
@@ -292,12 +184,8 @@ fn selected_booking(
     actions: &mut Vec<Action>,
 ) {
     ui.heading("Selected booking");
-    let Some(b) = data
-        .selection
-        .booking
-        .and_then(|id| data.bookings.iter().find(|b| b.id == id))
-    else {
-        ui.label("Click a booking in the week view.");
+    let Some(b) = &data.booking else {
+        ui.label("Click a booking in the calendar.");
         return;
     };
     ui.label(b.describe(tz));
@@ -450,20 +338,15 @@ fn rooms_and_projects(
 /// A combo box choosing the booking whose details the tab shows.
 fn booking_picker(ui: &mut Ui, data: &Loaded, tz: &TimeZone, actions: &mut Vec<Action>) {
     let current = data
-        .selection
         .booking
-        .and_then(|id| data.bookings.iter().find(|b| b.id == id))
+        .as_ref()
         .map(|b| b.describe(tz))
         .unwrap_or_else(|| "choose a booking".into());
     egui::ComboBox::from_label("Booking")
         .selected_text(current)
         .width(360.0)
         .show_ui(ui, |ui| {
-            for b in data
-                .bookings
-                .iter()
-                .filter(|b| matches!(b.status, Status::Hold | Status::Confirmed))
-            {
+            for b in &data.current {
                 let selected = data.selection.booking == Some(b.id);
                 if ui.selectable_label(selected, b.describe(tz)).clicked() {
                     actions.push(Action::Select(Selection {
@@ -695,11 +578,11 @@ pub fn budget(
                     .clicked()
                 {
                     // Keep the session's booking when it belongs to this project.
-                    let booking = data.selection.booking.filter(|id| {
-                        data.bookings
-                            .iter()
-                            .any(|b| b.id == *id && b.project_id == p.id)
-                    });
+                    let booking = data
+                        .booking
+                        .as_ref()
+                        .filter(|b| b.project_id == p.id)
+                        .map(|b| b.id);
                     actions.push(Action::Select(Selection {
                         project: Some(p.id),
                         booking,
@@ -832,11 +715,11 @@ fn account(
         }
         None => {}
     }
-    let booking = data.selection.booking.filter(|id| {
-        data.bookings
-            .iter()
-            .any(|b| b.id == *id && b.project_id == project)
-    });
+    let booking = data
+        .booking
+        .as_ref()
+        .filter(|b| b.project_id == project)
+        .map(|b| b.id);
     ui.horizontal(|ui| {
         field(ui, "Payment", &mut state.payment, 80.0);
         field(ui, "Payment note", &mut state.payment_note, 140.0);

@@ -32,6 +32,15 @@ pub struct Selection {
     pub booking: Option<i64>,
 }
 
+/// What a desk shows: the selection, and the calendar's window of time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct View {
+    pub selection: Selection,
+    /// The calendar's first and end instants (UTC seconds, end excluded); bookings overlapping it
+    /// are loaded.
+    pub window: (i64, i64),
+}
+
 /// A hire with its fee, line by line (or why it cannot be quoted).
 #[derive(Clone, Debug)]
 pub struct HireQuote {
@@ -43,11 +52,18 @@ pub struct HireQuote {
 #[derive(Clone, Debug, Default)]
 pub struct Loaded {
     pub selection: Selection,
+    /// The calendar's window these bookings were read for.
+    pub window: (i64, i64),
+    /// The selected booking.
+    pub booking: Option<bookings::Booking>,
     pub rooms: Vec<Room>,
     pub projects: Vec<Project>,
     pub people: Vec<Person>,
-    /// Every booking, holds and closed ones included.
+    /// The bookings overlapping the window, holds and closed ones included.
     pub bookings: Vec<bookings::Booking>,
+    /// Holds and confirmed bookings not over yet (from a day ago), and the selected one: what
+    /// takes, hires and checks are logged against.
+    pub current: Vec<bookings::Booking>,
     /// Hires of the selected booking.
     pub hires: Vec<HireQuote>,
     /// Session log of the selected booking.
@@ -77,8 +93,8 @@ pub struct Loaded {
 pub type Job = Box<dyn FnOnce(&mut Store) -> Result<String, StudioError> + Send>;
 
 enum Request {
-    Write(Job, Selection),
-    Load(Selection),
+    Write(Job, View),
+    Load(View),
 }
 
 /// What the worker sends back.
@@ -108,8 +124,9 @@ pub struct StudioWorker {
 }
 
 impl StudioWorker {
-    /// Start the worker on the database at `db` (opened and migrated on the worker).
-    pub fn open(db: Location, tz: TimeZone) -> StudioWorker {
+    /// Start the worker on the database at `db` (opened and migrated on the worker), loading
+    /// what `view` shows first.
+    pub fn open(db: Location, tz: TimeZone, view: View) -> StudioWorker {
         let (requests, jobs) = unbounded::<Request>();
         let (reply, replies) = unbounded();
         let thread = std::thread::Builder::new()
@@ -122,18 +139,18 @@ impl StudioWorker {
             pending: 0,
             thread,
         };
-        worker.load(Selection::default());
+        worker.load(view);
         worker
     }
 
-    /// Run `job` as one transaction-backed change, then reload what `selection` shows.
-    pub fn write(&mut self, job: Job, selection: Selection) {
-        self.send(Request::Write(job, selection));
+    /// Run `job` as one transaction-backed change, then reload what `view` shows.
+    pub fn write(&mut self, job: Job, view: View) {
+        self.send(Request::Write(job, view));
     }
 
-    /// Reload what `selection` shows.
-    pub fn load(&mut self, selection: Selection) {
-        self.send(Request::Load(selection));
+    /// Reload what `view` shows.
+    pub fn load(&mut self, view: View) {
+        self.send(Request::Load(view));
     }
 
     fn send(&mut self, request: Request) {
@@ -213,18 +230,18 @@ impl Connection {
         }
     }
 
-    /// Run `request`, then reload what its selection shows; the selection.
-    fn serve(&mut self, request: Request, reply: &Sender<Reply>) -> Selection {
+    /// Run `request`, then reload what its view shows; the view.
+    fn serve(&mut self, request: Request, reply: &Sender<Reply>) -> View {
         let Some(store) = self.store.as_mut() else {
-            let (selection, note) = match request {
-                Request::Write(_, selection) => (selection, "; the change was not saved"),
-                Request::Load(selection) => (selection, ""),
+            let (view, note) = match request {
+                Request::Write(_, view) => (view, "; the change was not saved"),
+                Request::Load(view) => (view, ""),
             };
             let _ = reply.send(Reply::Unavailable(format!("{}{note}", self.offline)));
-            return selection;
+            return view;
         };
-        let (selection, failed) = match request {
-            Request::Write(job, selection) => {
+        let (view, failed) = match request {
+            Request::Write(job, view) => {
                 // A bug in one change must not take the worker (and every later change) down.
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(store)));
                 let (sent, failed) = match outcome {
@@ -236,29 +253,24 @@ impl Connection {
                     ),
                 };
                 let _ = reply.send(sent);
-                (selection, failed)
+                (view, failed)
             }
-            Request::Load(selection) => (selection, None),
+            Request::Load(view) => (view, None),
         };
         if let Some(e) = failed {
             self.lost(&e, reply);
         }
-        self.reload(selection, reply, Reply::Loaded);
-        selection
+        self.reload(view, reply, Reply::Loaded);
+        view
     }
 
-    /// Read what `selection` shows and send it as `made` makes a reply of it.
-    fn reload(
-        &mut self,
-        selection: Selection,
-        reply: &Sender<Reply>,
-        made: fn(Box<Loaded>) -> Reply,
-    ) {
+    /// Read what `view` shows and send it as `made` makes a reply of it.
+    fn reload(&mut self, view: View, reply: &Sender<Reply>, made: fn(Box<Loaded>) -> Reply) {
         let Some(store) = self.store.as_mut() else {
             let _ = reply.send(Reply::Unavailable(self.offline.clone()));
             return;
         };
-        match load(store, selection) {
+        match load(store, view) {
             Ok(loaded) => {
                 let _ = reply.send(made(Box::new(loaded)));
             }
@@ -280,7 +292,7 @@ fn serve(db: Location, tz: TimeZone, jobs: Receiver<Request>, reply: Sender<Repl
     };
     // A facility database tells this desk when any desk changes it.
     let mut watch: Option<Watch> = None;
-    let mut last = Selection::default();
+    let mut last = View::default();
     loop {
         let was_offline = !connection.offline.is_empty();
         if connection.reconnect(&reply) && was_offline {
@@ -309,8 +321,9 @@ fn serve(db: Location, tz: TimeZone, jobs: Receiver<Request>, reply: Sender<Repl
     }
 }
 
-/// Read everything the views show for `selection`.
-fn load(store: &mut Store, selection: Selection) -> Result<Loaded, StudioError> {
+/// Read everything the views show for `view`: the bookings of its window, not the studio's years.
+fn load(store: &mut Store, view: View) -> Result<Loaded, StudioError> {
+    let View { selection, window } = view;
     store.read(|tx, _| {
         let booking = selection
             .booking
@@ -331,12 +344,18 @@ fn load(store: &mut Store, selection: Selection) -> Result<Loaded, StudioError> 
             .map(|id| entities::project(tx, &id.to_string()))
             .transpose()?;
         let booking_id = booking.as_ref().map(|b| b.id);
+        let mut current = bookings::current(tx, now() - 86_400)?;
+        if let Some(b) = booking.as_ref().filter(|b| !current.contains(b)) {
+            current.push(b.clone());
+        }
         Ok(Loaded {
             selection,
+            window,
             rooms: entities::rooms(tx)?,
             projects: entities::projects(tx)?,
             people: entities::people(tx)?,
-            bookings: bookings::list(tx, None, None)?,
+            bookings: bookings::between(tx, window.0, window.1, None, None)?,
+            current,
             hires,
             takes: match booking_id {
                 Some(id) => log::takes(tx, id)?,
@@ -357,6 +376,7 @@ fn load(store: &mut Store, selection: Selection) -> Result<Loaded, StudioError> 
                 Some(b) => Some((bookings::price(tx, b)?, payments::booking_balance(tx, b)?)),
                 None => None,
             },
+            booking,
             account: project.map(|p| {
                 invoice::draft(tx, &p.id.to_string(), invoice::Kind::Invoice, 0, now())
                     .map_err(|e| e.to_string())

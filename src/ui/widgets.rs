@@ -58,6 +58,13 @@ pub fn name(response: Response, kind: Role, name: &str) -> Response {
 }
 
 /// A toggle shown as a short letter, named in full for screen readers.
+/// A labelled one-line text field; its response.
+pub fn field(ui: &mut Ui, label: &str, text: &mut String, width: f32) -> Response {
+    let l = ui.label(label);
+    ui.add(egui::TextEdit::singleline(text).desired_width(width))
+        .labelled_by(l.id)
+}
+
 pub fn toggle(ui: &mut Ui, on: &mut bool, letter: &str, full: &str, colour: Color32) -> bool {
     let text = if *on {
         egui::RichText::new(letter)
