@@ -303,8 +303,8 @@ fn bookings_past_midnight_and_cancelled_blocks() {
     let mut store = common::studio_at(s.db());
     let start = parse_local("2027-04-05 10:00", &london()).unwrap();
     let new = bookings::NewHold {
-        project: "Other Band",
-        room: "Studio A",
+        project: "Other Band".into(),
+        room: "Studio A".into(),
         engineer: None,
         assistant: None,
         start_utc: start,

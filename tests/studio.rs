@@ -42,8 +42,8 @@ fn hold(
             tx,
             tz,
             &NewHold {
-                project,
-                room: "Studio A",
+                project: project.into(),
+                room: "Studio A".into(),
                 engineer: None,
                 assistant: None,
                 start_utc: start,
@@ -73,23 +73,23 @@ fn mu(worked_min: i64, instruments: usize) -> Engagement {
 }
 
 /// A hire of `person` onto `booking_id` with the usual defaults.
-fn new_hire<'a>(
+fn new_hire(
     booking_id: i64,
-    person: &'a str,
+    person: &str,
     agreement: Agreement,
-    instruments: &'a str,
-    porterage: &'a str,
-) -> NewHire<'a> {
+    instruments: &str,
+    porterage: &str,
+) -> NewHire {
     NewHire {
         booking_id,
-        person,
+        person: person.into(),
         role: Role::Side,
-        instruments,
+        instruments: instruments.into(),
         agreement,
         session: SessionKind::Standard,
         worked_min: if agreement == Agreement::Mu { 220 } else { 180 },
         overdub: false,
-        porterage,
+        porterage: porterage.into(),
         cartage: 0,
         flat_fee: None,
         hourly: None,
@@ -562,8 +562,8 @@ fn failed_commands_change_nothing() {
                 tx,
                 tz,
                 &NewHold {
-                    project: "Night Songs",
-                    room: "Studio Z",
+                    project: "Night Songs".into(),
+                    room: "Studio Z".into(),
                     engineer: None,
                     assistant: None,
                     start_utc: at("2027-03-01 10:00"),

@@ -47,8 +47,8 @@ fn placed(dir: &Path, firm: bool, project: &str, start: &str, end: &str) -> book
     let mut store = open_store(dir);
     let tz = store.tz().clone();
     let new = bookings::NewHold {
-        project,
-        room: "Studio A",
+        project: project.into(),
+        room: "Studio A".into(),
         engineer: None,
         assistant: None,
         start_utc: parse_local(start, &tz).unwrap(),
@@ -960,8 +960,8 @@ fn opens_on_the_session_under_way() {
     let mut store = open_store(dir.path());
     let now = studiodesk::studio::units::now();
     let new = bookings::NewHold {
-        project: "Night Songs",
-        room: "Studio A",
+        project: "Night Songs".into(),
+        room: "Studio A".into(),
         engineer: None,
         assistant: None,
         start_utc: now - 1800,

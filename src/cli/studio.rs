@@ -9,15 +9,16 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 
 use crate::files::{Replace, WriteError, write_atomic};
+use crate::studio::app::{
+    self, HireText, Hired, NewPerson, NewProject, Outcome, Request, RoomText, SlotText, TakeChange,
+};
 use crate::studio::bookings::{self, NewHold};
-use crate::studio::entities::{self, PersonKind, Room, Union};
+use crate::studio::entities::{self, PersonKind, Union};
 use crate::studio::fees::{self, Agreement, Role, SessionKind};
-use crate::studio::hires::{self, NewHire};
+use crate::studio::hires;
 use crate::studio::log::{self, NewTake, TakeType};
 use crate::studio::payments;
-use crate::studio::units::{
-    Minor, format_local, format_minutes, now, parse_currency, parse_local, parse_minutes, time_zone,
-};
+use crate::studio::units::{Minor, format_local, format_minutes, now, parse_local, time_zone};
 use crate::studio::{Location, Store, StudioError, audit, ics};
 
 /// Where the studio database is and how times read.
@@ -184,21 +185,22 @@ pub struct SlotArgs {
 }
 
 impl SlotArgs {
+    /// The hold asked for, parsed as the desk parses its form.
     fn hold(
         &self,
         tz: &jiff::tz::TimeZone,
         expires_hours: Option<i64>,
-    ) -> Result<NewHold<'_>, StudioError> {
-        Ok(NewHold {
-            project: &self.project,
-            room: &self.room,
-            engineer: self.engineer.as_deref(),
-            assistant: self.assistant.as_deref(),
-            start_utc: parse_local(&self.start, tz)?,
-            end_utc: parse_local(&self.end, tz)?,
-            days: self.days,
-            expires_hours,
-        })
+    ) -> Result<NewHold, StudioError> {
+        SlotText {
+            project: self.project.clone(),
+            room: self.room.clone(),
+            engineer: self.engineer.clone().unwrap_or_default(),
+            assistant: self.assistant.clone().unwrap_or_default(),
+            start: self.start.clone(),
+            end: self.end.clone(),
+            days: self.days.to_string(),
+        }
+        .parse(tz, expires_hours)
     }
 }
 
@@ -427,26 +429,17 @@ pub fn room(store: &StoreArgs, command: RoomCommand) -> anyhow::Result<ExitCode>
             teardown,
             overtime_multiplier,
         } => {
-            let room = Room {
-                id: 0,
+            let text = RoomText {
                 name,
-                currency: parse_currency(&currency)?,
-                hourly: money(&hourly)?,
-                half_day: money(&half_day)?,
-                day: money(&day)?,
-                setup_min: parse_minutes(&setup)?,
-                teardown_min: parse_minutes(&teardown)?,
-                overtime_bp: entities::parse_overtime_multiplier(&overtime_multiplier)?,
+                currency,
+                hourly,
+                half_day,
+                day,
+                setup,
+                teardown,
+                overtime: overtime_multiplier,
             };
-            let id = db.write(|tx, _| entities::add_room(tx, &room))?;
-            outln!(
-                "room #{id} {} ({} {}/h, half day {}, day {})",
-                room.name,
-                room.currency,
-                room.hourly,
-                room.half_day,
-                room.day
-            );
+            carry(&mut db, store.json, Request::AddRoom(text.room()?))?;
         }
         RoomCommand::Set {
             room,
@@ -457,37 +450,18 @@ pub fn room(store: &StoreArgs, command: RoomCommand) -> anyhow::Result<ExitCode>
             teardown,
             overtime_multiplier,
         } => {
-            let updated = db.write(|tx, _| {
-                let mut r = entities::room(tx, &room)?;
-                if let Some(v) = &overtime_multiplier {
-                    r.overtime_bp = entities::parse_overtime_multiplier(v)?;
-                }
-                if let Some(v) = hourly.clone() {
-                    r.hourly = money(&v)?;
-                }
-                if let Some(v) = half_day.clone() {
-                    r.half_day = money(&v)?;
-                }
-                if let Some(v) = day.clone() {
-                    r.day = money(&v)?;
-                }
-                if let Some(v) = setup.clone() {
-                    r.setup_min = parse_minutes(&v)?;
-                }
-                if let Some(v) = teardown.clone() {
-                    r.teardown_min = parse_minutes(&v)?;
-                }
-                entities::update_room(tx, &r)?;
-                Ok(r)
-            })?;
-            outln!(
-                "room {}: {} {}/h, half day {}, day {}",
-                updated.name,
-                updated.currency,
-                updated.hourly,
-                updated.half_day,
-                updated.day
-            );
+            // What is not given stays as it is.
+            let text = RoomText {
+                name: room,
+                currency: String::new(),
+                hourly: hourly.unwrap_or_default(),
+                half_day: half_day.unwrap_or_default(),
+                day: day.unwrap_or_default(),
+                setup: setup.unwrap_or_default(),
+                teardown: teardown.unwrap_or_default(),
+                overtime: overtime_multiplier.unwrap_or_default(),
+            };
+            carry(&mut db, store.json, Request::SetRoom(text.change()?))?;
         }
         RoomCommand::List => {
             let rooms = db.read(|tx, _| entities::rooms(tx))?;
@@ -524,10 +498,14 @@ pub fn person(store: &StoreArgs, command: PersonCommand) -> anyhow::Result<ExitC
             union,
             contact,
         } => {
-            let id = db.write(|tx, _| {
-                entities::add_person(tx, &name, kind, &instruments, union, &contact)
-            })?;
-            outln!("person #{id} {name}");
+            let person = NewPerson {
+                name,
+                kind,
+                instruments,
+                union,
+                contact,
+            };
+            carry(&mut db, store.json, Request::AddPerson(person))?;
         }
         PersonCommand::List => {
             let people = db.read(|tx, _| entities::people(tx))?;
@@ -561,23 +539,15 @@ pub fn project(store: &StoreArgs, command: ProjectCommand) -> anyhow::Result<Exi
             currency,
             contingency,
         } => {
-            let currency = parse_currency(&currency)?;
-            let contingency = percent_bp("contingency", &contingency)?;
-            let id = db.write(|tx, _| {
-                let id = entities::add_project(
-                    tx,
-                    &title,
-                    artist.as_deref(),
-                    producer.as_deref(),
-                    &currency,
-                    contingency,
-                )?;
-                if let Some(client) = &client {
-                    entities::set_client(tx, id, client)?;
-                }
-                Ok(id)
-            })?;
-            outln!("project #{id} {title}");
+            let project = NewProject::parse(
+                &title,
+                artist.as_deref().unwrap_or_default(),
+                producer.as_deref().unwrap_or_default(),
+                client.as_deref().unwrap_or_default(),
+                &currency,
+                &contingency,
+            )?;
+            carry(&mut db, store.json, Request::AddProject(project))?;
         }
         ProjectCommand::List => {
             let projects = db.read(|tx, _| entities::projects(tx))?;
@@ -614,111 +584,34 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
             expires_hours,
         } => {
             let new = slot.hold(&tz, expires_hours)?;
-            let b = db.write(|tx, tz| bookings::hold(tx, tz, &new, now()))?;
-            if store.json {
-                print_json(&b)?;
-            } else {
-                outln!("{}", b.describe(&tz));
-                if let Some(lapses) = b.lapse_text(&tz) {
-                    outln!("  {lapses}");
-                }
-            }
+            carry(&mut db, store.json, Request::Hold(new))?;
         }
         BookingCommand::Book { slot } => {
             let new = slot.hold(&tz, None)?;
-            let firmed = db.write(|tx, tz| bookings::book(tx, tz, &new, now()))?;
-            if store.json {
-                print_json(&firmed)?;
-            } else {
-                outln!("{}", firmed.booking.describe(&tz));
-            }
+            carry(&mut db, store.json, Request::Book(new))?;
         }
         BookingCommand::Confirm { id } => {
-            let firmed = db.write(|tx, tz| bookings::confirm(tx, tz, id, now()))?;
-            if store.json {
-                print_json(&firmed)?;
-            } else {
-                outln!("{}", firmed.booking.describe(&tz));
-                for d in &firmed.dropped {
-                    outln!("  dropped {}", d.describe(&tz));
-                }
-            }
+            carry(&mut db, store.json, Request::Confirm(id))?;
         }
         BookingCommand::Release { id } => {
-            let b = db.write(|tx, _| bookings::release(tx, id, now()))?;
-            if store.json {
-                print_json(&b)?;
-            } else {
-                outln!("{}", b.describe(&tz));
-            }
+            carry(&mut db, store.json, Request::Release(id))?;
         }
         BookingCommand::Challenge { id } => {
-            let challenged = db.write(|tx, _| bookings::challenge(tx, id, now()))?;
-            if store.json {
-                print_json(&challenged)?;
-            } else {
-                for c in &challenged {
-                    outln!("{}", c.challenge_text(&tz));
-                }
-            }
+            carry(&mut db, store.json, Request::Challenge(id))?;
         }
         BookingCommand::Cancel { id } => {
-            let (c, owed) = db.write(|tx, _| {
-                let c = bookings::cancel(tx, id, now())?;
-                let mut owed = Vec::new();
-                for hire in hires::list(tx, Some(id), None)? {
-                    if let Some(line) = hires::cancellation_owed(tx, &hire)? {
-                        owed.push((hire, line));
-                    }
-                }
-                Ok((c, owed))
-            })?;
-            if store.json {
-                /// A cancellation with what the musicians are still owed.
-                #[derive(Serialize)]
-                struct CancelJson<'a> {
-                    #[serde(flatten)]
-                    cancelled: &'a bookings::Cancelled,
-                    musicians: Vec<Owed<'a>>,
-                }
-                #[derive(Serialize)]
-                struct Owed<'a> {
-                    hire: i64,
-                    person: &'a str,
-                    currency: &'a str,
-                    #[serde(flatten)]
-                    line: &'a fees::FeeLine,
-                }
-                print_json(&CancelJson {
-                    cancelled: &c,
-                    musicians: owed
-                        .iter()
-                        .map(|(h, line)| Owed {
-                            hire: h.id,
-                            person: &h.person,
-                            currency: &h.currency,
-                            line,
-                        })
-                        .collect(),
-                })?;
-            } else {
-                outln!("{}", c.booking.describe(&tz));
-                outln!("  {}", c.charge_text());
-                for (h, line) in &owed {
-                    outln!(
-                        "  {} is owed {} {}: {}",
-                        h.person,
-                        line.amount,
-                        h.currency,
-                        line.label
-                    );
-                }
-            }
+            carry(&mut db, store.json, Request::Cancel(id))?;
         }
         BookingCommand::Ended { id, at } => {
-            let at = parse_local(&at, &tz)?;
-            let b = db.write(|tx, _| bookings::set_actual_end(tx, id, at))?;
-            outln!("{} ended {}", b.describe(&tz), format_local(at, &tz));
+            let at_utc = parse_local(&at, &tz)?;
+            carry(
+                &mut db,
+                store.json,
+                Request::Ended {
+                    booking: id,
+                    at_utc,
+                },
+            )?;
         }
         BookingCommand::History { id } => {
             let trail = db.read(|tx, _| {
@@ -826,24 +719,12 @@ pub fn booking(store: &StoreArgs, command: BookingCommand) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-#[derive(Serialize)]
-struct QuoteJson<'a> {
-    hire: &'a hires::Hire,
-    currency: String,
-    lines: &'a [fees::FeeLine],
-    total: Minor,
-}
-
-fn print_quote(json: bool, hire: &hires::Hire, quote: &fees::Quote) -> anyhow::Result<()> {
-    let currency = &hire.currency;
+/// A hire's fee, line by line (or as JSON).
+fn print_quote(json: bool, hired: &Hired) -> anyhow::Result<()> {
     if json {
-        return print_json(&QuoteJson {
-            hire,
-            currency: currency.to_string(),
-            lines: &quote.lines,
-            total: quote.total,
-        });
+        return print_json(hired);
     }
+    let hire = &hired.hire;
     outln!(
         "hire #{}: {} ({}, {}, {} agreement), booking #{}",
         hire.id,
@@ -853,13 +734,14 @@ fn print_quote(json: bool, hire: &hires::Hire, quote: &fees::Quote) -> anyhow::R
         hire.agreement.as_str(),
         hire.booking_id
     );
-    for l in &quote.lines {
+    for l in &hired.lines {
         outln!("  {:<15} {:>10}  {}", l.kind, l.amount.to_string(), l.label);
     }
     outln!(
-        "  {:<15} {:>10}  {currency}",
+        "  {:<15} {:>10}  {}",
         "total",
-        quote.total.to_string()
+        hired.total.to_string(),
+        hired.currency
     );
     Ok(())
 }
@@ -884,30 +766,36 @@ pub fn hire(store: &StoreArgs, command: HireCommand) -> anyhow::Result<ExitCode>
             flat,
             hourly,
         } => {
-            let new = NewHire {
-                booking_id: booking,
-                person: &person,
+            let new = HireText {
+                person,
                 role,
-                instruments: &instruments,
+                instruments,
                 agreement,
                 session,
-                worked_min: parse_minutes(&worked)?,
+                worked,
                 overdub,
-                porterage: &porterage,
+                porterage,
                 cartage,
-                flat_fee: flat.as_deref().map(money).transpose()?,
-                hourly: hourly.as_deref().map(money).transpose()?,
-            };
-            let (hire, quote) = db.write(|tx, tz| hires::add(tx, tz, &new))?;
-            print_quote(store.json, &hire, &quote)?;
+                flat: flat.unwrap_or_default(),
+                hourly: hourly.unwrap_or_default(),
+            }
+            .parse(booking)?;
+            if let Outcome::Hired(hired) = app::carry_out(&mut db, Request::Hire(new))? {
+                print_quote(store.json, &hired)?;
+            }
         }
         HireCommand::Quote { id } => {
-            let (hire, quote) = db.read(|tx, _| {
+            let hired = db.read(|tx, _| {
                 let hire = hires::get(tx, id)?;
-                let quote = hires::quote_hire(tx, &hire)?;
-                Ok((hire, quote))
+                let fees::Quote { lines, total } = hires::quote_hire(tx, &hire)?;
+                Ok(Hired {
+                    currency: hire.currency.clone(),
+                    hire,
+                    lines,
+                    total,
+                })
             })?;
-            print_quote(store.json, &hire, &quote)?;
+            print_quote(store.json, &hired)?;
         }
         HireCommand::List { booking } => {
             let list = db.read(|tx, _| hires::list(tx, booking, None))?;
@@ -960,27 +848,17 @@ pub fn log(store: &StoreArgs, command: LogCommand) -> anyhow::Result<ExitCode> {
             files,
             at: when,
         } => {
-            let new = NewTake {
-                song: &song,
+            let take = NewTake {
+                song,
                 start_utc: at(when)?,
                 duration_s: duration,
-                files: &files,
+                files,
                 rating,
                 circled,
                 take_type,
-                notes: &notes,
+                notes,
             };
-            let (take, project) = db.write(|tx, _| {
-                let take = log::add_take(tx, booking, &new)?;
-                let project = log::take_project(tx, &take)?;
-                Ok((take, project))
-            })?;
-            warn_untagged(&take, &project);
-            if store.json {
-                print_json(&take)?;
-            } else {
-                outln!("take #{}: {} take {}", take.id, take.song, take.take_no);
-            }
+            carry(&mut db, store.json, Request::LogTake { booking, take })?;
         }
         LogCommand::Rate {
             take,
@@ -990,28 +868,21 @@ pub fn log(store: &StoreArgs, command: LogCommand) -> anyhow::Result<ExitCode> {
             take_type,
             notes,
         } => {
-            let circle = if circled {
+            let circled = if circled {
                 Some(true)
             } else if uncircled {
                 Some(false)
             } else {
                 None
             };
-            let (t, project) = db.write(|tx, _| {
-                let t = log::update_take(tx, take, rating, circle, take_type, notes.as_deref())?;
-                let project = log::take_project(tx, &t)?;
-                Ok((t, project))
-            })?;
-            warn_untagged(&t, &project);
-            outln!(
-                "take #{}: {} take {}, rating {}, {}{}",
-                t.id,
-                t.song,
-                t.take_no,
-                t.rating,
-                t.take_type.as_str(),
-                if t.circled { ", circled" } else { "" }
-            );
+            let change = TakeChange {
+                id: take,
+                rating,
+                circled,
+                take_type,
+                notes,
+            };
+            carry(&mut db, store.json, Request::ChangeTake(change))?;
         }
         LogCommand::Note {
             booking,
@@ -1019,9 +890,14 @@ pub fn log(store: &StoreArgs, command: LogCommand) -> anyhow::Result<ExitCode> {
             marker,
             at: when,
         } => {
-            let at = at(when)?;
-            let e = db.write(|tx, _| log::add_entry(tx, booking, at, marker, &text))?;
-            outln!("{} #{} at {}", e.kind, e.id, format_local(e.at_utc, &tz));
+            let at_utc = at(when)?;
+            let note = Request::Note {
+                booking,
+                at_utc,
+                marker,
+                text,
+            };
+            carry(&mut db, store.json, note)?;
         }
         LogCommand::Input {
             booking,
@@ -1029,8 +905,13 @@ pub fn log(store: &StoreArgs, command: LogCommand) -> anyhow::Result<ExitCode> {
             source,
             mic,
         } => {
-            db.write(|tx, _| log::set_input(tx, booking, channel, &source, &mic))?;
-            outln!("input {channel}: {source} {mic}");
+            let input = Request::SetInput {
+                booking,
+                channel,
+                source,
+                mic,
+            };
+            carry(&mut db, store.json, input)?;
         }
         LogCommand::List { booking } => {
             let all = db.read(|tx, _| {
@@ -1090,6 +971,24 @@ pub fn log(store: &StoreArgs, command: LogCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Carry `request` out through the studio's application layer and print what it did: its lines
+/// (details indented) or, with `--json`, the record it made or changed. A take logged or changed
+/// has its files tagged.
+fn carry(db: &mut Store, json: bool, request: Request) -> anyhow::Result<()> {
+    let outcome = app::carry_out(db, request)?;
+    if let Some(logged) = outcome.take() {
+        warn_untagged(&logged.take, &logged.project);
+    }
+    if json {
+        return print_json(&outcome);
+    }
+    for (k, line) in outcome.lines(db.tz()).iter().enumerate() {
+        let indent = if k == 0 { "" } else { "  " };
+        outln!("{indent}{line}");
+    }
+    Ok(())
 }
 
 /// Write a logged take's details into its files' iXML; say on stderr which files were not

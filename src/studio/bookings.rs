@@ -495,12 +495,12 @@ pub fn price(tx: &Tx, b: &Booking) -> Result<Option<Minor>, StudioError> {
 }
 
 /// What a new hold needs.
-#[derive(Clone, Debug)]
-pub struct NewHold<'a> {
-    pub project: &'a str,
-    pub room: &'a str,
-    pub engineer: Option<&'a str>,
-    pub assistant: Option<&'a str>,
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewHold {
+    pub project: String,
+    pub room: String,
+    pub engineer: Option<String>,
+    pub assistant: Option<String>,
     /// The start, and the end of the first (or only) day.
     pub start_utc: i64,
     pub end_utc: i64,
@@ -533,10 +533,14 @@ pub fn hold(tx: &Tx, tz: &TimeZone, new: &NewHold, now: i64) -> Result<Booking, 
     }
     // A block's stored end is its last day's end, at the same local time.
     let end_utc = pricing::shift_days(new.end_utc, new.days - 1, &studio_tz(tx)?)?;
-    let project = project(tx, new.project)?;
-    let room = room(tx, new.room)?;
-    let engineer = new.engineer.map(|e| person(tx, e)).transpose()?;
-    let assistant = new.assistant.map(|a| person(tx, a)).transpose()?;
+    let project = project(tx, &new.project)?;
+    let room = room(tx, &new.room)?;
+    let engineer = new.engineer.as_deref().map(|e| person(tx, e)).transpose()?;
+    let assistant = new
+        .assistant
+        .as_deref()
+        .map(|a| person(tx, a))
+        .transpose()?;
     let crew: Vec<(i64, String)> = engineer
         .iter()
         .chain(assistant.iter())

@@ -49,17 +49,17 @@ impl Hire {
 }
 
 /// What a new hire needs.
-#[derive(Clone, Debug)]
-pub struct NewHire<'a> {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewHire {
     pub booking_id: i64,
-    pub person: &'a str,
+    pub person: String,
     pub role: Role,
-    pub instruments: &'a str,
+    pub instruments: String,
     pub agreement: Agreement,
     pub session: SessionKind,
     pub worked_min: i64,
     pub overdub: bool,
-    pub porterage: &'a str,
+    pub porterage: String,
     pub cartage: i64,
     pub flat_fee: Option<Minor>,
     pub hourly: Option<Minor>,
@@ -104,7 +104,7 @@ pub fn add(tx: &Tx, tz: &TimeZone, new: &NewHire) -> Result<(Hire, Quote), Studi
     ) {
         return invalid("booking", format!("#{} is {}", booking.id, booking.state()));
     }
-    let musician = person(tx, new.person)?;
+    let musician = person(tx, &new.person)?;
     // A musician cannot be in two sessions at once.
     bookings::people_free(
         tx,

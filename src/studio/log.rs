@@ -89,16 +89,18 @@ pub struct Input {
 }
 
 /// What a new take needs.
-#[derive(Clone, Debug, Default)]
-pub struct NewTake<'a> {
-    pub song: &'a str,
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NewTake {
+    pub song: String,
     pub start_utc: i64,
+    /// Length, in seconds.
     pub duration_s: f64,
-    pub files: &'a str,
+    /// Recorded files, comma separated.
+    pub files: String,
     pub rating: i64,
     pub circled: bool,
     pub take_type: Option<TakeType>,
-    pub notes: &'a str,
+    pub notes: String,
 }
 
 fn take_from(r: &Row) -> DbResult<Take> {

@@ -9,6 +9,7 @@
 //! instants are UTC seconds.
 
 pub mod access;
+pub mod app;
 pub mod audit;
 pub mod bookings;
 pub mod budget;

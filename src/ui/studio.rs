@@ -12,16 +12,17 @@ use jiff::tz::TimeZone;
 
 use crate::files::Replace;
 use crate::soundcheck::profile::{self, Profile};
-use crate::studio::bookings::{self, NewHold, Setting};
+use crate::studio::app::{
+    self, HireText, NewPerson, NewProject, Request, RoomText, SlotText, TakeChange,
+};
+use crate::studio::bookings::{self, Setting};
 use crate::studio::budget::{self, BudgetReport, Category};
 use crate::studio::entities::{self, Person, PersonKind, Project, Room, Union};
-use crate::studio::fees::{self, Agreement, Quote, Rate, Role, SessionKind};
-use crate::studio::hires::{self, Hire, NewHire};
-use crate::studio::log::{self, Entry, Input, Take, TakeType};
+use crate::studio::fees::{self, Agreement, Quote, Rate};
+use crate::studio::hires::{self, Hire};
+use crate::studio::log::{self, Entry, Input, NewTake, Take, TakeType};
 use crate::studio::soundchecks::{self, StoredCheck};
-use crate::studio::units::{
-    Minor, format_local, now, parse_currency, parse_local, parse_minutes, parse_percent_bp,
-};
+use crate::studio::units::{Minor, now, parse_local, parse_percent_bp};
 use crate::studio::{Location, Store, StudioError, Watch, audit, ics};
 use crate::studio::{invoice, paper, payments};
 
@@ -92,7 +93,8 @@ pub struct Loaded {
 /// A change to the studio data, run on the worker; returns what to tell the user.
 pub type Job = Box<dyn FnOnce(&mut Store) -> Result<String, StudioError> + Send>;
 
-enum Request {
+/// What the desk asks of the worker.
+enum Ask {
     Write(Job, View),
     Load(View),
 }
@@ -116,7 +118,7 @@ pub enum Reply {
 
 /// The worker thread and its channels.
 pub struct StudioWorker {
-    requests: Option<Sender<Request>>,
+    requests: Option<Sender<Ask>>,
     replies: Receiver<Reply>,
     /// Requests sent and not yet answered.
     pending: usize,
@@ -127,7 +129,7 @@ impl StudioWorker {
     /// Start the worker on the database at `db` (opened and migrated on the worker), loading
     /// what `view` shows first.
     pub fn open(db: Location, tz: TimeZone, view: View) -> StudioWorker {
-        let (requests, jobs) = unbounded::<Request>();
+        let (requests, jobs) = unbounded::<Ask>();
         let (reply, replies) = unbounded();
         let thread = std::thread::Builder::new()
             .name("studiodesk-studio".into())
@@ -145,15 +147,15 @@ impl StudioWorker {
 
     /// Run `job` as one transaction-backed change, then reload what `view` shows.
     pub fn write(&mut self, job: Job, view: View) {
-        self.send(Request::Write(job, view));
+        self.send(Ask::Write(job, view));
     }
 
     /// Reload what `view` shows.
     pub fn load(&mut self, view: View) {
-        self.send(Request::Load(view));
+        self.send(Ask::Load(view));
     }
 
-    fn send(&mut self, request: Request) {
+    fn send(&mut self, request: Ask) {
         if let Some(requests) = &self.requests
             && requests.send(request).is_ok()
         {
@@ -231,17 +233,17 @@ impl Connection {
     }
 
     /// Run `request`, then reload what its view shows; the view.
-    fn serve(&mut self, request: Request, reply: &Sender<Reply>) -> View {
+    fn serve(&mut self, request: Ask, reply: &Sender<Reply>) -> View {
         let Some(store) = self.store.as_mut() else {
             let (view, note) = match request {
-                Request::Write(_, view) => (view, "; the change was not saved"),
-                Request::Load(view) => (view, ""),
+                Ask::Write(_, view) => (view, "; the change was not saved"),
+                Ask::Load(view) => (view, ""),
             };
             let _ = reply.send(Reply::Unavailable(format!("{}{note}", self.offline)));
             return view;
         };
         let (view, failed) = match request {
-            Request::Write(job, view) => {
+            Ask::Write(job, view) => {
                 // A bug in one change must not take the worker (and every later change) down.
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(store)));
                 let (sent, failed) = match outcome {
@@ -255,7 +257,7 @@ impl Connection {
                 let _ = reply.send(sent);
                 (view, failed)
             }
-            Request::Load(view) => (view, None),
+            Ask::Load(view) => (view, None),
         };
         if let Some(e) = failed {
             self.lost(&e, reply);
@@ -282,7 +284,7 @@ impl Connection {
     }
 }
 
-fn serve(db: Location, tz: TimeZone, jobs: Receiver<Request>, reply: Sender<Reply>) {
+fn serve(db: Location, tz: TimeZone, jobs: Receiver<Ask>, reply: Sender<Reply>) {
     let mut connection = Connection {
         db,
         tz,
@@ -396,86 +398,16 @@ fn load(store: &mut Store, view: View) -> Result<Loaded, StudioError> {
     })
 }
 
-/// A booking slot as typed in the window (local times, "2026-12-01 10:00").
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SlotForm {
-    pub project: String,
-    pub room: String,
-    pub engineer: String,
-    pub assistant: String,
-    pub start: String,
-    /// The end of the first day, for a block.
-    pub end: String,
-    /// Days of a block; blank is one.
-    pub days: String,
-}
-
+/// A booking slot as typed in the window.
+pub type SlotForm = SlotText;
 /// A hire as typed in the window.
-#[derive(Clone, Debug, PartialEq)]
-pub struct HireForm {
-    pub person: String,
-    pub role: Role,
-    pub instruments: String,
-    pub agreement: Agreement,
-    pub session: SessionKind,
-    /// "3h40m", "220"…
-    pub worked: String,
-    pub overdub: bool,
-    pub porterage: String,
-    pub cartage: i64,
-    pub flat: String,
-    pub hourly: String,
-}
-
-impl Default for HireForm {
-    fn default() -> Self {
-        HireForm {
-            person: String::new(),
-            role: Role::Side,
-            instruments: String::new(),
-            agreement: Agreement::Mu,
-            session: SessionKind::Standard,
-            worked: "3h".into(),
-            overdub: false,
-            porterage: String::new(),
-            cartage: 0,
-            flat: String::new(),
-            hourly: String::new(),
-        }
-    }
-}
-
+pub type HireForm = HireText;
 /// A room and its rate card as typed in the window.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RoomForm {
-    pub name: String,
-    pub currency: String,
-    pub hourly: String,
-    pub half_day: String,
-    pub day: String,
-    pub setup: String,
-    pub teardown: String,
-    /// Overtime as a multiple of the hourly rate ("1.5").
-    pub overtime: String,
-}
+pub type RoomForm = RoomText;
 
-impl Default for RoomForm {
-    fn default() -> Self {
-        RoomForm {
-            name: String::new(),
-            currency: "GBP".into(),
-            hourly: String::new(),
-            half_day: String::new(),
-            day: String::new(),
-            setup: "0".into(),
-            teardown: "0".into(),
-            overtime: "1.0".into(),
-        }
-    }
-}
-
-/// Every change the window can make to the studio data: each is carried out by the same
-/// `studio` functions the command line uses, in one transaction.
+/// Every change the window can make to the studio data, as typed. The studio's changes are
+/// parsed into the application layer's requests and carried out as the command line's are
+/// ([`app::carry_out`]); exports, money and sound checks are the desk's own.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
     AddRoom(RoomForm),
@@ -602,14 +534,6 @@ pub enum Change {
     },
 }
 
-fn optional(s: &str) -> Option<&str> {
-    Some(s.trim()).filter(|s| !s.is_empty())
-}
-
-fn money(s: &str) -> Result<Option<Minor>, StudioError> {
-    Ok(optional(s).map(Minor::parse).transpose()?)
-}
-
 fn write_file(path: &std::path::Path, text: &str, replace: Replace) -> Result<(), StudioError> {
     crate::files::write_atomic(path, text.as_bytes(), replace).map_err(|e| StudioError::Invalid {
         field: "file",
@@ -617,25 +541,15 @@ fn write_file(path: &std::path::Path, text: &str, replace: Replace) -> Result<()
     })
 }
 
-impl SlotForm {
-    fn hold(&self, tz: &TimeZone) -> Result<NewHold<'_>, StudioError> {
-        Ok(NewHold {
-            project: self.project.trim(),
-            room: self.room.trim(),
-            engineer: optional(&self.engineer),
-            start_utc: parse_local(&self.start, tz)?,
-            end_utc: parse_local(&self.end, tz)?,
-            days: match self.days.trim() {
-                "" => 1,
-                text => text.parse().map_err(|_| StudioError::Invalid {
-                    field: "days",
-                    problem: format!("'{text}' is not a number of days"),
-                })?,
-            },
-            assistant: optional(&self.assistant),
-            expires_hours: None,
-        })
+/// Carry `request` out through the application layer; what to tell the user (with any take's
+/// files that could not be tagged).
+fn carry(store: &mut Store, tz: &TimeZone, request: Request) -> Result<String, StudioError> {
+    let outcome = app::carry_out(store, request)?;
+    let mut said = outcome.lines(tz).join("; ");
+    if let Some(logged) = outcome.take() {
+        said.push_str(&untagged(&logged.take, &logged.project));
     }
+    Ok(said)
 }
 
 /// The take's details written into its files' iXML; "" or what could not be tagged.
@@ -675,54 +589,122 @@ impl Change {
     fn apply_with(self, store: &mut Store, replace: Replace) -> Result<String, StudioError> {
         let tz = store.tz().clone();
         match self {
-            Change::Replace(inner) => inner.apply_with(store, Replace::Allow),
-            Change::AddRoom(form) => {
-                let room = Room {
-                    id: 0,
-                    name: form.name.trim().to_string(),
-                    currency: parse_currency(&form.currency)?,
-                    hourly: Minor::parse(&form.hourly)?,
-                    half_day: Minor::parse(&form.half_day)?,
-                    day: Minor::parse(&form.day)?,
-                    setup_min: parse_minutes(&form.setup)?,
-                    teardown_min: parse_minutes(&form.teardown)?,
-                    overtime_bp: match optional(&form.overtime) {
-                        Some(v) => entities::parse_overtime_multiplier(v)?,
-                        None => 10_000,
+            Change::AddRoom(form) => carry(store, &tz, Request::AddRoom(form.room()?)),
+            Change::SetRoom(form) => carry(store, &tz, Request::SetRoom(form.change()?)),
+            Change::AddPerson {
+                name,
+                kind,
+                instruments,
+                union,
+                contact,
+            } => carry(
+                store,
+                &tz,
+                Request::AddPerson(NewPerson {
+                    name,
+                    kind,
+                    instruments,
+                    union,
+                    contact,
+                }),
+            ),
+            Change::AddProject {
+                title,
+                artist,
+                producer,
+                currency,
+            } => carry(
+                store,
+                &tz,
+                Request::AddProject(NewProject::parse(
+                    &title, &artist, &producer, "", &currency, "10",
+                )?),
+            ),
+            Change::Hold(slot) => carry(store, &tz, Request::Hold(slot.parse(&tz, None)?)),
+            Change::Book(slot) => carry(store, &tz, Request::Book(slot.parse(&tz, None)?)),
+            Change::Confirm(id) => carry(store, &tz, Request::Confirm(id)),
+            Change::Release(id) => carry(store, &tz, Request::Release(id)),
+            Change::Challenge(id) => carry(store, &tz, Request::Challenge(id)),
+            Change::Cancel(id) => carry(store, &tz, Request::Cancel(id)),
+            Change::Ended { booking, at } => carry(
+                store,
+                &tz,
+                Request::Ended {
+                    booking,
+                    at_utc: parse_local(&at, &tz)?,
+                },
+            ),
+            Change::Hire { booking, form } => {
+                carry(store, &tz, Request::Hire(form.parse(booking)?))
+            }
+            Change::UpdateTake {
+                id,
+                rating,
+                circled,
+                take_type,
+                notes,
+            } => carry(
+                store,
+                &tz,
+                Request::ChangeTake(TakeChange {
+                    id,
+                    rating,
+                    circled,
+                    take_type,
+                    notes,
+                }),
+            ),
+            Change::AddTake {
+                booking,
+                song,
+                start_utc,
+                duration_s,
+                files,
+            } => carry(
+                store,
+                &tz,
+                Request::LogTake {
+                    booking,
+                    take: NewTake {
+                        song,
+                        start_utc,
+                        duration_s,
+                        files,
+                        ..NewTake::default()
                     },
-                };
-                let id = store.write(|tx, _| entities::add_room(tx, &room))?;
-                Ok(format!("room #{id} {} added", room.name))
-            }
-            Change::SetRoom(form) => {
-                let r = store.write(|tx, _| {
-                    let mut r = entities::room(tx, form.name.trim())?;
-                    if let Some(v) = money(&form.hourly)? {
-                        r.hourly = v;
-                    }
-                    if let Some(v) = money(&form.half_day)? {
-                        r.half_day = v;
-                    }
-                    if let Some(v) = money(&form.day)? {
-                        r.day = v;
-                    }
-                    if let Some(v) = optional(&form.setup) {
-                        r.setup_min = parse_minutes(v)?;
-                    }
-                    if let Some(v) = optional(&form.teardown) {
-                        r.teardown_min = parse_minutes(v)?;
-                    }
-                    if let Some(v) = optional(&form.overtime) {
-                        r.overtime_bp = entities::parse_overtime_multiplier(v)?;
-                    }
-                    entities::update_room(tx, &r)?;
-                    Ok(r)
-                })?;
-                Ok(format!(
-                    "room {}: {} {}/h, half day {}, day {}",
-                    r.name, r.currency, r.hourly, r.half_day, r.day
-                ))
-            }
+                },
+            ),
+            Change::Note {
+                booking,
+                marker,
+                at_utc,
+                text,
+            } => carry(
+                store,
+                &tz,
+                Request::Note {
+                    booking,
+                    at_utc,
+                    marker,
+                    text,
+                },
+            ),
+            Change::SetInput {
+                booking,
+                channel,
+                source,
+                mic,
+            } => carry(
+                store,
+                &tz,
+                Request::SetInput {
+                    booking,
+                    channel,
+                    source,
+                    mic,
+                },
+            ),
+            Change::Replace(inner) => inner.apply_with(store, Replace::Allow),
             Change::SetRate {
                 agreement,
                 name,
@@ -772,186 +754,11 @@ impl Change {
                 })?;
                 Ok(format!("{name}: {field} = {changed}"))
             }
-            Change::AddPerson {
-                name,
-                kind,
-                instruments,
-                union,
-                contact,
-            } => {
-                let id = store.write(|tx, _| {
-                    entities::add_person(tx, &name, kind, &instruments, union, &contact)
-                })?;
-                Ok(format!("#{id} {} added", name.trim()))
-            }
-            Change::AddProject {
-                title,
-                artist,
-                producer,
-                currency,
-            } => {
-                let currency = parse_currency(&currency)?;
-                let id = store.write(|tx, _| {
-                    entities::add_project(
-                        tx,
-                        &title,
-                        optional(&artist),
-                        optional(&producer),
-                        &currency,
-                        1000,
-                    )
-                })?;
-                Ok(format!("project #{id} {} added", title.trim()))
-            }
-            Change::Hold(slot) => {
-                let new = slot.hold(&tz)?;
-                let b = store.write(|tx, tz| bookings::hold(tx, tz, &new, now()))?;
-                Ok(match b.lapse_text(&tz) {
-                    Some(lapses) => format!("{}; {lapses}", b.describe(&tz)),
-                    None => b.describe(&tz),
-                })
-            }
-            Change::Book(slot) => {
-                let new = slot.hold(&tz)?;
-                let firmed = store.write(|tx, tz| bookings::book(tx, tz, &new, now()))?;
-                Ok(firmed.booking.describe(&tz))
-            }
-            Change::Confirm(id) => {
-                let firmed = store.write(|tx, tz| bookings::confirm(tx, tz, id, now()))?;
-                let mut message = firmed.booking.describe(&tz);
-                for d in &firmed.dropped {
-                    message.push_str(&format!("; dropped {}", d.describe(&tz)));
-                }
-                Ok(message)
-            }
-            Change::Release(id) => {
-                let b = store.write(|tx, _| bookings::release(tx, id, now()))?;
-                Ok(b.describe(&tz))
-            }
-            Change::Challenge(id) => {
-                let challenged = store.write(|tx, _| bookings::challenge(tx, id, now()))?;
-                Ok(challenged
-                    .iter()
-                    .map(|c| c.challenge_text(&tz))
-                    .collect::<Vec<_>>()
-                    .join("; "))
-            }
-            Change::Cancel(id) => {
-                let c = store.write(|tx, _| bookings::cancel(tx, id, now()))?;
-                Ok(format!("{}; {}", c.booking.describe(&tz), c.charge_text()))
-            }
-            Change::Ended { booking, at } => {
-                let at = parse_local(&at, &tz)?;
-                let b = store.write(|tx, _| bookings::set_actual_end(tx, booking, at))?;
-                Ok(format!(
-                    "{} ended {}",
-                    b.describe(&tz),
-                    format_local(at, &tz)
-                ))
-            }
             Change::ExportIcs(path) => {
                 let (text, _) =
                     store.read(|tx, _| ics::export(tx, None, &tz, "studiodesk.local", now()))?;
                 write_file(&path, &text, replace)?;
                 Ok(format!("calendar written to {}", path.display()))
-            }
-            Change::Hire { booking, form } => {
-                let new = NewHire {
-                    booking_id: booking,
-                    person: form.person.trim(),
-                    role: form.role,
-                    instruments: &form.instruments,
-                    agreement: form.agreement,
-                    session: form.session,
-                    worked_min: parse_minutes(&form.worked)?,
-                    overdub: form.overdub,
-                    porterage: form.porterage.trim(),
-                    cartage: form.cartage,
-                    flat_fee: money(&form.flat)?,
-                    hourly: money(&form.hourly)?,
-                };
-                let (hire, quote) = store.write(|tx, tz| {
-                    let (hire, _) = hires::add(tx, tz, &new)?;
-                    let quote = hires::quote_hire(tx, &hire)?;
-                    Ok((hire, quote))
-                })?;
-                Ok(format!(
-                    "hire #{} {} ({}): {}",
-                    hire.id, hire.person, hire.instruments, quote.total
-                ))
-            }
-            Change::UpdateTake {
-                id,
-                rating,
-                circled,
-                take_type,
-                notes,
-            } => {
-                let (t, project) = store.write(|tx, _| {
-                    let t = log::update_take(tx, id, rating, circled, take_type, notes.as_deref())?;
-                    let project = log::take_project(tx, &t)?;
-                    Ok((t, project))
-                })?;
-                Ok(format!(
-                    "{} take {}: rated {}{}{}",
-                    t.song,
-                    t.take_no,
-                    t.rating,
-                    if t.circled { ", circled" } else { "" },
-                    untagged(&t, &project)
-                ))
-            }
-            Change::AddTake {
-                booking,
-                song,
-                start_utc,
-                duration_s,
-                files,
-            } => {
-                let (t, project) = store.write(|tx, _| {
-                    let t = log::add_take(
-                        tx,
-                        booking,
-                        &log::NewTake {
-                            song: &song,
-                            start_utc,
-                            duration_s,
-                            files: &files,
-                            ..log::NewTake::default()
-                        },
-                    )?;
-                    let project = log::take_project(tx, &t)?;
-                    Ok((t, project))
-                })?;
-                Ok(format!(
-                    "{} take {} logged{}",
-                    t.song,
-                    t.take_no,
-                    untagged(&t, &project)
-                ))
-            }
-            Change::Note {
-                booking,
-                marker,
-                at_utc,
-                text,
-            } => {
-                let e = store.write(|tx, _| log::add_entry(tx, booking, at_utc, marker, &text))?;
-                Ok(format!(
-                    "{} at {}: {}",
-                    e.kind,
-                    format_local(e.at_utc, &tz),
-                    e.text
-                ))
-            }
-            Change::SetInput {
-                booking,
-                channel,
-                source,
-                mic,
-            } => {
-                store.write(|tx, _| log::set_input(tx, booking, channel, &source, &mic))?;
-                Ok(format!("input {channel}: {source} ({mic})"))
             }
             Change::ExportSheet {
                 booking,
