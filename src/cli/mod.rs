@@ -4,6 +4,7 @@
 pub mod output;
 mod analyze;
 mod facility;
+mod kinds;
 mod live;
 mod money;
 mod soundcheck;

@@ -4,8 +4,8 @@
 use std::process::ExitCode;
 
 use clap::Subcommand;
-use clap::ValueEnum;
 
+use super::kinds::kind;
 use super::studio::{StoreArgs, money, percent_bp, print_json};
 use crate::files::{Replace, write_atomic};
 use crate::studio::StudioError;
@@ -15,6 +15,7 @@ use crate::studio::crew::{self, CrewRole};
 use crate::studio::fees::{self, Agreement};
 use crate::studio::fx;
 use crate::studio::invoice::{self, Kind};
+use crate::studio::names::Named as _;
 use crate::studio::units::{format_local, now};
 use crate::studio::{paper, payments, union};
 
@@ -22,7 +23,7 @@ use crate::studio::{paper, payments, union};
 pub enum RatesCommand {
     /// List the rate tables with their sources.
     List {
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = kind::<Agreement>())]
         agreement: Option<Agreement>,
     },
     /// Set an engineer's or assistant's rate card, or the house rate for the role:
@@ -43,7 +44,7 @@ pub enum RatesCommand {
 /// `rates crew`: an engineer's or assistant's rate card.
 #[derive(Debug, clap::Args)]
 pub struct CrewRateArgs {
-    #[arg(value_enum)]
+    #[arg(value_parser = kind::<CrewRole>())]
     role: CrewRole,
     /// Whose rate (default: the house rate for the role).
     #[arg(long)]
@@ -71,7 +72,7 @@ pub enum BudgetCommand {
     /// Set the planned amount of a category.
     Plan {
         project: String,
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = kind::<Category>())]
         category: Category,
         #[arg(long, allow_hyphen_values = true)]
         amount: String,
@@ -81,7 +82,7 @@ pub enum BudgetCommand {
     /// Record an expense.
     Expense {
         project: String,
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = kind::<Category>())]
         category: Category,
         #[arg(long, allow_hyphen_values = true)]
         amount: String,
@@ -297,7 +298,7 @@ pub fn invoice(store: &StoreArgs, args: InvoiceArgs) -> anyhow::Result<ExitCode>
 pub struct UnionArgs {
     booking: i64,
     /// One agreement's report (default: every agreement with musicians on the session).
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = kind::<Agreement>())]
     agreement: Option<Agreement>,
     /// Print CSV.
     #[arg(long, conflicts_with = "json")]
@@ -445,8 +446,8 @@ pub fn rates(store: &StoreArgs, command: RatesCommand) -> anyhow::Result<ExitCod
             }
         }
         RatesCommand::Set { table, values } => {
-            let agreement = Agreement::from_str(&table, true)
-                .map_err(|_| usage(&format!("no rate table '{table}' (mu, afm, free, or fx)")))?;
+            let agreement = Agreement::parse(&table)
+                .ok_or_else(|| usage(&format!("no rate table '{table}' (mu, afm, free, or fx)")))?;
             let [name, value] = values.as_slice() else {
                 return Err(usage(
                     "rates set AGREEMENT NAME VALUE, e.g. rates set afm scale 450.00",

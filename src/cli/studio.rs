@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
+use super::kinds::kind;
 use crate::files::{Replace, WriteError, write_atomic};
 use crate::studio::app::{
     self, HireText, Hired, NewPerson, NewProject, Outcome, Request, RoomText, SlotText, TakeChange,
@@ -125,12 +126,12 @@ pub enum PersonCommand {
     /// Add a person.
     Add {
         name: String,
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = kind::<PersonKind>())]
         kind: PersonKind,
         /// Instruments, comma separated.
         #[arg(long, default_value = "")]
         instruments: String,
-        #[arg(long, value_enum, default_value = "none")]
+        #[arg(long, value_parser = kind::<Union>(), default_value = "none")]
         union: Union,
         #[arg(long, default_value = "")]
         contact: String,
@@ -270,15 +271,15 @@ pub enum HireCommand {
         booking: i64,
         #[arg(long)]
         person: String,
-        #[arg(long, value_enum, default_value = "side")]
+        #[arg(long, value_parser = kind::<Role>(), default_value = "side")]
         role: Role,
         /// Instruments played, comma separated (more than one is doubling).
         #[arg(long)]
         instruments: String,
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = kind::<Agreement>())]
         agreement: Agreement,
         /// MU session length.
-        #[arg(long, value_enum, default_value = "standard")]
+        #[arg(long, value_parser = kind::<SessionKind>(), default_value = "standard")]
         session: SessionKind,
         /// Time actually worked (e.g. 3h40m).
         #[arg(long, allow_hyphen_values = true)]
@@ -318,7 +319,7 @@ pub enum LogCommand {
         rating: i64,
         #[arg(long)]
         circled: bool,
-        #[arg(long = "type", value_enum)]
+        #[arg(long = "type", value_parser = kind::<TakeType>())]
         take_type: Option<TakeType>,
         #[arg(long, default_value = "")]
         notes: String,
@@ -341,7 +342,7 @@ pub enum LogCommand {
         circled: bool,
         #[arg(long)]
         uncircled: bool,
-        #[arg(long = "type", value_enum)]
+        #[arg(long = "type", value_parser = kind::<TakeType>())]
         take_type: Option<TakeType>,
         #[arg(long)]
         notes: Option<String>,

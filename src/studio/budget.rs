@@ -13,7 +13,7 @@ use super::units::{Minor, Overflow};
 use super::{StudioError, invalid};
 
 /// Budget categories.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// Room hire: confirmed bookings at the rate card, overtime, cancellation charges.

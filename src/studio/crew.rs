@@ -12,7 +12,7 @@ use super::units::{Minor, parse_currency};
 use super::{StudioError, check_rate};
 
 /// Who on a booking's crew.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CrewRole {
     Engineer,

@@ -3,6 +3,7 @@
 use crate::studio::db::{DbError, DbErrorKind, DbResult, OptionalExtension, Row, Tx, params};
 use serde::Serialize;
 
+use super::names::Named;
 use super::pricing::RateCard;
 use super::units::Minor;
 use super::{StudioError, check_rate, invalid, not_found};
@@ -42,7 +43,7 @@ impl Room {
 pub const OVERTIME_BP: std::ops::RangeInclusive<i64> = 10_000..=30_000;
 
 /// Who a person is to the studio.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PersonKind {
     Client,
@@ -62,28 +63,15 @@ impl PersonKind {
             PersonKind::Musician => "musician",
         }
     }
-
-    fn parse(s: &str) -> PersonKind {
-        match s {
-            "client" => PersonKind::Client,
-            "artist" => PersonKind::Artist,
-            "engineer" => PersonKind::Engineer,
-            "producer" => PersonKind::Producer,
-            _ => PersonKind::Musician,
-        }
-    }
 }
 
 /// A musicians' union.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Union {
-    #[value(name = "AFM", alias = "afm")]
     #[serde(rename = "AFM")]
     Afm,
-    #[value(name = "MU", alias = "mu")]
     #[serde(rename = "MU")]
     Mu,
-    #[value(name = "none")]
     #[serde(rename = "none")]
     None,
 }
@@ -94,14 +82,6 @@ impl Union {
             Union::Afm => "AFM",
             Union::Mu => "MU",
             Union::None => "none",
-        }
-    }
-
-    fn parse(s: &str) -> Union {
-        match s {
-            "AFM" => Union::Afm,
-            "MU" => Union::Mu,
-            _ => Union::None,
         }
     }
 }
@@ -273,9 +253,9 @@ fn person_from(r: &Row) -> DbResult<Person> {
     Ok(Person {
         id: r.get(0)?,
         name: r.get(1)?,
-        kind: PersonKind::parse(&r.get::<_, String>(2)?),
+        kind: Named::parse(&r.get::<_, String>(2)?).unwrap_or(PersonKind::Musician),
         instruments: r.get(3)?,
-        union: Union::parse(&r.get::<_, String>(4)?),
+        union: Named::parse(&r.get::<_, String>(4)?).unwrap_or(Union::None),
         contact: r.get(5)?,
     })
 }

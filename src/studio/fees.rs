@@ -15,7 +15,7 @@ use super::units::{Minor, format_minutes, percent_text};
 use super::{StudioError, invalid};
 
 /// The agreement a musician is engaged under.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Agreement {
     /// Musicians' Union / BPI non-classical session agreement.
@@ -43,19 +43,10 @@ impl Agreement {
             Agreement::Free => None,
         }
     }
-
-    pub fn parse(s: &str) -> Option<Agreement> {
-        match s {
-            "mu" => Some(Agreement::Mu),
-            "afm" => Some(Agreement::Afm),
-            "free" => Some(Agreement::Free),
-            _ => None,
-        }
-    }
 }
 
 /// The musician's role on the session.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Side,
@@ -73,19 +64,10 @@ impl Role {
             Role::BackgroundVocalist => "background_vocalist",
         }
     }
-
-    pub fn parse(s: &str) -> Role {
-        match s {
-            "leader" => Role::Leader,
-            "contractor" => Role::Contractor,
-            "background_vocalist" => Role::BackgroundVocalist,
-            _ => Role::Side,
-        }
-    }
 }
 
 /// MU session lengths.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SessionKind {
     /// 3 hours.
@@ -102,14 +84,6 @@ impl SessionKind {
             SessionKind::Standard => "standard",
             SessionKind::Long => "long",
             SessionKind::Short => "short",
-        }
-    }
-
-    pub fn parse(s: &str) -> SessionKind {
-        match s {
-            "long" => SessionKind::Long,
-            "short" => SessionKind::Short,
-            _ => SessionKind::Standard,
         }
     }
 }

@@ -10,6 +10,7 @@ use super::facility;
 use super::fees::{
     Agreement, Engagement, FeeLine, Quote, RateTable, Role, SessionKind, cancellation_pay, quote,
 };
+use super::names::Named;
 use super::units::{Minor, format_local};
 use super::{StudioError, invalid, not_found};
 
@@ -72,16 +73,16 @@ const SELECT: &str =
        JOIN bookings hb ON hb.id = h.booking_id JOIN rooms hr ON hr.id = hb.room_id";
 
 fn from_row(r: &Row) -> DbResult<Hire> {
-    let agreement = Agreement::parse(&r.get::<_, String>(6)?).unwrap_or(Agreement::Free);
+    let agreement = Named::parse(&r.get::<_, String>(6)?).unwrap_or(Agreement::Free);
     Ok(Hire {
         id: r.get(0)?,
         booking_id: r.get(1)?,
         person: r.get(2)?,
         person_id: r.get(3)?,
-        role: Role::parse(&r.get::<_, String>(4)?),
+        role: Named::parse(&r.get::<_, String>(4)?).unwrap_or(Role::Side),
         instruments: r.get(5)?,
         agreement,
-        session: SessionKind::parse(&r.get::<_, String>(7)?),
+        session: Named::parse(&r.get::<_, String>(7)?).unwrap_or(SessionKind::Standard),
         worked_min: r.get(8)?,
         overdub: r.get(9)?,
         porterage: r.get(10)?,

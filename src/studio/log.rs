@@ -7,11 +7,12 @@ use serde::Serialize;
 
 use super::bookings;
 use super::entities::project;
+use super::names::Named;
 use super::units::format_local;
 use super::{StudioError, invalid, not_found};
 
 /// What a take was.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TakeType {
     Default,
@@ -37,17 +38,6 @@ impl TakeType {
     /// The word iXML's TAKE_TYPE uses ("NO_GOOD").
     pub fn ixml(self) -> String {
         self.as_str().to_ascii_uppercase()
-    }
-
-    fn parse(s: &str) -> TakeType {
-        match s {
-            "no_good" => TakeType::NoGood,
-            "false_start" => TakeType::FalseStart,
-            "wild_track" => TakeType::WildTrack,
-            "pickup" => TakeType::Pickup,
-            "rehearsal" => TakeType::Rehearsal,
-            _ => TakeType::Default,
-        }
     }
 }
 
@@ -114,7 +104,7 @@ fn take_from(r: &Row) -> DbResult<Take> {
         files: r.get(6)?,
         rating: r.get(7)?,
         circled: r.get(8)?,
-        take_type: TakeType::parse(&r.get::<_, String>(9)?),
+        take_type: Named::parse(&r.get::<_, String>(9)?).unwrap_or(TakeType::Default),
         notes: r.get(10)?,
     })
 }

@@ -26,6 +26,7 @@ pub mod ics;
 pub mod import;
 pub mod invoice;
 pub mod log;
+pub mod names;
 pub mod paper;
 pub mod payments;
 pub mod pricing;

@@ -2,7 +2,6 @@
 //! the data the worker loaded, keeps what is being typed in its own state, and returns
 //! [`Action`]s; the `studio` functions behind them are the command line's.
 
-use clap::ValueEnum;
 use eframe::egui::{self, Grid, RichText, Ui};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -15,20 +14,16 @@ use crate::studio::bookings::Status;
 use crate::studio::budget::Category;
 use crate::studio::entities::{PersonKind, Union};
 use crate::studio::log::TakeType;
+use crate::studio::names::Named;
 use crate::studio::units::{Minor, format_local, format_minutes};
 
-/// A combo box over a clap value enum, by its command-line names.
-fn choice<T: ValueEnum + PartialEq + Clone>(ui: &mut Ui, label: &str, value: &mut T) {
-    let name = |v: &T| {
-        v.to_possible_value()
-            .map(|p| p.get_name().to_string())
-            .unwrap_or_default()
-    };
+/// A combo box over one of the studio's kinds, by the names the command line takes.
+fn choice<T: Named>(ui: &mut Ui, label: &str, value: &mut T) {
     egui::ComboBox::from_label(label)
-        .selected_text(name(value))
+        .selected_text(value.name())
         .show_ui(ui, |ui| {
-            for v in T::value_variants() {
-                ui.selectable_value(value, v.clone(), name(v));
+            for &v in T::ALL {
+                ui.selectable_value(value, v, v.name());
             }
         });
 }
@@ -846,7 +841,7 @@ pub fn session_log(
             egui::ComboBox::from_id_salt(("type", t.id))
                 .selected_text(t.take_type.as_str())
                 .show_ui(ui, |ui| {
-                    for v in TakeType::value_variants() {
+                    for v in TakeType::ALL {
                         ui.selectable_value(&mut take_type, *v, v.as_str());
                     }
                 });
