@@ -6,9 +6,10 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use super::kinds::kind;
-use super::studio::{StoreArgs, money, percent_bp, print_json};
+use super::studio::{StoreArgs, carry, money, percent_bp, print_json};
 use crate::files::{Replace, write_atomic};
 use crate::studio::StudioError;
+use crate::studio::app::Request;
 use crate::studio::bookings;
 use crate::studio::budget::{self, Category};
 use crate::studio::crew::{self, CrewRole};
@@ -142,31 +143,13 @@ pub fn payment(store: &StoreArgs, command: PaymentCommand) -> anyhow::Result<Exi
             booking,
             note,
         } => {
-            let amount = money(&amount)?;
-            let got =
-                db.write(|tx, tz| payments::add(tx, tz, &project, amount, booking, &note, now()))?;
-            if store.json {
-                print_json(&got)?;
-            } else {
-                let y = &got.payment;
-                let on = y
-                    .booking_id
-                    .map(|b| format!(" on #{b}"))
-                    .unwrap_or_default();
-                outln!(
-                    "payment #{}: {} {} {}{on}",
-                    y.id,
-                    y.project,
-                    y.amount,
-                    y.currency
-                );
-                if let Some(f) = &got.firmed {
-                    outln!("  deposit paid: firmed {}", f.booking.describe(&tz));
-                }
-                if let Some(why) = &got.not_firmed {
-                    outln!("  deposit paid, but the hold stays a hold: {why}");
-                }
-            }
+            let payment = Request::Payment {
+                project,
+                amount: money(&amount)?,
+                booking,
+                note,
+            };
+            carry(&mut db, store.json, payment)?;
         }
         PaymentCommand::List { project } => {
             let (list, account) = db.read(|tx, _| {
@@ -268,28 +251,13 @@ pub fn invoice(store: &StoreArgs, args: InvoiceArgs) -> anyhow::Result<ExitCode>
     } else {
         Replace::Refuse
     };
-    let doc = db.write(|tx, _| match &args.out {
-        Some(out) => paper::issue(tx, &args.project, kind, now(), out, replace),
-        None => invoice::issue(tx, &args.project, kind, now()),
-    })?;
-    if store.json {
-        print_json(&doc)?;
-    } else {
-        outln!(
-            "{} {} for {}: total {} {}, paid {}, balance due {} {}",
-            kind.as_str(),
-            doc.reference,
-            doc.project,
-            doc.total,
-            doc.currency,
-            doc.paid,
-            doc.balance_due,
-            doc.currency
-        );
-        if let Some(out) = &args.out {
-            outln!("  written to {}", out.display());
-        }
-    }
+    let issue = Request::Issue {
+        project: args.project,
+        kind,
+        out: args.out,
+        replace,
+    };
+    carry(&mut db, store.json, issue)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -454,14 +422,12 @@ pub fn rates(store: &StoreArgs, command: RatesCommand) -> anyhow::Result<ExitCod
                 )
                 .into());
             };
-            let rate = db.write(|tx, _| fees::set_rate_text(tx, agreement, name, value))?;
-            outln!(
-                "{} {} = {} ({})",
-                rate.agreement,
-                rate.name,
-                rate.value,
-                rate.unit
-            );
+            let rate = Request::SetRate {
+                agreement,
+                name: name.clone(),
+                value: value.clone(),
+            };
+            carry(&mut db, store.json, rate)?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -481,8 +447,7 @@ pub fn policy(store: &StoreArgs, command: PolicyCommand) -> anyhow::Result<ExitC
             }
         }
         PolicyCommand::Set { name, value } => {
-            let s = db.write(|tx, _| bookings::set_setting_text(tx, &name, &value))?;
-            outln!("{} = {}", s.name, s.value);
+            carry(&mut db, store.json, Request::SetPolicy { name, value })?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -496,14 +461,19 @@ pub fn budget(store: &StoreArgs, command: BudgetCommand) -> anyhow::Result<ExitC
             category,
             amount,
         } => {
-            let amount = money(&amount)?;
-            db.write(|tx, _| budget::plan(tx, &project, category, amount))?;
-            outln!("{project}: {} planned {amount}", category.as_str());
+            let plan = Request::Plan {
+                project,
+                category,
+                amount: money(&amount)?,
+            };
+            carry(&mut db, store.json, plan)?;
         }
         BudgetCommand::Contingency { project, percent } => {
-            let bp = percent_bp("contingency", &percent)?;
-            db.write(|tx, _| budget::set_contingency(tx, &project, bp))?;
-            outln!("{project}: contingency {percent} %");
+            let contingency = Request::SetContingency {
+                project,
+                contingency_bp: percent_bp("contingency", &percent)?,
+            };
+            carry(&mut db, store.json, contingency)?;
         }
         BudgetCommand::Expense {
             project,
@@ -511,10 +481,13 @@ pub fn budget(store: &StoreArgs, command: BudgetCommand) -> anyhow::Result<ExitC
             amount,
             note,
         } => {
-            let amount = money(&amount)?;
-            let id =
-                db.write(|tx, _| budget::expense(tx, &project, category, amount, &note, now()))?;
-            outln!("expense #{id}: {project} {} {amount}", category.as_str());
+            let expense = Request::Expense {
+                project,
+                category,
+                amount: money(&amount)?,
+                note,
+            };
+            carry(&mut db, store.json, expense)?;
         }
         BudgetCommand::Report { project, csv } => {
             let report = db.read(|tx, _| budget::report(tx, &project))?;

@@ -977,7 +977,7 @@ pub fn log(store: &StoreArgs, command: LogCommand) -> anyhow::Result<ExitCode> {
 /// Carry `request` out through the studio's application layer and print what it did: its lines
 /// (details indented) or, with `--json`, the record it made or changed. A take logged or changed
 /// has its files tagged.
-fn carry(db: &mut Store, json: bool, request: Request) -> anyhow::Result<()> {
+pub(crate) fn carry(db: &mut Store, json: bool, request: Request) -> anyhow::Result<()> {
     let outcome = app::carry_out(db, request)?;
     if let Some(logged) = outcome.take() {
         warn_untagged(&logged.take, &logged.project);

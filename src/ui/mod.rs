@@ -31,6 +31,8 @@ use crate::engine::recorder::{
 };
 use crate::engine::snapshot::MeterSnapshot;
 use crate::engine::take::{Finished, Take};
+use crate::studio::app::Request;
+use crate::studio::log::NewTake;
 use live::{AudioSetup, LiveState, Meters, Transport};
 use production::{BookingsState, BudgetState, HiresState, LogState};
 use soundcheck::SoundcheckState;
@@ -876,17 +878,20 @@ impl Desk {
                         song
                     };
                     self.worker.write(
-                        Change::AddTake {
+                        Change::Studio(Request::LogTake {
                             booking,
-                            song,
-                            start_utc,
-                            duration_s: if duration_s > 0.0 {
-                                duration_s
-                            } else {
-                                seconds
+                            take: NewTake {
+                                song,
+                                start_utc,
+                                duration_s: if duration_s > 0.0 {
+                                    duration_s
+                                } else {
+                                    seconds
+                                },
+                                files,
+                                ..NewTake::default()
                             },
-                            files,
-                        }
+                        })
                         .into_job(),
                         self.view(),
                     );
@@ -920,12 +925,12 @@ impl Desk {
         };
         self.live_state.marker.clear();
         self.worker.write(
-            Change::Note {
+            Change::Studio(Request::Note {
                 booking,
                 marker: true,
                 at_utc: crate::studio::units::now(),
                 text,
-            }
+            })
             .into_job(),
             self.view(),
         );

@@ -10,10 +10,11 @@ use super::Action;
 use super::calendar::{self, CalendarState};
 use super::studio::{Change, HireForm, Loaded, RoomForm, Selection, SlotForm};
 use super::widgets::{RED, YELLOW, field};
+use crate::studio::app::{NewPerson, Request, TakeChange};
 use crate::studio::bookings::Status;
 use crate::studio::budget::Category;
 use crate::studio::entities::{PersonKind, Union};
-use crate::studio::log::TakeType;
+use crate::studio::log::{NewTake, TakeType};
 use crate::studio::names::Named;
 use crate::studio::units::{Minor, format_local, format_minutes};
 
@@ -126,10 +127,10 @@ pub fn bookings(
                     &setting.source,
                     edit,
                 ) {
-                    actions.push(Action::Studio(Change::SetPolicy {
+                    actions.push(Action::Studio(Change::Studio(Request::SetPolicy {
                         name: setting.name.clone(),
                         value: edit.clone(),
-                    }));
+                    })));
                 }
             }
         });
@@ -221,22 +222,22 @@ fn selected_booking(
     ui.horizontal(|ui| {
         let hold = b.status == Status::Hold;
         if ui.add_enabled(hold, egui::Button::new("Firm")).clicked() {
-            actions.push(Action::Studio(Change::Confirm(b.id)));
+            actions.push(Action::Studio(Change::Studio(Request::Confirm(b.id))));
         }
         if ui.add_enabled(hold, egui::Button::new("Release")).clicked() {
-            actions.push(Action::Studio(Change::Release(b.id)));
+            actions.push(Action::Studio(Change::Studio(Request::Release(b.id))));
         }
         if ui
             .add_enabled(hold && b.rank > Some(1), egui::Button::new("Challenge"))
             .clicked()
         {
-            actions.push(Action::Studio(Change::Challenge(b.id)));
+            actions.push(Action::Studio(Change::Studio(Request::Challenge(b.id))));
         }
         if ui
             .add_enabled(b.status == Status::Confirmed, egui::Button::new("Cancel"))
             .clicked()
         {
-            actions.push(Action::Studio(Change::Cancel(b.id)));
+            actions.push(Action::Studio(Change::Studio(Request::Cancel(b.id))));
         }
     });
     ui.horizontal(|ui| {
@@ -409,13 +410,15 @@ pub fn hires(
         choice(ui, "Union", &mut state.union);
         ui.horizontal(|ui| field(ui, "Contact", &mut state.contact, 140.0));
         if ui.button("Add person").clicked() {
-            actions.push(Action::Studio(Change::AddPerson {
-                name: state.name.clone(),
-                kind: state.kind,
-                instruments: state.instruments.clone(),
-                union: state.union,
-                contact: state.contact.clone(),
-            }));
+            actions.push(Action::Studio(Change::Studio(Request::AddPerson(
+                NewPerson {
+                    name: state.name.clone(),
+                    kind: state.kind,
+                    instruments: state.instruments.clone(),
+                    union: state.union,
+                    contact: state.contact.clone(),
+                },
+            ))));
         }
         ui.collapsing("Rate tables", |ui| {
             ui.label("Money as 130.00, percentages as 14.09, minutes as 15 or 0h15m.");
@@ -428,11 +431,11 @@ pub fn hires(
                         && let Some(agreement) =
                             crate::studio::fees::Agreement::parse(&rate.agreement)
                     {
-                        actions.push(Action::Studio(Change::SetRate {
+                        actions.push(Action::Studio(Change::Studio(Request::SetRate {
                             agreement,
                             name: rate.name.clone(),
                             value: edit.clone(),
-                        }));
+                        })));
                     }
                 }
             });
@@ -814,13 +817,13 @@ pub fn session_log(
                     );
                     if star.clicked() {
                         let rating = if t.rating == stars { 0 } else { stars };
-                        actions.push(Action::Studio(Change::UpdateTake {
-                            id: t.id,
-                            rating: Some(rating),
-                            circled: None,
-                            take_type: None,
-                            notes: None,
-                        }));
+                        actions.push(Action::Studio(Change::Studio(Request::ChangeTake(
+                            TakeChange {
+                                id: t.id,
+                                rating: Some(rating),
+                                ..TakeChange::default()
+                            },
+                        ))));
                     }
                 }
             });
@@ -829,13 +832,13 @@ pub fn session_log(
                 .checkbox(&mut circled, format!("Circle {name}"))
                 .changed()
             {
-                actions.push(Action::Studio(Change::UpdateTake {
-                    id: t.id,
-                    rating: None,
-                    circled: Some(circled),
-                    take_type: None,
-                    notes: None,
-                }));
+                actions.push(Action::Studio(Change::Studio(Request::ChangeTake(
+                    TakeChange {
+                        id: t.id,
+                        circled: Some(circled),
+                        ..TakeChange::default()
+                    },
+                ))));
             }
             let mut take_type = t.take_type;
             egui::ComboBox::from_id_salt(("type", t.id))
@@ -846,25 +849,25 @@ pub fn session_log(
                     }
                 });
             if take_type != t.take_type {
-                actions.push(Action::Studio(Change::UpdateTake {
-                    id: t.id,
-                    rating: None,
-                    circled: None,
-                    take_type: Some(take_type),
-                    notes: None,
-                }));
+                actions.push(Action::Studio(Change::Studio(Request::ChangeTake(
+                    TakeChange {
+                        id: t.id,
+                        take_type: Some(take_type),
+                        ..TakeChange::default()
+                    },
+                ))));
             }
             let notes = state.notes.entry(t.id).or_insert_with(|| t.notes.clone());
             let edit = ui.add(egui::TextEdit::singleline(notes).desired_width(200.0));
             let edit = super::widgets::name(edit, egui::Role::TextInput, &format!("Notes {name}"));
             if edit.lost_focus() && *notes != t.notes {
-                actions.push(Action::Studio(Change::UpdateTake {
-                    id: t.id,
-                    rating: None,
-                    circled: None,
-                    take_type: None,
-                    notes: Some(notes.clone()),
-                }));
+                actions.push(Action::Studio(Change::Studio(Request::ChangeTake(
+                    TakeChange {
+                        id: t.id,
+                        notes: Some(notes.clone()),
+                        ..TakeChange::default()
+                    },
+                ))));
             }
             ui.end_row();
         }
@@ -877,13 +880,14 @@ pub fn session_log(
             140.0,
         );
         if ui.button("Log take").clicked() {
-            actions.push(Action::Studio(Change::AddTake {
+            actions.push(Action::Studio(Change::Studio(Request::LogTake {
                 booking,
-                song: state.song.clone(),
-                start_utc: crate::studio::units::now(),
-                duration_s: 0.0,
-                files: String::new(),
-            }));
+                take: NewTake {
+                    song: state.song.clone(),
+                    start_utc: crate::studio::units::now(),
+                    ..NewTake::default()
+                },
+            })));
         }
     });
     ui.horizontal(|ui| {
@@ -913,12 +917,12 @@ pub fn session_log(
         ui.horizontal(|ui| {
             field(ui, "Note", &mut state.note, 200.0);
             if ui.button("Add note").clicked() {
-                actions.push(Action::Studio(Change::Note {
+                actions.push(Action::Studio(Change::Studio(Request::Note {
                     booking,
                     marker: false,
                     at_utc: crate::studio::units::now(),
                     text: state.note.clone(),
-                }));
+                })));
             }
         });
         let ui = &mut columns[1];
@@ -938,12 +942,12 @@ pub fn session_log(
             field(ui, "Source", &mut state.source, 90.0);
             field(ui, "Mic", &mut state.mic, 90.0);
             if ui.button("Set input").clicked() {
-                actions.push(Action::Studio(Change::SetInput {
+                actions.push(Action::Studio(Change::Studio(Request::SetInput {
                     booking,
                     channel: state.channel,
                     source: state.source.clone(),
                     mic: state.mic.clone(),
-                }));
+                })));
             }
         });
     });

@@ -12,19 +12,17 @@ use jiff::tz::TimeZone;
 
 use crate::files::Replace;
 use crate::soundcheck::profile::{self, Profile};
-use crate::studio::app::{
-    self, HireText, NewPerson, NewProject, Request, RoomText, SlotText, TakeChange,
-};
+use crate::studio::app::{self, HireText, NewProject, Request, RoomText, SlotText};
 use crate::studio::bookings::{self, Setting};
 use crate::studio::budget::{self, BudgetReport, Category};
-use crate::studio::entities::{self, Person, PersonKind, Project, Room, Union};
-use crate::studio::fees::{self, Agreement, Quote, Rate};
+use crate::studio::entities::{self, Person, Project, Room};
+use crate::studio::fees::{self, Quote, Rate};
 use crate::studio::hires::{self, Hire};
-use crate::studio::log::{self, Entry, Input, NewTake, Take, TakeType};
+use crate::studio::log::{self, Entry, Input, Take};
 use crate::studio::soundchecks::{self, StoredCheck};
 use crate::studio::units::{Minor, now, parse_local, parse_percent_bp};
 use crate::studio::{Location, Store, StudioError, Watch, audit, ics};
-use crate::studio::{invoice, paper, payments};
+use crate::studio::{invoice, payments};
 
 /// What the views are looking at: the project and booking whose details are loaded.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -410,18 +408,11 @@ pub type RoomForm = RoomText;
 /// ([`app::carry_out`]); exports, money and sound checks are the desk's own.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Change {
+    /// A change with nothing typed to parse (ids, choices, notes): carried out as it is.
+    Studio(Request),
     AddRoom(RoomForm),
     /// Change a room's rate card and times (blank fields stay as they are).
     SetRoom(RoomForm),
-    SetRate {
-        agreement: Agreement,
-        name: String,
-        value: String,
-    },
-    SetPolicy {
-        name: String,
-        value: String,
-    },
     SetContingency {
         project: i64,
         percent: String,
@@ -435,13 +426,6 @@ pub enum Change {
         field: String,
         value: String,
     },
-    AddPerson {
-        name: String,
-        kind: PersonKind,
-        instruments: String,
-        union: Union,
-        contact: String,
-    },
     AddProject {
         title: String,
         artist: String,
@@ -450,10 +434,6 @@ pub enum Change {
     },
     Hold(SlotForm),
     Book(SlotForm),
-    Confirm(i64),
-    Release(i64),
-    Challenge(i64),
-    Cancel(i64),
     Ended {
         booking: i64,
         at: String,
@@ -462,32 +442,6 @@ pub enum Change {
     Hire {
         booking: i64,
         form: HireForm,
-    },
-    UpdateTake {
-        id: i64,
-        rating: Option<i64>,
-        circled: Option<bool>,
-        take_type: Option<TakeType>,
-        notes: Option<String>,
-    },
-    AddTake {
-        booking: i64,
-        song: String,
-        start_utc: i64,
-        duration_s: f64,
-        files: String,
-    },
-    Note {
-        booking: i64,
-        marker: bool,
-        at_utc: i64,
-        text: String,
-    },
-    SetInput {
-        booking: i64,
-        channel: i64,
-        source: String,
-        mic: String,
     },
     ExportSheet {
         booking: i64,
@@ -589,25 +543,74 @@ impl Change {
     fn apply_with(self, store: &mut Store, replace: Replace) -> Result<String, StudioError> {
         let tz = store.tz().clone();
         match self {
+            Change::Studio(request) => carry(store, &tz, request),
+            Change::SetContingency { project, percent } => {
+                let contingency = Request::SetContingency {
+                    project: project.to_string(),
+                    contingency_bp: parse_percent_bp(&percent)?,
+                };
+                carry(store, &tz, contingency)
+            }
+            Change::Plan {
+                project,
+                category,
+                amount,
+            } => {
+                let plan = Request::Plan {
+                    project: project.to_string(),
+                    category,
+                    amount: Minor::parse(&amount)?,
+                };
+                carry(store, &tz, plan)
+            }
+            Change::Expense {
+                project,
+                category,
+                amount,
+                note,
+            } => {
+                let expense = Request::Expense {
+                    project: project.to_string(),
+                    category,
+                    amount: Minor::parse(&amount)?,
+                    note,
+                };
+                carry(store, &tz, expense)
+            }
+            Change::Payment {
+                project,
+                booking,
+                amount,
+                note,
+            } => {
+                let payment = Request::Payment {
+                    project: project.to_string(),
+                    amount: Minor::parse(&amount)?,
+                    booking,
+                    note,
+                };
+                carry(store, &tz, payment)
+            }
+            Change::Invoice {
+                project,
+                quote,
+                path,
+            } => {
+                let kind = if quote {
+                    invoice::Kind::Quote
+                } else {
+                    invoice::Kind::Invoice
+                };
+                let issue = Request::Issue {
+                    project: project.to_string(),
+                    kind,
+                    out: Some(path),
+                    replace,
+                };
+                carry(store, &tz, issue)
+            }
             Change::AddRoom(form) => carry(store, &tz, Request::AddRoom(form.room()?)),
             Change::SetRoom(form) => carry(store, &tz, Request::SetRoom(form.change()?)),
-            Change::AddPerson {
-                name,
-                kind,
-                instruments,
-                union,
-                contact,
-            } => carry(
-                store,
-                &tz,
-                Request::AddPerson(NewPerson {
-                    name,
-                    kind,
-                    instruments,
-                    union,
-                    contact,
-                }),
-            ),
             Change::AddProject {
                 title,
                 artist,
@@ -622,10 +625,6 @@ impl Change {
             ),
             Change::Hold(slot) => carry(store, &tz, Request::Hold(slot.parse(&tz, None)?)),
             Change::Book(slot) => carry(store, &tz, Request::Book(slot.parse(&tz, None)?)),
-            Change::Confirm(id) => carry(store, &tz, Request::Confirm(id)),
-            Change::Release(id) => carry(store, &tz, Request::Release(id)),
-            Change::Challenge(id) => carry(store, &tz, Request::Challenge(id)),
-            Change::Cancel(id) => carry(store, &tz, Request::Cancel(id)),
             Change::Ended { booking, at } => carry(
                 store,
                 &tz,
@@ -637,94 +636,7 @@ impl Change {
             Change::Hire { booking, form } => {
                 carry(store, &tz, Request::Hire(form.parse(booking)?))
             }
-            Change::UpdateTake {
-                id,
-                rating,
-                circled,
-                take_type,
-                notes,
-            } => carry(
-                store,
-                &tz,
-                Request::ChangeTake(TakeChange {
-                    id,
-                    rating,
-                    circled,
-                    take_type,
-                    notes,
-                }),
-            ),
-            Change::AddTake {
-                booking,
-                song,
-                start_utc,
-                duration_s,
-                files,
-            } => carry(
-                store,
-                &tz,
-                Request::LogTake {
-                    booking,
-                    take: NewTake {
-                        song,
-                        start_utc,
-                        duration_s,
-                        files,
-                        ..NewTake::default()
-                    },
-                },
-            ),
-            Change::Note {
-                booking,
-                marker,
-                at_utc,
-                text,
-            } => carry(
-                store,
-                &tz,
-                Request::Note {
-                    booking,
-                    at_utc,
-                    marker,
-                    text,
-                },
-            ),
-            Change::SetInput {
-                booking,
-                channel,
-                source,
-                mic,
-            } => carry(
-                store,
-                &tz,
-                Request::SetInput {
-                    booking,
-                    channel,
-                    source,
-                    mic,
-                },
-            ),
             Change::Replace(inner) => inner.apply_with(store, Replace::Allow),
-            Change::SetRate {
-                agreement,
-                name,
-                value,
-            } => {
-                let r = store.write(|tx, _| fees::set_rate_text(tx, agreement, &name, &value))?;
-                Ok(format!(
-                    "{} {} = {} ({})",
-                    r.agreement, r.name, r.value, r.unit
-                ))
-            }
-            Change::SetPolicy { name, value } => {
-                let s = store.write(|tx, _| bookings::set_setting_text(tx, &name, &value))?;
-                Ok(format!("{} = {}", s.name, s.value))
-            }
-            Change::SetContingency { project, percent } => {
-                let bp = parse_percent_bp(&percent)?;
-                store.write(|tx, _| budget::set_contingency(tx, &project.to_string(), bp))?;
-                Ok(format!("contingency {} %", bp as f64 / 100.0))
-            }
             Change::ExportBudget { project, path } => {
                 let report = store.read(|tx, _| budget::report(tx, &project.to_string()))?;
                 write_file(&path, &report.csv(&tz), replace)?;
@@ -773,70 +685,6 @@ impl Change {
                 };
                 write_file(&path, &text, replace)?;
                 Ok(format!("take sheet written to {}", path.display()))
-            }
-            Change::Plan {
-                project,
-                category,
-                amount,
-            } => {
-                let amount = Minor::parse(&amount)?;
-                store.write(|tx, _| budget::plan(tx, &project.to_string(), category, amount))?;
-                Ok(format!("planned {amount} for {}", category.as_str()))
-            }
-            Change::Expense {
-                project,
-                category,
-                amount,
-                note,
-            } => {
-                let amount = Minor::parse(&amount)?;
-                store.write(|tx, _| {
-                    budget::expense(tx, &project.to_string(), category, amount, &note, now())
-                })?;
-                Ok(format!("expense {amount} ({}) recorded", category.as_str()))
-            }
-            Change::Payment {
-                project,
-                booking,
-                amount,
-                note,
-            } => {
-                let amount = Minor::parse(&amount)?;
-                let got = store.write(|tx, tz| {
-                    payments::add(tx, tz, &project.to_string(), amount, booking, &note, now())
-                })?;
-                let y = &got.payment;
-                let mut said = format!("payment of {} {} recorded", y.amount, y.currency);
-                if let Some(f) = &got.firmed {
-                    said.push_str(&format!("; deposit paid: #{} is firm", f.booking.id));
-                }
-                if let Some(why) = &got.not_firmed {
-                    said.push_str(&format!("; the hold stays a hold: {why}"));
-                }
-                Ok(said)
-            }
-            Change::Invoice {
-                project,
-                quote,
-                path,
-            } => {
-                let kind = if quote {
-                    invoice::Kind::Quote
-                } else {
-                    invoice::Kind::Invoice
-                };
-                let doc = store.write(|tx, _| {
-                    paper::issue(tx, &project.to_string(), kind, now(), &path, replace)
-                })?;
-                Ok(format!(
-                    "{} {}: total {} {}, balance due {} — written to {}",
-                    kind.as_str(),
-                    doc.reference,
-                    doc.total,
-                    doc.currency,
-                    doc.balance_due,
-                    path.display()
-                ))
             }
             Change::ExportCheck { id, path, html } => {
                 let stored = store.read(|tx, _| soundchecks::get(tx, id))?;
