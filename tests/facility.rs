@@ -474,6 +474,83 @@ fn logins_are_checked() {
     assert!(message.contains("postgres://"), "{message}");
 }
 
+/// `facility user list --json` on `db`: each login's name and role.
+fn logins(db: &str) -> Vec<(String, String)> {
+    let listed: serde_json::Value =
+        serde_json::from_str(&ok(db, &["facility", "user", "list", "--json"])).unwrap();
+    listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| (u["name"].to_string(), u["role"].to_string()))
+        .collect()
+}
+
+/// A facility's logins over time: listed with their roles; a new password ends the old one; a
+/// login removed can no longer connect, and what it did stays in the audit trail under its name.
+/// Only studiodesk's logins can be changed here, never the owner or another application's role.
+#[test]
+fn logins_are_listed_given_new_passwords_and_removed() {
+    let (_, owner) = facility();
+    let jo = add_user(&owner, "gone_jo", "engineer");
+    let sam = add_user(&owner, "pw_sam", "producer");
+    let listed = logins(&owner);
+    for login in [("gone_jo", "engineer"), ("pw_sam", "producer")] {
+        let login = (format!("{:?}", login.0), format!("{:?}", login.1));
+        assert!(listed.contains(&login), "{login:?} in {listed:?}");
+    }
+
+    // Sam changes her own password: the old URL stops working, the new one works.
+    let changed: serde_json::Value = serde_json::from_str(&ok(
+        &sam,
+        &["facility", "user", "password", "pw_sam", "--json"],
+    ))
+    .unwrap();
+    let new_sam = changed["url"].as_str().unwrap();
+    assert_ne!(new_sam, sam);
+    let message = refused(&sam, &["booking", "list"]);
+    assert!(
+        message.contains("password authentication failed"),
+        "{message}"
+    );
+    ok(new_sam, &["booking", "list"]);
+    // An engineer may not change a producer's.
+    let message = refused(&jo, &["facility", "user", "password", "pw_sam"]);
+    assert_eq!(
+        message,
+        "studiodesk: refused: an engineer may not change another login's password (that needs \
+         the database's owner)"
+    );
+    let message = refused(&new_sam, &["facility", "user", "remove", "gone_jo"]);
+    assert!(
+        message.contains("a producer may not remove logins"),
+        "{message}"
+    );
+
+    // Jo logs a take, then leaves.
+    ok(&jo, &["log", "take", "1", "--song", "Harbour"]);
+    let said = ok(&owner, &["facility", "user", "remove", "gone_jo"]);
+    assert!(said.contains("gone_jo (engineer) removed"), "{said}");
+    let message = refused(&jo, &["booking", "list"]);
+    assert!(
+        message.contains("password authentication failed"),
+        "{message}"
+    );
+    assert!(!logins(&owner).iter().any(|(name, _)| name == "\"gone_jo\""));
+    let history = ok(&owner, &["booking", "history", "1"]);
+    assert!(history.contains("gone_jo"), "{history}");
+
+    // The owner and the server's own roles are not facility logins.
+    for name in ["studiodesk", "postgres"] {
+        let message = refused(&owner, &["facility", "user", "remove", name]);
+        assert!(message.contains("no facility login"), "{message}");
+        let message = refused(&owner, &["facility", "user", "password", name]);
+        assert!(message.contains("no facility login"), "{message}");
+    }
+    let message = refused(&owner, &["facility", "user", "remove", "gone_jo"]);
+    assert!(message.contains("no facility login"), "{message}");
+}
+
 /// A room's studio file moved into the facility: every record with its id (holds keep their
 /// ranks, a challenge its challenger, takes their booking), read back through the same commands
 /// on both stores and compared; a facility holding a studio is refused unless --replace; new

@@ -47,6 +47,19 @@ pub enum UserCommand {
         #[arg(long)]
         password: Option<String>,
     },
+    /// The facility's logins and their roles.
+    List,
+    /// Give a login a new password; prints its new connection URL. The owner may change
+    /// anyone's, a login its own.
+    Password {
+        name: String,
+        /// The new password (letters and digits); a random one of 20 characters when not given.
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Remove a login (someone who left): it can no longer connect. What it did stays in the
+    /// audit trail under its name. Run it as the database's owner.
+    Remove { name: String },
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -77,22 +90,7 @@ pub fn facility(store: &StoreArgs, command: FacilityCommand) -> anyhow::Result<E
             let s = db.write(|tx, _| facility::set(tx, &name, &value))?;
             outln!("{} = {}", s.name, s.value.unwrap_or_default());
         }
-        FacilityCommand::User {
-            command:
-                UserCommand::Add {
-                    name,
-                    role,
-                    password,
-                },
-        } => {
-            let mut db = store.open_for(false)?;
-            let url = db.add_user(&name, role, password.as_deref())?;
-            if store.json {
-                print_json(&serde_json::json!({ "name": name, "role": role, "url": url }))?;
-            } else {
-                outln!("{name} ({role}): {url}");
-            }
-        }
+        FacilityCommand::User { command } => user(store, command)?,
         FacilityCommand::Import { from, replace } => {
             let (_, tz) = store.location()?;
             let mut source = Store::open_read(from.as_path(), tz)?;
@@ -116,4 +114,60 @@ pub fn facility(store: &StoreArgs, command: FacilityCommand) -> anyhow::Result<E
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `facility user …`: a facility's logins.
+fn user(store: &StoreArgs, command: UserCommand) -> anyhow::Result<()> {
+    let mut db = store.open_for(matches!(command, UserCommand::List))?;
+    match command {
+        UserCommand::Add {
+            name,
+            role,
+            password,
+        } => {
+            let url = db.add_user(&name, role, password.as_deref())?;
+            login_url(store.json, &name, Some(role), &url)?;
+        }
+        UserCommand::List => {
+            let users = db.users()?;
+            if store.json {
+                print_json(&users)?;
+            } else if users.is_empty() {
+                outln!("no logins yet: `facility user add NAME --role ROLE` makes one");
+            } else {
+                for u in users {
+                    outln!("{:<20} {}", u.name, u.role);
+                }
+            }
+        }
+        UserCommand::Password { name, password } => {
+            let url = db.set_password(&name, password.as_deref())?;
+            login_url(store.json, &name, None, &url)?;
+        }
+        UserCommand::Remove { name } => {
+            let gone = db.remove_user(&name)?;
+            if store.json {
+                print_json(&gone)?;
+            } else {
+                outln!(
+                    "{} ({}) removed: it can no longer connect",
+                    gone.name,
+                    gone.role
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A login's connection URL, which holds its password: printed once, for the person it is for.
+fn login_url(json: bool, name: &str, role: Option<Role>, url: &str) -> anyhow::Result<()> {
+    if json {
+        return print_json(&serde_json::json!({ "name": name, "role": role, "url": url }));
+    }
+    match role {
+        Some(role) => outln!("{name} ({role}): {url}"),
+        None => outln!("{name}: {url}"),
+    }
+    Ok(())
 }

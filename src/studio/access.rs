@@ -98,6 +98,15 @@ fn needed_for(action: &str) -> Role {
     }
 }
 
+/// A refusal of `action` on the server's logins, which only the database's owner manages.
+pub(crate) fn owners_only(role: Option<Role>, action: &str) -> StudioError {
+    StudioError::Refused {
+        who: role.map_or_else(|| "this login".into(), Role::with_article),
+        action: action.to_string(),
+        needed: "the database's owner".to_string(),
+    }
+}
+
 /// The server's refusal (`message`, as PostgreSQL words it) for a login of `role`, as one line
 /// naming the role and the action.
 pub(crate) fn refusal(role: Option<Role>, message: &str) -> StudioError {

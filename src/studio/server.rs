@@ -166,9 +166,7 @@ pub(super) fn add_user(
     password: &str,
 ) -> Result<String, StudioError> {
     access::check_login_name(name)?;
-    if !password.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return super::invalid("password", "letters and digits only");
-    }
+    check_password(password)?;
     migrate(client, url)?;
     let mut t = client.transaction().map_err(DbError::from)?;
     t.batch_execute(ROLES).map_err(DbError::from)?;
@@ -186,6 +184,83 @@ pub(super) fn add_user(
     })?;
     t.commit().map_err(DbError::from)?;
     Ok(with_login(url, name, password))
+}
+
+/// A facility login and its role.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct User {
+    pub name: String,
+    pub role: Role,
+}
+
+/// The logins granted a studiodesk role on this server, by name.
+pub(super) fn users(client: &mut Client) -> Result<Vec<User>, StudioError> {
+    let rows = client
+        .query(
+            "SELECT r.rolname::text, g.rolname::text
+               FROM pg_roles r
+               JOIN pg_auth_members m ON m.member = r.oid
+               JOIN pg_roles g ON g.oid = m.roleid
+              WHERE r.rolcanlogin AND g.rolname = ANY($1)
+              ORDER BY r.rolname",
+            &[&Role::ALL.map(Role::group).to_vec()],
+        )
+        .map_err(DbError::from)?;
+    rows.iter()
+        .map(|row| {
+            let group: String = row.get(1);
+            Ok(User {
+                name: row.get(0),
+                role: group.trim_start_matches("studiodesk_").parse()?,
+            })
+        })
+        .collect()
+}
+
+/// The studiodesk login `name`, or why it is not one (only those may be changed here: never
+/// the owner, nor another application's).
+fn facility_login(client: &mut Client, name: &str) -> Result<User, StudioError> {
+    access::check_login_name(name)?;
+    users(client)?
+        .into_iter()
+        .find(|u| u.name == name)
+        .ok_or_else(|| StudioError::NotFound {
+            what: "facility login",
+            key: name.to_string(),
+        })
+}
+
+/// Give the login `name` a new `password` (letters and digits); the URL it now connects with.
+pub(super) fn set_password(
+    client: &mut Client,
+    url: &str,
+    name: &str,
+    password: &str,
+) -> Result<String, StudioError> {
+    facility_login(client, name)?;
+    check_password(password)?;
+    // Both were checked to be plain: neither can be a parameter of ALTER ROLE.
+    client
+        .batch_execute(&format!("ALTER ROLE {name} PASSWORD '{password}'"))
+        .map_err(DbError::from)?;
+    Ok(with_login(url, name, password))
+}
+
+/// Remove the login `name`: it can no longer connect. What it did stays in the audit trail
+/// under its name.
+pub(super) fn remove_user(client: &mut Client, name: &str) -> Result<User, StudioError> {
+    let user = facility_login(client, name)?;
+    client
+        .batch_execute(&format!("DROP ROLE {name}"))
+        .map_err(DbError::from)?;
+    Ok(user)
+}
+
+fn check_password(password: &str) -> Result<(), StudioError> {
+    if password.is_empty() || !password.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return super::invalid("password", "letters and digits only");
+    }
+    Ok(())
 }
 
 /// `url` with its user and password replaced.

@@ -290,20 +290,63 @@ impl Store {
         role: Role,
         password: Option<&str>,
     ) -> Result<String, StudioError> {
-        let (Backend::Server(client, _), Location::Server(url)) =
-            (&mut self.backend, &self.location)
-        else {
-            return super::invalid(
-                "db",
-                "logins and roles are a facility database's: use --db postgres://…",
-            );
-        };
         let password = match password {
             Some(p) => p.to_string(),
             None => access::new_password()?,
         };
-        server::add_user(client, url, name, role, &password)
-            .map_err(|e| explain(&self.location, self.role, e))
+        let (client, url) = self.server()?;
+        let made = server::add_user(client, url, name, role, &password);
+        made.map_err(|e| self.explain_login("create logins", e))
+    }
+
+    /// The facility's logins and their roles. Only a server has logins.
+    pub fn users(&mut self) -> Result<Vec<server::User>, StudioError> {
+        let (client, _) = self.server()?;
+        server::users(client).map_err(|e| explain(&self.location, self.role, e))
+    }
+
+    /// Give facility login `name` a new password (`password`, else a new random one); the URL it
+    /// now connects with. The owner may change anyone's; a login its own.
+    pub fn set_password(
+        &mut self,
+        name: &str,
+        password: Option<&str>,
+    ) -> Result<String, StudioError> {
+        let password = match password {
+            Some(p) => p.to_string(),
+            None => access::new_password()?,
+        };
+        let (client, url) = self.server()?;
+        let set = server::set_password(client, url, name, &password);
+        set.map_err(|e| self.explain_login("change another login's password", e))
+    }
+
+    /// Remove facility login `name`; who it was. Only the owner removes logins.
+    pub fn remove_user(&mut self, name: &str) -> Result<server::User, StudioError> {
+        let (client, _) = self.server()?;
+        let removed = server::remove_user(client, name);
+        removed.map_err(|e| self.explain_login("remove logins", e))
+    }
+
+    /// A failure managing logins, in words: the server refuses `action` to all but the owner.
+    fn explain_login(&self, action: &str, e: StudioError) -> StudioError {
+        match e {
+            StudioError::Database(db) if db.kind == DbErrorKind::Permission => {
+                access::owners_only(self.role, action)
+            }
+            other => explain(&self.location, self.role, other),
+        }
+    }
+
+    /// The server's connection and URL, or why a file has no logins.
+    fn server(&mut self) -> Result<(&mut postgres::Client, &str), StudioError> {
+        match (&mut self.backend, &self.location) {
+            (Backend::Server(client, _), Location::Server(url)) => Ok((client, url)),
+            _ => super::invalid(
+                "db",
+                "logins and roles are a facility database's: use --db postgres://…",
+            ),
+        }
     }
 
     /// Copy every record of the studio `source` (a room's file) into this one, ids and all, and
