@@ -521,7 +521,7 @@ fn logins_are_listed_given_new_passwords_and_removed() {
         "studiodesk: refused: an engineer may not change another login's password (that needs \
          the database's owner)"
     );
-    let message = refused(&new_sam, &["facility", "user", "remove", "gone_jo"]);
+    let message = refused(new_sam, &["facility", "user", "remove", "gone_jo"]);
     assert!(
         message.contains("a producer may not remove logins"),
         "{message}"
