@@ -1273,6 +1273,62 @@ fn two_desks_on_one_facility_database_see_each_other() {
     );
 }
 
+/// A desk on an engineer's facility login offers what an engineer may do and greys out the
+/// rest, which the server would refuse: no holds, firming, cancelling, rooms or projects; the
+/// session's end and its log, yes, and a take logged from it is stored under the engineer.
+#[test]
+fn an_engineers_desk_offers_only_what_an_engineer_may_do() {
+    let (dirs, _) = facility_dirs(2);
+    seed(dirs[0].path());
+    let booking = booked(dirs[0].path());
+    let url = open_store(dirs[0].path())
+        .add_user("desk_eng", studiodesk::studio::access::Role::Engineer, None)
+        .unwrap();
+    std::fs::write(dirs[1].path().join("studio.url"), &url).unwrap();
+    let mut harness = desk(dirs[1].path());
+    harness.state_mut().apply(Action::Select(Selection {
+        project: Some(1),
+        booking: Some(booking),
+    }));
+    settle(&mut harness);
+    assert_eq!(
+        harness.state().loaded().role,
+        Some(studiodesk::studio::access::Role::Engineer)
+    );
+    let disabled = |h: &Harness<'static, Desk>, label: &str| {
+        h.get_by_label(label).accesskit_node().is_disabled()
+    };
+    tab(&mut harness, "Bookings");
+    click(&mut harness, "Rooms and projects");
+    for label in [
+        "Place hold",
+        "Book firm",
+        "Cancel",
+        "Add room",
+        "Add project",
+    ] {
+        assert!(
+            disabled(&harness, label),
+            "{label} is offered to an engineer"
+        );
+    }
+    assert!(!disabled(&harness, "Record overtime"));
+    tab(&mut harness, "Session log");
+    assert!(!disabled(&harness, "Log take"));
+    type_into(&mut harness, "Song of a take recorded elsewhere", "Harbour");
+    click(&mut harness, "Log take");
+    settle(&mut harness);
+    let status = harness.state().status().unwrap_or_default().to_string();
+    assert!(status.contains("Harbour take 1 logged"), "{status}");
+    let history = &harness.state().loaded().history;
+    assert!(
+        history
+            .iter()
+            .any(|c| c.login == "desk_eng" && c.what.contains("Harbour")),
+        "{history:?}"
+    );
+}
+
 /// The facility database goes away under a desk (the server drops its connections): the desk
 /// says it is offline, its meters go on, and it comes back by itself; a change then works.
 #[test]

@@ -33,6 +33,11 @@ impl Role {
         }
     }
 
+    /// Whether this role may do what `needed` may: its own, and a manager everything.
+    pub fn covers(self, needed: Role) -> bool {
+        self == needed || self == Role::Manager
+    }
+
     /// The server's group role a login is granted.
     pub fn group(self) -> String {
         format!("studiodesk_{}", self.as_str())
@@ -96,6 +101,22 @@ fn needed_for(action: &str) -> Role {
     } else {
         Role::Producer
     }
+}
+
+/// Whether a login of `role` may do what `needed` may; `None` is a studio file or the facility
+/// database's owner, who may do anything. (The server decides; this is for offering only what
+/// will be allowed.)
+pub fn may(role: Option<Role>, needed: Role) -> bool {
+    role.is_none_or(|r| r.covers(needed))
+}
+
+/// Why a login of `role` is not offered what only `needed` (or a manager) may do.
+pub fn not_for(role: Role, needed: Role) -> String {
+    format!(
+        "{} may not do this: it needs {}",
+        role.with_article(),
+        needed.with_article()
+    )
 }
 
 /// A refusal of `action` on the server's logins, which only the database's owner manages.
@@ -176,6 +197,18 @@ pub fn new_password() -> Result<String, StudioError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_manager_may_do_all_the_others_only_their_own() {
+        assert!(may(None, Role::Manager));
+        assert!(may(Some(Role::Manager), Role::Engineer));
+        assert!(may(Some(Role::Manager), Role::Producer));
+        assert!(may(Some(Role::Producer), Role::Producer));
+        assert!(!may(Some(Role::Producer), Role::Engineer));
+        assert!(!may(Some(Role::Producer), Role::Manager));
+        assert!(may(Some(Role::Engineer), Role::Engineer));
+        assert!(!may(Some(Role::Engineer), Role::Producer));
+    }
 
     #[test]
     fn refusals_name_the_role_and_the_action() {

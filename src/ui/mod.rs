@@ -477,6 +477,12 @@ impl Desk {
                 for (tab, label) in TABS {
                     ui.selectable_value(&mut self.tab, tab, label);
                 }
+                if let Some(role) = self.loaded.role {
+                    // What this desk's facility login may change is its role's.
+                    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                        ui.label(format!("facility login: {role}"));
+                    });
+                }
             });
         });
         egui::Panel::bottom("status").show(ui, |ui| {

@@ -10,6 +10,7 @@ use super::Action;
 use super::calendar::{self, CalendarState};
 use super::studio::{Change, HireForm, Loaded, RoomForm, Selection, SlotForm};
 use super::widgets::{RED, YELLOW, field};
+use crate::studio::access::{self, Role};
 use crate::studio::app::{NewPerson, Request, TakeChange};
 use crate::studio::bookings::Status;
 use crate::studio::budget::Category;
@@ -29,6 +30,50 @@ fn choice<T: Named>(ui: &mut Ui, label: &str, value: &mut T) {
         });
 }
 
+/// What the desk's login may do: a button for what only a role may do is greyed out, saying
+/// why, for a login without it (the server would refuse it anyway).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Gate {
+    /// The login's role; `None` may do anything.
+    pub role: Option<Role>,
+    /// The role the action needs (or a manager).
+    pub needs: Role,
+}
+
+impl Gate {
+    pub(super) fn new(data: &Loaded, needs: Role) -> Gate {
+        Gate {
+            role: data.role,
+            needs,
+        }
+    }
+
+    /// The button `label`, enabled when the login may and the action is `ready`.
+    pub(super) fn button(
+        self,
+        ui: &mut Ui,
+        ready: bool,
+        label: impl Into<egui::WidgetText>,
+    ) -> egui::Response {
+        let may = access::may(self.role, self.needs);
+        let button = ui.add_enabled(ready && may, egui::Button::new(label));
+        match self.role {
+            Some(role) if !may => button.on_disabled_hover_text(access::not_for(role, self.needs)),
+            _ => button,
+        }
+    }
+
+    /// As [`Gate::button`], true when clicked.
+    pub(super) fn clicked(
+        self,
+        ui: &mut Ui,
+        ready: bool,
+        label: impl Into<egui::WidgetText>,
+    ) -> bool {
+        self.button(ui, ready, label).clicked()
+    }
+}
+
 /// One editable value in a grid: its name, what it is now, a field for the new value named
 /// "<name> new value", and a Set button named "Set <name>". True when Set was clicked.
 pub(super) fn setting_row(
@@ -37,12 +82,13 @@ pub(super) fn setting_row(
     now: &str,
     note: &str,
     edit: &mut String,
+    gate: Gate,
 ) -> bool {
     ui.label(name);
     ui.label(now);
     let field = ui.add(egui::TextEdit::singleline(edit).desired_width(70.0));
     super::widgets::name(field, egui::Role::TextInput, &format!("{name} new value"));
-    let set = ui.button("Set");
+    let set = gate.button(ui, true, "Set");
     let set = super::widgets::name(set, egui::Role::Button, &format!("Set {name}"));
     ui.label(RichText::new(note).weak());
     ui.end_row();
@@ -126,6 +172,7 @@ pub fn bookings(
                     &setting.value.to_string(),
                     &setting.source,
                     edit,
+                    Gate::new(data, Role::Manager),
                 ) {
                     actions.push(Action::Studio(Change::Studio(Request::SetPolicy {
                         name: setting.name.clone(),
@@ -163,10 +210,10 @@ fn new_booking(ui: &mut Ui, state: &mut BookingsState, data: &Loaded, actions: &
         "Times are local, e.g. 2026-12-01 10:00; a block of days repeats the first day's times.",
     );
     ui.horizontal(|ui| {
-        if ui.button("Place hold").clicked() {
+        if Gate::new(data, Role::Producer).clicked(ui, true, "Place hold") {
             actions.push(Action::Studio(Change::Hold(slot.clone())));
         }
-        if ui.button("Book firm").clicked() {
+        if Gate::new(data, Role::Producer).clicked(ui, true, "Book firm") {
             actions.push(Action::Studio(Change::Book(slot.clone())));
         }
     });
@@ -221,28 +268,24 @@ fn selected_booking(
     }
     ui.horizontal(|ui| {
         let hold = b.status == Status::Hold;
-        if ui.add_enabled(hold, egui::Button::new("Firm")).clicked() {
+        let producer = Gate::new(data, Role::Producer);
+        if producer.clicked(ui, hold, "Firm") {
             actions.push(Action::Studio(Change::Studio(Request::Confirm(b.id))));
         }
-        if ui.add_enabled(hold, egui::Button::new("Release")).clicked() {
+        if producer.clicked(ui, hold, "Release") {
             actions.push(Action::Studio(Change::Studio(Request::Release(b.id))));
         }
-        if ui
-            .add_enabled(hold && b.rank > Some(1), egui::Button::new("Challenge"))
-            .clicked()
-        {
+        if producer.clicked(ui, hold && b.rank > Some(1), "Challenge") {
             actions.push(Action::Studio(Change::Studio(Request::Challenge(b.id))));
         }
-        if ui
-            .add_enabled(b.status == Status::Confirmed, egui::Button::new("Cancel"))
-            .clicked()
-        {
+        let manager = Gate::new(data, Role::Manager);
+        if manager.clicked(ui, b.status == Status::Confirmed, "Cancel") {
             actions.push(Action::Studio(Change::Studio(Request::Cancel(b.id))));
         }
     });
     ui.horizontal(|ui| {
         field(ui, "Ended at", &mut state.ended_at, 130.0);
-        if ui.button("Record overtime").clicked() {
+        if Gate::new(data, Role::Engineer).clicked(ui, true, "Record overtime") {
             actions.push(Action::Studio(Change::Ended {
                 booking: b.id,
                 at: state.ended_at.clone(),
@@ -295,11 +338,11 @@ fn rooms_and_projects(
             field(ui, "Overtime ×", &mut room.overtime, 40.0);
         });
         ui.horizontal(|ui| {
-            if ui.button("Add room").clicked() {
+            if Gate::new(data, Role::Manager).clicked(ui, true, "Add room") {
                 actions.push(Action::Studio(Change::AddRoom(room.clone())));
             }
-            if ui
-                .button("Change room")
+            if Gate::new(data, Role::Manager)
+                .button(ui, true, "Change room")
                 .on_hover_text("change the named room's rates and times; blank fields stay")
                 .clicked()
             {
@@ -320,7 +363,7 @@ fn rooms_and_projects(
         ui.horizontal(|ui| field(ui, "Artist", &mut state.project_artist, 120.0));
         ui.horizontal(|ui| field(ui, "Producer", &mut state.project_producer, 120.0));
         ui.horizontal(|ui| field(ui, "Project currency", &mut state.project_currency, 40.0));
-        if ui.button("Add project").clicked() {
+        if Gate::new(data, Role::Producer).clicked(ui, true, "Add project") {
             actions.push(Action::Studio(Change::AddProject {
                 title: state.project_title.clone(),
                 artist: state.project_artist.clone(),
@@ -409,7 +452,7 @@ pub fn hires(
         ui.horizontal(|ui| field(ui, "Instruments", &mut state.instruments, 140.0));
         choice(ui, "Union", &mut state.union);
         ui.horizontal(|ui| field(ui, "Contact", &mut state.contact, 140.0));
-        if ui.button("Add person").clicked() {
+        if Gate::new(data, Role::Producer).clicked(ui, true, "Add person") {
             actions.push(Action::Studio(Change::Studio(Request::AddPerson(
                 NewPerson {
                     name: state.name.clone(),
@@ -427,7 +470,8 @@ pub fn hires(
                     let key = (rate.agreement.clone(), rate.name.clone());
                     let edit = state.rate_edits.entry(key).or_default();
                     let name = format!("{} {}", rate.agreement, rate.name);
-                    if setting_row(ui, &name, &rate.value_text(), &rate.source, edit)
+                    let manager = Gate::new(data, Role::Manager);
+                    if setting_row(ui, &name, &rate.value_text(), &rate.source, edit, manager)
                         && let Some(agreement) =
                             crate::studio::fees::Agreement::parse(&rate.agreement)
                     {
@@ -476,7 +520,7 @@ pub fn hires(
             field(ui, "Flat fee", &mut form.flat, 60.0);
             field(ui, "Hourly", &mut form.hourly, 60.0);
         });
-        if ui.button("Hire").clicked() {
+        if Gate::new(data, Role::Producer).clicked(ui, true, "Hire") {
             actions.push(Action::Studio(Change::Hire {
                 booking,
                 form: form.clone(),
@@ -647,14 +691,14 @@ pub fn budget(
         field(ui, "Note", &mut state.note, 160.0);
     });
     ui.horizontal(|ui| {
-        if ui.button("Set plan").clicked() {
+        if Gate::new(data, Role::Producer).clicked(ui, true, "Set plan") {
             actions.push(Action::Studio(Change::Plan {
                 project,
                 category: state.category,
                 amount: state.amount.clone(),
             }));
         }
-        if ui.button("Add expense").clicked() {
+        if Gate::new(data, Role::Producer).clicked(ui, true, "Add expense") {
             actions.push(Action::Studio(Change::Expense {
                 project,
                 category: state.category,
@@ -665,7 +709,7 @@ pub fn budget(
     });
     ui.horizontal(|ui| {
         field(ui, "Contingency %", &mut state.contingency, 50.0);
-        if ui.button("Set contingency").clicked() {
+        if Gate::new(data, Role::Producer).clicked(ui, true, "Set contingency") {
             actions.push(Action::Studio(Change::SetContingency {
                 project,
                 percent: state.contingency.clone(),
@@ -725,7 +769,7 @@ fn account(
             Some(id) => format!("Record payment on #{id}"),
             None => "Record payment".to_string(),
         };
-        if ui.button(label).clicked() {
+        if Gate::new(data, Role::Manager).clicked(ui, true, label) {
             actions.push(Action::Studio(Change::Payment {
                 project,
                 booking,
@@ -737,7 +781,7 @@ fn account(
     ui.horizontal(|ui| {
         field(ui, "Invoice file", &mut state.invoice_path, 160.0);
         for (label, quote) in [("Make invoice", false), ("Make quote", true)] {
-            if ui.button(label).clicked() {
+            if Gate::new(data, Role::Producer).clicked(ui, true, label) {
                 actions.push(Action::Studio(Change::Invoice {
                     project,
                     quote,
@@ -879,7 +923,7 @@ pub fn session_log(
             &mut state.song,
             140.0,
         );
-        if ui.button("Log take").clicked() {
+        if Gate::new(data, Role::Engineer).clicked(ui, true, "Log take") {
             actions.push(Action::Studio(Change::Studio(Request::LogTake {
                 booking,
                 take: NewTake {
@@ -916,7 +960,7 @@ pub fn session_log(
         }
         ui.horizontal(|ui| {
             field(ui, "Note", &mut state.note, 200.0);
-            if ui.button("Add note").clicked() {
+            if Gate::new(data, Role::Engineer).clicked(ui, true, "Add note") {
                 actions.push(Action::Studio(Change::Studio(Request::Note {
                     booking,
                     marker: false,
@@ -941,7 +985,7 @@ pub fn session_log(
                 .labelled_by(l.id);
             field(ui, "Source", &mut state.source, 90.0);
             field(ui, "Mic", &mut state.mic, 90.0);
-            if ui.button("Set input").clicked() {
+            if Gate::new(data, Role::Engineer).clicked(ui, true, "Set input") {
                 actions.push(Action::Studio(Change::Studio(Request::SetInput {
                     booking,
                     channel: state.channel,

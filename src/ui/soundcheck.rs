@@ -5,9 +5,11 @@
 use eframe::egui::{self, Grid, RichText, Ui};
 
 use super::Action;
+use super::production::Gate;
 use super::studio::{Change, Loaded};
 use super::widgets::{GREEN, RED, YELLOW};
 use crate::soundcheck::{Report, Verdict, report};
+use crate::studio::access::Role;
 
 /// What the Sound check tab remembers.
 #[derive(Clone, Debug)]
@@ -119,7 +121,9 @@ pub fn view(
                         continue;
                     };
                     let edit = state.threshold_edits.entry(field.to_string()).or_default();
-                    if super::production::setting_row(ui, field, &format!("{value}"), "", edit) {
+                    let engineer = Gate::new(data, Role::Engineer);
+                    let now = format!("{value}");
+                    if super::production::setting_row(ui, field, &now, "", edit, engineer) {
                         actions.push(Action::Studio(Change::SetThreshold {
                             profile: profile.name.clone(),
                             field: field.to_string(),
@@ -153,10 +157,7 @@ pub fn view(
             Some(id) => format!("Keep with booking #{id}"),
             None => "Keep (no booking chosen)".into(),
         };
-        if ui
-            .add_enabled(!state.kept, egui::Button::new(target))
-            .clicked()
-        {
+        if Gate::new(data, Role::Engineer).clicked(ui, !state.kept, target) {
             actions.push(Action::SaveSoundcheck);
         }
         if state.kept {

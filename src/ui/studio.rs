@@ -12,6 +12,7 @@ use jiff::tz::TimeZone;
 
 use crate::files::Replace;
 use crate::soundcheck::profile::{self, Profile};
+use crate::studio::access::Role;
 use crate::studio::app::{self, HireText, NewProject, Request, RoomText, SlotText};
 use crate::studio::bookings::{self, Setting};
 use crate::studio::budget::{self, BudgetReport, Category};
@@ -55,6 +56,8 @@ pub struct Loaded {
     pub window: (i64, i64),
     /// The selected booking.
     pub booking: Option<bookings::Booking>,
+    /// The facility login's role; `None` on a studio file or for the database's owner.
+    pub role: Option<Role>,
     pub rooms: Vec<Room>,
     pub projects: Vec<Project>,
     pub people: Vec<Person>,
@@ -324,6 +327,7 @@ fn serve(db: Location, tz: TimeZone, jobs: Receiver<Ask>, reply: Sender<Reply>) 
 /// Read everything the views show for `view`: the bookings of its window, not the studio's years.
 fn load(store: &mut Store, view: View) -> Result<Loaded, StudioError> {
     let View { selection, window } = view;
+    let role = store.role();
     store.read(|tx, _| {
         let booking = selection
             .booking
@@ -351,6 +355,7 @@ fn load(store: &mut Store, view: View) -> Result<Loaded, StudioError> {
         Ok(Loaded {
             selection,
             window,
+            role,
             rooms: entities::rooms(tx)?,
             projects: entities::projects(tx)?,
             people: entities::people(tx)?,
