@@ -1489,3 +1489,44 @@ fn bookings_are_listed_between_dates() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("must be after --from"));
 }
+
+/// A read waits for no change: while another connection's change is under way (holding the
+/// studio's write lock), a desk's read of the same studio answers, without the change.
+#[test]
+fn a_read_does_not_wait_for_a_change() {
+    use std::sync::mpsc;
+    let dir = tempfile::tempdir().unwrap();
+    drop(studio(dir.path()));
+    let db = common::db_in(dir.path());
+    let mut reader = common::studio_at(db.as_str());
+    let before = reader.read(|tx, _| entities::people(tx)).unwrap().len();
+    let (started, change_started) = mpsc::channel();
+    let (finish, change_may_finish) = mpsc::channel::<()>();
+    let writer = std::thread::spawn(move || {
+        let mut store = common::studio_at(db.as_str());
+        store
+            .write(|tx, _| {
+                entities::add_person(tx, "Jo Park", PersonKind::Engineer, "", Union::None, "")?;
+                started.send(()).unwrap();
+                change_may_finish.recv().unwrap();
+                Ok(())
+            })
+            .unwrap();
+    });
+    change_started.recv().unwrap();
+    let (answered, answer) = mpsc::channel();
+    let read = std::thread::spawn(move || {
+        let people = reader.read(|tx, _| entities::people(tx)).map(|p| p.len());
+        answered.send(people).unwrap();
+        reader
+    });
+    let seen = answer
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the read waited for the change to end");
+    assert_eq!(seen.unwrap(), before);
+    finish.send(()).unwrap();
+    writer.join().unwrap();
+    let mut reader = read.join().unwrap();
+    let after = reader.read(|tx, _| entities::people(tx)).unwrap().len();
+    assert_eq!(after, before + 1);
+}

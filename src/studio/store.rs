@@ -445,26 +445,42 @@ impl Store {
         }
     }
 
+    /// Whether a hold has lapsed and is still stored as held (a sweep would release it).
+    fn holds_due(&mut self, now: i64) -> Result<bool, StudioError> {
+        match &mut self.backend {
+            Backend::File(conn) => {
+                let t = conn.transaction().map_err(super::db::DbError::from)?;
+                bookings::due(&Tx::sqlite(&t), now)
+            }
+            Backend::Server(client, statements) => {
+                let t = client.transaction().map_err(super::db::DbError::from);
+                t.map_err(StudioError::from)
+                    .and_then(|t| bookings::due(&Tx::postgres(t, statements), now))
+                    .map_err(|e| explain(&self.location, self.role, e))
+            }
+        }
+    }
+
     /// Run `f` reading a consistent snapshot in which expired holds are released, so what is
-    /// read is what is true now. On a store opened for changes the release is committed; on one
-    /// opened with [`Store::open_read`] nothing is written: when holds are due, `f` reads a copy
-    /// (a file's, in memory; a server's transaction is rolled back) where they are released.
+    /// read is what is true now. A read takes no lock and waits for no change, except on a store
+    /// opened for changes when a hold has lapsed: then the release is committed first, as a
+    /// change. On a store opened with [`Store::open_read`] nothing is ever written: when holds
+    /// are due, `f` reads a copy (a file's, in memory; a server's transaction is rolled back)
+    /// where they are released.
     pub fn read<T>(
         &mut self,
         mut f: impl FnMut(&Tx, &TimeZone) -> Result<T, StudioError>,
     ) -> Result<T, StudioError> {
-        if !self.read_only {
+        let now = units::now();
+        let due = self.holds_due(now)?;
+        if due && !self.read_only {
             return self.write(f);
         }
-        let now = units::now();
         let tz = self.tz.clone();
         match &mut self.backend {
             Backend::File(conn) => {
-                let due = {
-                    let t = conn.transaction().map_err(super::db::DbError::from)?;
-                    bookings::due(&Tx::sqlite(&t), now)?
-                };
                 if due {
+                    // Only a store opened to read gets here with holds due.
                     *conn = file::copy_in_memory(conn)?;
                 }
                 let t = conn.transaction().map_err(super::db::DbError::from)?;
@@ -482,6 +498,7 @@ impl Store {
                     .start()
                     .map_err(super::db::DbError::from)?;
                 let mut tx = Tx::postgres(t, statements);
+                // A hold that lapsed since the look above is released in the snapshot too.
                 bookings::sweep(&tx, now)?;
                 // A snapshot: what the read asks twice it is told once.
                 tx.remember_reads();
