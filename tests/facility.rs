@@ -8,24 +8,7 @@ use std::process::Command;
 
 use common::pg;
 
-/// `studiodesk ARGS` on the database at `db`.
-fn run(db: &str, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_studiodesk"))
-        .args(args)
-        .args(["--tz", "Europe/London", "--db", db])
-        .output()
-        .unwrap()
-}
-
-fn ok(db: &str, args: &[&str]) -> String {
-    let out = run(db, args);
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use common::{ok_at as ok, refused_at as refused, studiodesk_at as run};
 
 /// A facility with Studio A, a project and one confirmed booking (10:00–14:00), made through
 /// the CLI; the database's name on the server and its URL.
@@ -283,15 +266,6 @@ fn desks_opening_a_new_database_together_migrate_it_once() {
         pg::server().psql(name, "SELECT version FROM studiodesk_schema"),
         studiodesk::studio::SCHEMA_VERSION.to_string()
     );
-}
-
-/// The one line a refused command prints.
-fn refused(db: &str, args: &[&str]) -> String {
-    let out = run(db, args);
-    assert_eq!(out.status.code(), Some(1), "{args:?} should be refused");
-    let message = String::from_utf8_lossy(&out.stderr).trim().to_string();
-    assert_eq!(message.lines().count(), 1, "{message}");
-    message
 }
 
 /// `facility user add NAME --role ROLE` on the owner's URL: the new login's URL.

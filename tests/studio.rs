@@ -951,15 +951,7 @@ fn bookings_read_as_they_are() {
     let dir = tempfile::tempdir().unwrap();
     let db = common::db_in(dir.path());
     studio(dir.path());
-    let ok = |args: &[&str]| {
-        let out = studiodesk(&db, args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
+    let ok = |args: &[&str]| common::ok_at(&db, args);
     // A night session, 20:00 to 04:00: 8 h is half a day plus 3 h (£380 + £255 = £635).
     let night = ok(&[
         "booking",
@@ -1144,15 +1136,7 @@ fn two_processes_race_for_each_slot() {
 fn cli_end_to_end() {
     let dir = tempfile::tempdir().unwrap();
     let db = common::db_in(dir.path());
-    let ok = |args: &[&str]| {
-        let out = studiodesk(&db, args);
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let ok = |args: &[&str]| common::ok_at(&db, args);
     ok(&[
         "room",
         "add",

@@ -186,6 +186,26 @@ pub fn studiodesk_at(db: &str, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// `studiodesk ARGS` on `db`, which must succeed; its standard output.
+pub fn ok_at(db: &str, args: &[&str]) -> String {
+    let out = studiodesk_at(db, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `studiodesk ARGS` on `db`, which must be refused (exit 1) in one line; that line.
+pub fn refused_at(db: &str, args: &[&str]) -> String {
+    let out = studiodesk_at(db, args);
+    assert_eq!(out.status.code(), Some(1), "{args:?} should be refused");
+    let message = String::from_utf8_lossy(&out.stderr).trim().to_string();
+    assert_eq!(message.lines().count(), 1, "{message}");
+    message
+}
+
 /// Which store the studio tests run on: a SQLite file, or (with `STUDIODESK_TEST_STORE=postgres`)
 /// a fresh database on the test binary's own PostgreSQL server. The same suite runs on both.
 pub fn on_server() -> bool {
