@@ -488,9 +488,16 @@ impl Desk {
         egui::Panel::bottom("status").show(ui, |ui| {
             ui.horizontal(|ui| {
                 if let Some(offline) = &self.offline {
+                    // A server is offline; a file is only unusable (missing drive, another
+                    // application's file), and tried again all the same.
+                    let lost = if self.options.db.file().is_some() {
+                        ""
+                    } else {
+                        "offline: "
+                    };
                     ui.colored_label(
                         widgets::RED,
-                        format!("offline: {offline} — trying again; metering and recording go on"),
+                        format!("{lost}{offline} — trying again; metering and recording go on"),
                     );
                     return;
                 }
