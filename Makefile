@@ -39,7 +39,7 @@ run:
 test:
 	$(call install,$(TEST_DEBS))
 	cargo test
-	STUDIODESK_TEST_STORE=postgres cargo test --test studio --test money --test bwf
+	STUDIODESK_TEST_STORE=postgres cargo test --test studio --test money --test bwf --test ui
 	cargo test --features jack --lib --test engine_jack --test desk_jack
 	cargo test --features snapshots --test ui snapshots
 
