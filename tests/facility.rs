@@ -314,9 +314,15 @@ fn roles_are_enforced_by_the_server() {
             "2027-04-02 12:00",
         ],
     );
-    assert!(
-        message.contains("an engineer may not change bookings"),
-        "{message}"
+    assert_eq!(
+        message,
+        "studiodesk: refused: an engineer may not place a hold (that needs a producer)"
+    );
+    // Refused by a column grant, not the booking rules: named as what was asked all the same.
+    let message = refused(&engineer, &["booking", "cancel", "1"]);
+    assert_eq!(
+        message,
+        "studiodesk: refused: an engineer may not cancel a booking (that needs a manager)"
     );
     // Past studiodesk, straight to the server: the same refusal.
     let psql = Command::new("psql")
@@ -352,6 +358,11 @@ fn roles_are_enforced_by_the_server() {
             "--end",
             "2027-04-02 12:00",
         ],
+    );
+    let message = refused(&engineer, &["booking", "confirm", "2"]);
+    assert_eq!(
+        message,
+        "studiodesk: refused: an engineer may not firm a hold (that needs a producer)"
     );
     let message = refused(&producer, &["booking", "cancel", "1"]);
     assert_eq!(

@@ -110,6 +110,15 @@ pub fn may(role: Option<Role>, needed: Role) -> bool {
     role.is_none_or(|r| r.covers(needed))
 }
 
+/// The refusal of `action` to `who` ("an engineer"), which needs `needed`.
+pub(crate) fn refused(who: String, action: &str, needed: Role) -> StudioError {
+    StudioError::Refused {
+        who,
+        action: action.to_string(),
+        needed: needed.with_article(),
+    }
+}
+
 /// Why a login of `role` is not offered what only `needed` (or a manager) may do.
 pub fn not_for(role: Role, needed: Role) -> String {
     format!(

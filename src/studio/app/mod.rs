@@ -23,7 +23,7 @@ use super::log::{self, Entry, NewTake, Take};
 use super::paper;
 use super::payments::{self, Received};
 use super::units::{Minor, format_local, now};
-use super::{Store, StudioError};
+use super::{Store, StudioError, access};
 use crate::files::Replace;
 use std::path::PathBuf;
 
@@ -205,11 +205,56 @@ pub enum Outcome {
     },
 }
 
-/// Carry `request` out on `store` in one transaction: all of it, or nothing.
+impl Request {
+    /// What the request does, in words ("firm a hold"), and the role a facility login needs for
+    /// it (a manager may do everything).
+    pub fn action(&self) -> (&'static str, access::Role) {
+        use access::Role::{Engineer, Manager, Producer};
+        match self {
+            Request::AddRoom(_) => ("add a room", Manager),
+            Request::SetRoom(_) => ("change a room's rate card", Manager),
+            Request::AddPerson(_) => ("add a person", Producer),
+            Request::AddProject(_) => ("add a project", Producer),
+            Request::Hold(_) => ("place a hold", Producer),
+            Request::Book(_) => ("book a session", Producer),
+            Request::Confirm(_) => ("firm a hold", Producer),
+            Request::Release(_) => ("release a hold", Producer),
+            Request::Challenge(_) => ("challenge a hold", Producer),
+            Request::Cancel(_) => ("cancel a booking", Manager),
+            Request::Ended { .. } => ("record when a session ended", Engineer),
+            Request::Hire(_) => ("hire a musician", Producer),
+            Request::LogTake { .. } => ("log a take", Engineer),
+            Request::ChangeTake(_) => ("change a take", Engineer),
+            Request::Note { .. } => ("add to the session log", Engineer),
+            Request::SetInput { .. } => ("change the input list", Engineer),
+            Request::SetRate { .. } => ("change the agreements' rates", Manager),
+            Request::SetPolicy { .. } => ("change the booking policies", Manager),
+            Request::SetContingency { .. } | Request::Plan { .. } => {
+                ("change the budget", Producer)
+            }
+            Request::Expense { .. } => ("record an expense", Producer),
+            Request::Payment { .. } => ("record a payment", Manager),
+            Request::Issue { .. } => ("issue quotes and invoices", Producer),
+        }
+    }
+}
+
+/// Carry `request` out on `store` in one transaction: all of it, or nothing. A facility's
+/// refusal names the request's action and the role it needs.
 pub fn carry_out(store: &mut Store, request: Request) -> Result<Outcome, StudioError> {
+    carry(store, &request).map_err(|e| match e {
+        StudioError::Refused { who, .. } => {
+            let (action, needed) = request.action();
+            access::refused(who, action, needed)
+        }
+        other => other,
+    })
+}
+
+fn carry(store: &mut Store, request: &Request) -> Result<Outcome, StudioError> {
     let at = now();
     store.write(|tx, tz| {
-        Ok(match &request {
+        Ok(match request {
             Request::AddRoom(room) => {
                 let id = entities::add_room(tx, room)?;
                 Outcome::RoomAdded(Room { id, ..room.clone() })
