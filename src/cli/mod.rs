@@ -3,9 +3,11 @@
 #[macro_use]
 pub mod output;
 mod analyze;
+mod booking;
 mod facility;
 mod kinds;
 mod live;
+mod log;
 mod money;
 mod soundcheck;
 mod studio;
@@ -66,7 +68,7 @@ enum Command {
         #[command(flatten)]
         store: studio::StoreArgs,
         #[command(subcommand)]
-        command: studio::BookingCommand,
+        command: booking::BookingCommand,
     },
     /// Musicians hired onto bookings and their fees.
     Hire {
@@ -130,7 +132,7 @@ enum Command {
         #[command(flatten)]
         store: studio::StoreArgs,
         #[command(subcommand)]
-        command: studio::LogCommand,
+        command: log::LogCommand,
     },
 }
 
@@ -148,7 +150,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Room { store, command } => studio::room(&store, command),
         Command::Person { store, command } => studio::person(&store, command),
         Command::Project { store, command } => studio::project(&store, command),
-        Command::Booking { store, command } => studio::booking(&store, command),
+        Command::Booking { store, command } => booking::booking(&store, command),
         Command::Hire { store, command } => studio::hire(&store, command),
         Command::Rates { store, command } => money::rates(&store, command),
         Command::Policy { store, command } => money::policy(&store, command),
@@ -157,7 +159,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Payment { store, command } => money::payment(&store, command),
         Command::Invoice { store, args } => money::invoice(&store, args),
         Command::Union { store, args } => money::union_report(&store, args),
-        Command::Log { store, command } => studio::log(&store, command),
+        Command::Log { store, command } => log::log(&store, command),
     }
 }
 

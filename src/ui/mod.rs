@@ -7,7 +7,9 @@
 //! [`Desk::apply`] is the controller that carries them out. No view talks to the engine or to
 //! SQLite: engine commands go over the engine's channel, studio changes to the worker thread.
 
+mod bookings;
 mod calendar;
+mod change;
 pub mod live;
 mod production;
 mod soundcheck;
@@ -33,8 +35,9 @@ use crate::engine::snapshot::MeterSnapshot;
 use crate::engine::take::{Finished, Take};
 use crate::studio::app::Request;
 use crate::studio::log::NewTake;
+use bookings::BookingsState;
 use live::{AudioSetup, LiveState, Meters, Transport};
-use production::{BookingsState, BudgetState, HiresState, LogState};
+use production::{BudgetState, HiresState, LogState};
 use soundcheck::SoundcheckState;
 use studio::{Change, Loaded, Reply, Selection, StudioWorker, View};
 
@@ -524,13 +527,9 @@ impl Desk {
                             &mut actions,
                         )
                     }
-                    Tab::Bookings => production::bookings(
-                        ui,
-                        &mut self.bookings,
-                        &self.loaded,
-                        &tz,
-                        &mut actions,
-                    ),
+                    Tab::Bookings => {
+                        bookings::bookings(ui, &mut self.bookings, &self.loaded, &tz, &mut actions)
+                    }
                     Tab::Hires => {
                         production::hires(ui, &mut self.hires, &self.loaded, &tz, &mut actions)
                     }
