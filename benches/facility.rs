@@ -1,8 +1,9 @@
 //! The facility's busiest reads on either store, with the data they generate: 20 rooms × 5
 //! years of weekday sessions (26 100 bookings). `booking list` of a week (each booking priced at
-//! its rate card with its balance, as the command prints it) and the calendar's week (the
-//! bookings the desk's grid draws), on a SQLite file and on a PostgreSQL server started for the
-//! run (Debian's `postgresql`; see `tests/common/pg.rs`). The bar: 50 ms each.
+//! its rate card with its balance, as the command prints it), the calendar's week (the
+//! bookings the desk's grid draws) and a desk's whole refresh with that week on its calendar, on
+//! a SQLite file and on a PostgreSQL server started for the run (Debian's `postgresql`; see
+//! `tests/common/pg.rs`). The bar: 50 ms each.
 
 #[path = "../tests/common/pg.rs"]
 #[allow(dead_code)]
@@ -13,6 +14,7 @@ use jiff::tz::TimeZone;
 use studiodesk::studio::entities::{self, Room};
 use studiodesk::studio::units::{Minor, parse_local};
 use studiodesk::studio::{Store, bookings, payments};
+use studiodesk::ui::studio::{View, load};
 
 const ROOMS: usize = 20;
 const YEARS: i16 = 5;
@@ -119,6 +121,17 @@ fn facility(c: &mut Criterion) {
                     .read(|tx, _| bookings::between(tx, week.0, week.1, None, None))
                     .unwrap()
             })
+        });
+        // What a desk reads on each refresh with that week on its calendar: rooms, people,
+        // projects, the week's bookings, the pickers' current ones, rates and policies.
+        let view = View {
+            selection: Default::default(),
+            window: week,
+        };
+        let mut desk = Store::open(db.as_str(), tz.clone()).unwrap();
+        assert_eq!(load(&mut desk, view).unwrap().bookings.len(), ROOMS * 5);
+        group.bench_function(BenchmarkId::new("desk refresh", store_name), |b| {
+            b.iter(|| load(&mut desk, view).unwrap())
         });
     }
     group.finish();

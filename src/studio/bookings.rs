@@ -261,18 +261,20 @@ pub fn between(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Holds and confirmed bookings still running or to come after `since_utc` (an overrun counts),
-/// in start order: what a desk offers to log takes, hires and checks against. Found through the
-/// index on start times.
-pub fn current(tx: &Tx, since_utc: i64) -> Result<Vec<Booking>, StudioError> {
+/// Holds and confirmed bookings running after `since_utc` (an overrun counts) that start before
+/// `until_utc`, in start order: what a desk offers to log takes, hires and checks against. Found
+/// through the index on start times.
+pub fn current(tx: &Tx, since_utc: i64, until_utc: i64) -> Result<Vec<Booking>, StudioError> {
     let mut stmt = tx.prepare(&format!(
-        "{SELECT} WHERE b.start_utc >= ?1 AND coalesce(b.actual_end_utc, b.end_utc) > ?2
+        "{SELECT} WHERE b.start_utc >= ?1 AND b.start_utc < ?2
+           AND coalesce(b.actual_end_utc, b.end_utc) > ?3
            AND b.status IN ('hold', 'confirmed')
          ORDER BY b.start_utc, b.id"
     ))?;
     let rows = stmt.query_map(
         params![
             since_utc.saturating_sub(LONGEST_S + MAX_OVERRUN_S),
+            until_utc,
             since_utc
         ],
         from_row,

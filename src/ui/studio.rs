@@ -60,7 +60,7 @@ pub struct Loaded {
     pub people: Vec<Person>,
     /// The bookings overlapping the window, holds and closed ones included.
     pub bookings: Vec<bookings::Booking>,
-    /// Holds and confirmed bookings not over yet (from a day ago), and the selected one: what
+    /// Holds and confirmed bookings from a day ago to 60 days ahead, and the selected one: what
     /// takes, hires and checks are logged against.
     pub current: Vec<bookings::Booking>,
     /// Hires of the selected booking.
@@ -323,8 +323,12 @@ fn serve(db: Location, tz: TimeZone, jobs: Receiver<Ask>, reply: Sender<Reply>) 
     }
 }
 
+/// How far ahead the booking pickers look, in seconds (60 days); a later booking is picked in
+/// the calendar.
+const CURRENT_AHEAD_S: i64 = 60 * 86_400;
+
 /// Read everything the views show for `view`: the bookings of its window, not the studio's years.
-fn load(store: &mut Store, view: View) -> Result<Loaded, StudioError> {
+pub fn load(store: &mut Store, view: View) -> Result<Loaded, StudioError> {
     let View { selection, window } = view;
     let role = store.role();
     store.read(|tx, _| {
@@ -347,7 +351,8 @@ fn load(store: &mut Store, view: View) -> Result<Loaded, StudioError> {
             .map(|id| entities::project(tx, &id.to_string()))
             .transpose()?;
         let booking_id = booking.as_ref().map(|b| b.id);
-        let mut current = bookings::current(tx, now() - 86_400)?;
+        let now = now();
+        let mut current = bookings::current(tx, now - 86_400, now + CURRENT_AHEAD_S)?;
         if let Some(b) = booking.as_ref().filter(|b| !current.contains(b)) {
             current.push(b.clone());
         }
@@ -382,7 +387,7 @@ fn load(store: &mut Store, view: View) -> Result<Loaded, StudioError> {
             },
             booking,
             account: project.map(|p| {
-                invoice::draft(tx, &p.id.to_string(), invoice::Kind::Invoice, 0, now())
+                invoice::draft(tx, &p.id.to_string(), invoice::Kind::Invoice, 0, now)
                     .map_err(|e| e.to_string())
             }),
             history: match booking_id {
