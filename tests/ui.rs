@@ -1371,7 +1371,10 @@ fn a_desk_rides_out_a_lost_database() {
         |d| d.offline().is_some(),
     );
     assert!(
-        desk.state().offline().unwrap().contains("cannot be used"),
+        desk.state()
+            .offline()
+            .unwrap()
+            .contains("cannot be reached"),
         "{:?}",
         desk.state().offline()
     );

@@ -78,7 +78,7 @@ pub enum StudioError {
     /// The engine's own message, on one line.
     #[error("database: {0}")]
     Database(DbError),
-    #[error("the studio database at {place} cannot be reached ({message}); working offline")]
+    #[error("the studio database at {place} cannot be reached ({message})")]
     Offline { place: String, message: String },
     /// The server refused the login this change: `who` ("an engineer") may not `action`.
     #[error("refused: {who} may not {action} (that needs {needed})")]

@@ -226,7 +226,10 @@ impl Connection {
         let opening = self.store.is_none();
         if opening || matches!(e, StudioError::Offline { .. }) {
             self.store = None;
-            self.offline = format!("the studio database {} cannot be used: {e}", self.db);
+            self.offline = match e {
+                StudioError::Offline { .. } => e.to_string(),
+                _ => format!("the studio database {} cannot be used: {e}", self.db),
+            };
             self.next_try = Instant::now() + RECONNECT;
             let _ = reply.send(Reply::Offline(self.offline.clone()));
         }

@@ -75,7 +75,7 @@ impl Jack {
     /// misses its deadlines: xruns, as an overloaded machine makes them. Stopped when dropped.
     pub fn hog(&self) -> Hog {
         let hog = Command::new("jack_cpu")
-            .args(["-n", "studiodesk-hog", "-c", "99", "-t", "60"])
+            .args(["-n", "studiodesk-hog", "-c", "150", "-t", "60"])
             .env("JACK_DEFAULT_SERVER", &self.name)
             .env("JACK_NO_START_SERVER", "1")
             .stdout(Stdio::null())
