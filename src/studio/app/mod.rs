@@ -1,5 +1,6 @@
 //! The studio's application layer: every change the command line and the desk make to rooms,
-//! people, projects, bookings, hires and the session log, as a typed [`Request`] carried out in
+//! people, projects, bookings, hires, the session log and the money (rates, policies, budget,
+//! payments, quotes and invoices), as a typed [`Request`] carried out in
 //! one transaction on either store, with an [`Outcome`] that says what happened (in words for
 //! people, as JSON for scripts).
 //!
