@@ -301,18 +301,7 @@ fn roles_are_enforced_by_the_server() {
     ok(&engineer, &["log", "note", "1", "bass DI hums", "--marker"]);
     let message = refused(
         &engineer,
-        &[
-            "booking",
-            "hold",
-            "--room",
-            "Studio A",
-            "--project",
-            "Night Songs",
-            "--start",
-            "2027-04-02 10:00",
-            "--end",
-            "2027-04-02 12:00",
-        ],
+        &common::hold_args("Night Songs", "2027-04-02 10:00", "2027-04-02 12:00"),
     );
     assert_eq!(
         message,
@@ -346,18 +335,7 @@ fn roles_are_enforced_by_the_server() {
     // The producer: holds yes, cancelling no, rates no.
     ok(
         &producer,
-        &[
-            "booking",
-            "hold",
-            "--room",
-            "Studio A",
-            "--project",
-            "Night Songs",
-            "--start",
-            "2027-04-02 10:00",
-            "--end",
-            "2027-04-02 12:00",
-        ],
+        &common::hold_args("Night Songs", "2027-04-02 10:00", "2027-04-02 12:00"),
     );
     let message = refused(&engineer, &["booking", "confirm", "2"]);
     assert_eq!(
@@ -594,30 +572,8 @@ fn a_rooms_file_is_imported_record_by_record() {
             "--end",
             "2027-04-01 14:00",
         ],
-        &[
-            "booking",
-            "hold",
-            "--room",
-            "Studio A",
-            "--project",
-            "Night Songs",
-            "--start",
-            "2027-04-02 10:00",
-            "--end",
-            "2027-04-02 14:00",
-        ],
-        &[
-            "booking",
-            "hold",
-            "--room",
-            "Studio A",
-            "--project",
-            "Other Band",
-            "--start",
-            "2027-04-02 12:00",
-            "--end",
-            "2027-04-02 16:00",
-        ],
+        &common::hold_args("Night Songs", "2027-04-02 10:00", "2027-04-02 14:00"),
+        &common::hold_args("Other Band", "2027-04-02 12:00", "2027-04-02 16:00"),
         &["booking", "challenge", "3"],
         &[
             "hire",

@@ -1409,25 +1409,9 @@ fn bookings_are_listed_between_dates() {
     let db = common::db_in(dir.path());
     drop(studio(dir.path()));
     let hold = |start: &str, end: &str, extra: &[&str]| {
-        let mut args = vec![
-            "booking",
-            "hold",
-            "--room",
-            "Studio A",
-            "--project",
-            "Night Songs",
-            "--start",
-            start,
-            "--end",
-            end,
-        ];
+        let mut args = common::hold_args("Night Songs", start, end);
         args.extend_from_slice(extra);
-        let out = studiodesk(&db, &args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::ok_at(&db, &args);
     };
     hold("2027-03-01 10:00", "2027-03-01 12:00", &[]);
     hold("2027-03-02 10:00", "2027-03-02 12:00", &[]);
@@ -1436,13 +1420,7 @@ fn bookings_are_listed_between_dates() {
     let ids = |extra: &[&str]| -> Vec<i64> {
         let mut args = vec!["booking", "list", "--json"];
         args.extend_from_slice(extra);
-        let out = studiodesk(&db, &args);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&common::ok_at(&db, &args)).unwrap();
         v.as_array()
             .unwrap()
             .iter()

@@ -6,7 +6,7 @@ use eframe::egui::{
     self, Align2, Color32, FontId, Rect, Response, RichText, Sense, Stroke, StrokeKind, Ui,
     WidgetInfo, pos2, vec2,
 };
-use jiff::civil::{Date, Weekday};
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ToSpan};
 
@@ -108,21 +108,9 @@ fn midnight(day: Date, tz: &TimeZone) -> i64 {
         .unwrap_or_default()
 }
 
-fn weekday(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Monday => "Mon",
-        Weekday::Tuesday => "Tue",
-        Weekday::Wednesday => "Wed",
-        Weekday::Thursday => "Thu",
-        Weekday::Friday => "Fri",
-        Weekday::Saturday => "Sat",
-        Weekday::Sunday => "Sun",
-    }
-}
-
 /// The colour a booking is drawn in: green confirmed, yellow 1st hold, amber later holds, grey
 /// closed.
-pub fn status_colour(b: &Booking) -> Color32 {
+fn status_colour(b: &Booking) -> Color32 {
     match (b.status, b.rank) {
         (Status::Confirmed, _) => GREEN,
         (Status::Hold, Some(1)) => YELLOW,
@@ -219,7 +207,7 @@ fn navigation(ui: &mut Ui, state: &mut CalendarState, today: Date) -> bool {
             state.show_day(state.first);
         }
         let title = match state.span {
-            Span::Day => format!("{} {}", weekday(state.first.weekday()), state.first),
+            Span::Day => state.first.strftime("%a %Y-%m-%d").to_string(),
             Span::Week => format!("Week of {}", state.first),
         };
         ui.label(RichText::new(title).strong());
@@ -471,7 +459,7 @@ impl Band {
         painter.text(
             pos2(self.rect.left() + 4.0, y),
             Align2::LEFT_CENTER,
-            format!("{} {}", weekday(day.date.weekday()), day.date),
+            day.date.strftime("%a %Y-%m-%d").to_string(),
             FontId::proportional(12.0),
             ui.visuals().strong_text_color(),
         );

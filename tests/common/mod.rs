@@ -186,6 +186,22 @@ pub fn studiodesk_at(db: &str, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// `booking hold` of `project` in Studio A from `start` to `end` (local), as typed.
+pub fn hold_args<'a>(project: &'a str, start: &'a str, end: &'a str) -> Vec<&'a str> {
+    vec![
+        "booking",
+        "hold",
+        "--room",
+        "Studio A",
+        "--project",
+        project,
+        "--start",
+        start,
+        "--end",
+        end,
+    ]
+}
+
 /// `studiodesk ARGS` on `db`, which must succeed; its standard output.
 pub fn ok_at(db: &str, args: &[&str]) -> String {
     let out = studiodesk_at(db, args);
